@@ -1,0 +1,79 @@
+using Dapper;
+using Npgsql;
+using Sylvan.Data.Csv;
+
+namespace Cho40.Db;
+
+public sealed record Province(string Code, string Name);
+public sealed record Commune(string Code, string ProvinceCode, string Name, string Kind);
+
+/// <summary>
+/// Provinces and communes (two-level units since 1 July 2025), loaded from
+/// <c>db/data/admin-units-2025.csv</c> which ships next to the assembly.
+/// </summary>
+public sealed class AdminUnits(NpgsqlDataSource db)
+{
+    public static string DataFile => Path.Combine(AppContext.BaseDirectory, "data", "admin-units-2025.csv");
+
+    public async Task<IReadOnlyList<Province>> ProvincesAsync()
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<Province>(
+            "SELECT code, name FROM provinces ORDER BY name COLLATE \"C\"")).AsList();
+    }
+
+    public async Task<IReadOnlyList<Commune>> CommunesAsync(string provinceCode)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<Commune>("""
+            SELECT code, province_code AS ProvinceCode, name, kind
+            FROM communes WHERE province_code = @provinceCode ORDER BY name_folded
+            """, new { provinceCode })).AsList();
+    }
+
+    public async Task<bool> CommuneBelongsToAsync(string communeCode, string provinceCode)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM communes WHERE code = @communeCode AND province_code = @provinceCode)",
+            new { communeCode, provinceCode });
+    }
+
+    /// <summary>Loads the data file when the tables are empty; returns the number of communes loaded.</summary>
+    public async Task<int> LoadIfEmptyAsync(string? path = null)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM provinces)")) return 0;
+
+        var rows = ReadCsv(path ?? DataFile);
+        await using var tx = await connection.BeginTransactionAsync();
+        var provinces = rows.Select(r => new { code = r[0], name = r[1] }).DistinctBy(p => p.code).ToList();
+        await connection.ExecuteAsync("INSERT INTO provinces (code, name) VALUES (@code, @name)", provinces, tx);
+
+        await using (var import = await connection.BeginBinaryImportAsync(
+            "COPY communes (code, province_code, name, kind) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var r in rows.Where(r => r[2].Length > 0))
+            {
+                await import.StartRowAsync();
+                await import.WriteAsync(r[2]);
+                await import.WriteAsync(r[0]);
+                await import.WriteAsync(r[3]);
+                await import.WriteAsync(r[4]);
+            }
+            await import.CompleteAsync();
+        }
+        await tx.CommitAsync();
+        return rows.Count(r => r[2].Length > 0);
+    }
+
+    private static List<string[]> ReadCsv(string path)
+    {
+        using var csv = CsvDataReader.Create(path);
+        var columns = new[] { "province_code", "province_name", "commune_code", "commune_name", "commune_kind" }
+            .Select(csv.GetOrdinal).ToArray();
+        var result = new List<string[]>();
+        while (csv.Read()) result.Add(columns.Select(c => csv.GetString(c).Trim()).ToArray());
+        return result;
+    }
+}

@@ -1,0 +1,14 @@
+namespace Cho40.Db.Domain;
+
+/// <summary>Role names as stored in <c>user_roles.role</c> and carried in the sign-in cookie.</summary>
+public static class Roles
+{
+    public const string Admin = "admin";
+    public const string MarketManager = "market_manager";
+    public const string SellerMember = "seller_member";
+    public const string Stallholder = "stallholder";
+    /// <summary>Tổ công nghệ số cộng đồng: a volunteer who sets up stalls for elderly stallholders.</summary>
+    public const string DigitalHelper = "digital_helper";
+
+    public static readonly IReadOnlyList<string> All = [Admin, MarketManager, SellerMember, Stallholder, DigitalHelper];
+}

@@ -1,0 +1,40 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cho40.Jobs;
+
+/// <summary>Hangfire on PostgreSQL storage, shared by the web process and standalone job processes.</summary>
+public static class HangfireSetup
+{
+    /// <summary>Queues in priority order: money first, then reports, then housekeeping.</summary>
+    public static readonly string[] Queues = ["payments", "settlement", "reports", "default"];
+
+    public static IServiceCollection AddCho40Jobs(this IServiceCollection services, string connectionString, bool runServer)
+    {
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(
+                options => options.UseNpgsqlConnection(connectionString),
+                new PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    PrepareSchemaIfNecessary = true,
+                    QueuePollInterval = TimeSpan.FromSeconds(1),
+                    InvisibilityTimeout = TimeSpan.FromMinutes(30),
+                }));
+
+        if (runServer)
+        {
+            services.AddHangfireServer(options =>
+            {
+                options.Queues = Queues;
+                options.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2);
+                options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+            });
+        }
+        return services;
+    }
+}

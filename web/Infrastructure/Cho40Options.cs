@@ -1,0 +1,13 @@
+namespace Cho40.Web.Infrastructure;
+
+/// <summary>The "Cho40" configuration section (appsettings.json, or environment variables Cho40__Name).</summary>
+public sealed class Cho40Options
+{
+    /// <summary>Run the Hangfire server inside the web process (single machine). Off when job processes run apart.</summary>
+    public bool RunJobsInProcess { get; set; } = true;
+
+    /// <summary>Load the demo markets, cooperatives, products and accounts into an empty database.</summary>
+    public bool SeedDemoData { get; set; } = true;
+
+    public int SignInAttemptsPerMinute { get; set; } = 10;
+}

@@ -1,0 +1,10 @@
+namespace Cho40.Web.Infrastructure;
+
+public static class Policies
+{
+    public const string Admin = "admin";
+    public const string SellerMember = "seller";
+    public const string MarketManager = "market-manager";
+    /// <summary>Stallholders and the community digital helpers who set stalls up for them.</summary>
+    public const string StallKeeper = "stall-keeper";
+}

@@ -1,0 +1,39 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Cho40.Web.Infrastructure;
+
+public static class RateLimits
+{
+    /// <summary>Sign-in attempts (POST /Account/SignIn) per client address per minute; other requests are not limited here.</summary>
+    public static PartitionedRateLimiter<HttpContext> SignInAttempts(int permitsPerMinute) =>
+        PartitionedRateLimiter.Create<HttpContext, string>(context =>
+        {
+            var isSignIn = HttpMethods.IsPost(context.Request.Method) &&
+                           context.Request.Path.Equals("/Account/SignIn", StringComparison.OrdinalIgnoreCase);
+            if (!isSignIn) return RateLimitPartition.GetNoLimiter("");
+            var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            return RateLimitPartition.GetFixedWindowLimiter("sign-in:" + client, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = permitsPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            });
+        });
+
+    public static async ValueTask WriteRejectionAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    {
+        var response = context.HttpContext.Response;
+        if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+            response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        if (context.HttpContext.Request.Path.StartsWithSegments("/api"))
+        {
+            await Results.Problem(title: "Quá nhiều yêu cầu", detail: "Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.",
+                statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context.HttpContext);
+            return;
+        }
+        response.ContentType = "text/plain; charset=utf-8";
+        await response.WriteAsync("Bạn đã thử quá nhiều lần. Vui lòng đợi một phút rồi thử lại.", cancellationToken);
+    }
+}

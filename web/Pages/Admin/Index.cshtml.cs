@@ -1,0 +1,11 @@
+using Cho40.Db;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Cho40.Web.Pages.Admin;
+
+public sealed class AdminIndexModel(Sellers sellers) : PageModel
+{
+    public int PendingSellers { get; private set; }
+
+    public async Task OnGetAsync() => PendingSellers = (await sellers.ListAsync("pending")).Count;
+}

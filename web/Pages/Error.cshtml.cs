@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace Cho40.Web.Pages;
+
+[IgnoreAntiforgeryToken]
+[ResponseCache(Duration = 0, Location = ResponseCacheLocation.None, NoStore = true)]
+public sealed class ErrorModel(IStringLocalizer<SharedResource> t) : PageModel
+{
+    public string Heading { get; private set; } = "";
+    public string Explanation { get; private set; } = "";
+
+    public void OnGet(int? code) => Describe(code);
+    public void OnPost(int? code) => Describe(code);
+
+    private void Describe(int? code)
+    {
+        (Heading, Explanation) = code switch
+        {
+            404 => (t["Không tìm thấy trang"], t["Trang bạn tìm không có hoặc đã được chuyển đi."]),
+            403 => (t["Không có quyền truy cập"], t["Tài khoản của bạn không được phép xem trang này."]),
+            400 => (t["Yêu cầu không hợp lệ"], t["Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."]),
+            _ => (t["Có lỗi"], t["Đã có lỗi xảy ra. Vui lòng thử lại sau."]),
+        };
+    }
+}

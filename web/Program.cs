@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using System.Threading.RateLimiting;
+using Cho40.Db;
+using Cho40.Db.Domain;
+using Cho40.Jobs;
+using Cho40.Web;
+using Cho40.Web.Infrastructure;
+using Hangfire;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Localization;
+using Npgsql;
+
+var builder = WebApplication.CreateBuilder(args);
+
+var connectionString = Database.ConnectionStringFrom(builder.Configuration["DATABASE_URL"]
+    ?? throw new InvalidOperationException("DATABASE_URL is not set (./cho40 up sets it for the local cluster)"));
+var options = builder.Configuration.GetSection("Cho40").Get<Cho40Options>() ?? new Cho40Options();
+builder.Services.AddSingleton(options);
+
+builder.Services.AddNpgsqlDataSource(connectionString);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<Accounts>();
+builder.Services.AddSingleton<AdminUnits>();
+builder.Services.AddSingleton<Catalog>();
+builder.Services.AddSingleton<Sellers>();
+builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess);
+
+// Vietnamese letters as UTF-8, not &#x…; entities (pages would be several times heavier).
+builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
+
+builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
+builder.Services.Configure<RequestLocalizationOptions>(o =>
+{
+    CultureInfo[] cultures = [new("vi-VN"), new("en")];
+    o.DefaultRequestCulture = new RequestCulture("vi-VN");
+    o.SupportedCultures = cultures;
+    o.SupportedUICultures = cultures;
+    // Vietnamese first: the language is what the person chose (?culture= or the cookie), never the browser's guess.
+    o.RequestCultureProviders = [new QueryStringRequestCultureProvider(), new CookieRequestCultureProvider()];
+});
+
+builder.Services.AddRazorPages(o =>
+    {
+        o.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
+        o.Conventions.AuthorizeFolder("/Seller");
+        o.Conventions.AuthorizePage("/Account/SignOut");
+    })
+    .AddViewLocalization()
+    .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
+
+builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+    .AddCookie(o =>
+    {
+        o.LoginPath = "/Account/SignIn";
+        o.LogoutPath = "/Account/SignOut";
+        o.AccessDeniedPath = "/Account/AccessDenied";
+        o.Cookie.Name = "cho40.auth";
+        o.Cookie.HttpOnly = true;
+        o.Cookie.SameSite = SameSiteMode.Lax;
+        o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        o.ExpireTimeSpan = TimeSpan.FromDays(14);
+        o.SlidingExpiration = true;
+        o.Events.OnValidatePrincipal = SignInCookie.RefreshRolesAsync;
+    });
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+    .AddPolicy(Policies.SellerMember, p => p.RequireRole(Roles.SellerMember))
+    .AddPolicy(Policies.MarketManager, p => p.RequireRole(Roles.MarketManager, Roles.Admin))
+    .AddPolicy(Policies.StallKeeper, p => p.RequireRole(Roles.Stallholder, Roles.DigitalHelper));
+
+// Cookies and antiforgery tokens must be readable by every web process: the key ring lives in PostgreSQL.
+builder.Services.AddDataProtection().SetApplicationName("Cho40");
+builder.Services.AddOptions<KeyManagementOptions>()
+    .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresXmlRepository(db));
+
+builder.Services.AddRateLimiter(o =>
+{
+    o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+    o.OnRejected = RateLimits.WriteRejectionAsync;
+    o.GlobalLimiter = RateLimits.SignInAttempts(options.SignInAttemptsPerMinute);
+});
+
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+
+var app = builder.Build();
+
+await using (var scope = app.Services.CreateAsyncScope())
+{
+    await Migrator.EnsureDatabaseExistsAsync(connectionString);
+    await Migrator.MigrateAsync(connectionString, m => app.Logger.LogInformation("{Migration}", m));
+    var db = scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>();
+    await scope.ServiceProvider.GetRequiredService<AdminUnits>().LoadIfEmptyAsync();
+    if (options.SeedDemoData && await DemoData.SeedIfEmptyAsync(db))
+        app.Logger.LogInformation("Demo data loaded");
+}
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/Error");
+}
+app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+app.UseMiddleware<SecurityHeaders>();
+app.UseStaticFiles();
+app.UseRequestLocalization();
+app.UseRouting();
+app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealthChecks("/healthz");
+app.MapHangfireDashboard("/hangfire", new DashboardOptions
+{
+    Authorization = [new AdminOnlyDashboardFilter()],
+    AppPath = "/Admin",
+    DashboardTitle = "Chợ 4.0 — jobs",
+});
+app.MapRazorPages();
+
+app.Run();
+
+/// <summary>The entry point, named so that tests can host the app with WebApplicationFactory.</summary>
+public partial class Program;
