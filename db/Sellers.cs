@@ -76,3 +76,30 @@ public sealed class Sellers(NpgsqlDataSource db)
         return true;
     }
 }
+
+public sealed record SellerMembership(long SellerId, string SellerName, string SellerSlug, string Role, string Status);
+
+/// <summary>Which sellers a user may act for: the basis of every seller-side authorisation check.</summary>
+public sealed class SellerMemberships(NpgsqlDataSource db)
+{
+    public async Task<IReadOnlyList<SellerMembership>> OfUserAsync(long userId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<SellerMembership>("""
+            SELECT s.id AS SellerId, s.name AS SellerName, s.slug AS SellerSlug, m.role, s.status
+            FROM seller_members m JOIN sellers s ON s.id = m.seller_id
+            WHERE m.user_id = @userId
+            ORDER BY s.name
+            """, new { userId })).AsList();
+    }
+
+    /// <summary>True when the user is a member of this seller and the seller is approved.</summary>
+    public async Task<bool> CanActForAsync(long userId, long sellerId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<bool>("""
+            SELECT EXISTS (SELECT 1 FROM seller_members m JOIN sellers s ON s.id = m.seller_id
+                           WHERE m.user_id = @userId AND m.seller_id = @sellerId AND s.status = 'approved')
+            """, new { userId, sellerId });
+    }
+}

@@ -27,6 +27,8 @@ builder.Services.AddSingleton<Accounts>();
 builder.Services.AddSingleton<AdminUnits>();
 builder.Services.AddSingleton<Catalog>();
 builder.Services.AddSingleton<Sellers>();
+builder.Services.AddSingleton<SellerMemberships>();
+builder.Services.AddSingleton(new Banks());
 builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess);
 
 // Vietnamese letters as UTF-8, not &#x…; entities (pages would be several times heavier).

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Cho40.Tests.Infrastructure;
+
+/// <summary>The real web app, in-process, on its own real PostgreSQL database.</summary>
+public sealed class Cho40App(string connectionString, TestClock? clock = null, IDictionary<string, string>? settings = null)
+    : WebApplicationFactory<Program>
+{
+    public string ConnectionString { get; } = connectionString;
+    public TestClock Clock { get; } = clock ?? new TestClock();
+
+    public static async Task<Cho40App> StartAsync(bool withDemoData = true, IDictionary<string, string>? settings = null)
+    {
+        var app = new Cho40App(await TestDatabase.CreateAsync(withDemoData), settings: settings);
+        _ = app.Server; // start now, so start-up failures surface here
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("DATABASE_URL", ConnectionString);
+        builder.UseSetting("Cho40:SeedDemoData", "false");
+        builder.UseSetting("Cho40:RunJobsInProcess", "false");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks", "None");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    /// <summary>A browser-like client: keeps cookies, does not follow redirects (tests look at them).</summary>
+    public PageClient NewClient() =>
+        new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await TestDatabase.DropAsync(ConnectionString);
+    }
+}
