@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Localization;
 using Npgsql;
 
+DapperSetup.Register();
 var builder = WebApplication.CreateBuilder(args);
 
 var connectionString = Database.ConnectionStringFrom(builder.Configuration["DATABASE_URL"]
