@@ -107,6 +107,14 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
 app.UseMiddleware<SecurityHeaders>();
+if (options.InstanceName is { Length: > 0 } instanceName)
+{
+    app.Use((context, next) =>
+    {
+        context.Response.Headers["X-Cho40-Instance"] = instanceName;
+        return next(context);
+    });
+}
 app.UseStaticFiles();
 app.UseRequestLocalization();
 app.UseRouting();
