@@ -7,6 +7,7 @@ using Cho40.Db.Domain;
 using Cho40.Jobs;
 using Cho40.Web;
 using Cho40.Web.Infrastructure;
+using Cho40.Web.Pages.Shop;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -30,6 +31,7 @@ builder.Services.AddSingleton<Catalog>();
 builder.Services.AddSingleton<Sellers>();
 builder.Services.AddSingleton<SellerMemberships>();
 builder.Services.AddSingleton(new Banks());
+builder.Services.AddCho40Shop(builder.Configuration);
 builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess);
 
 // Vietnamese letters as UTF-8, not &#x…; entities (pages would be several times heavier).

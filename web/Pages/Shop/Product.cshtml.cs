@@ -1,0 +1,34 @@
+using Cho40.Db;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace Cho40.Web.Pages.Shop;
+
+/// <summary>/san-pham/{slug}: a published product; adding it to the basket works without JavaScript.</summary>
+public sealed class ProductModel(Storefront storefront, IStringLocalizer<SharedResource> t) : PageModel
+{
+    public ShopProduct? Product { get; private set; }
+
+    /// <summary>The description as plain paragraphs (Markdown is rendered once the listings work is merged).</summary>
+    public IReadOnlyList<string> Paragraphs { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(string slug)
+    {
+        Product = await storefront.ProductAsync(slug);
+        if (Product is null) return NotFound();
+        Paragraphs = Product.DescriptionMd.Replace("\r\n", "\n", StringComparison.Ordinal)
+            .Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAddToCartAsync(string slug, int quantity)
+    {
+        var product = await storefront.ProductAsync(slug);
+        if (product is null) return NotFound();
+        var lines = ShopCart.Read(Request);
+        ShopCart.Write(Response, ShopCart.With(lines, product.Id, Math.Clamp(quantity, 1, Orders.MaxQuantity), add: true));
+        TempData["Message"] = t["Đã thêm “{0}” vào giỏ hàng.", product.Name].Value;
+        return Redirect("/gio-hang");
+    }
+}
