@@ -309,7 +309,7 @@ public sealed class Orders(NpgsqlDataSource db)
             SELECT e.kind, e.from_status AS FromStatus, e.to_status AS ToStatus, e.actor_kind AS ActorKind,
                    u.display_name AS ActorName, e.detail, e.created_at AS CreatedAt
             FROM order_events e LEFT JOIN users u ON u.id = e.actor_user_id
-            WHERE e.order_id = @Id ORDER BY e.id
+            WHERE e.order_id = @Id ORDER BY e.created_at, e.id
             """, new { order.Id })).AsList();
         return order with { Items = items, Events = events };
     }
