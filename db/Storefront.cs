@@ -10,10 +10,13 @@ public sealed record ShopCard(long Id, string Slug, string Name, string Unit, lo
 public sealed record ShopCategory(int Id, string Slug, string Name, string NameEn, int? ParentId);
 
 public sealed record ShopProduct(long Id, string Slug, string Name, string DescriptionMd, string Unit, long PriceVnd, int Stock,
-    short? OcopStars, string[] Certifications, string? OriginProvinceName, string? OriginCommuneName,
+    short? OcopStars, string CertificationList, string? OriginProvinceName, string? OriginCommuneName,
     long SellerId, string SellerName, string SellerSlug, string CategorySlug, string CategoryName, string CategoryNameEn)
 {
     public IReadOnlyList<long> ImageIds { get; init; } = [];
+
+    /// <summary>Certifications (VietGAP, organic…), read as one unit-separator-joined text (Dapper maps text[] poorly in records).</summary>
+    public IReadOnlyList<string> Certifications => CertificationList.Split('\u001f', StringSplitOptions.RemoveEmptyEntries);
 }
 
 /// <summary>A basket line's product, as on sale now (only published products of approved sellers are returned).</summary>
@@ -106,7 +109,7 @@ public sealed class Storefront(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync();
         var product = await connection.QuerySingleOrDefaultAsync<ShopProduct>("""
             SELECT p.id, p.slug, p.name, p.description_md AS DescriptionMd, p.unit, p.price_vnd AS PriceVnd, p.stock,
-                   p.ocop_stars AS OcopStars, p.certifications, pr.name AS OriginProvinceName, c.name AS OriginCommuneName,
+                   p.ocop_stars AS OcopStars, array_to_string(p.certifications, chr(31)) AS CertificationList, pr.name AS OriginProvinceName, c.name AS OriginCommuneName,
                    s.id AS SellerId, s.name AS SellerName, s.slug AS SellerSlug,
                    cat.slug AS CategorySlug, cat.name AS CategoryName, cat.name_en AS CategoryNameEn
             FROM products p
@@ -151,7 +154,7 @@ public sealed class Storefront(NpgsqlDataSource db)
     /// Relevance-ranked search with filters and keyset pagination. The rank is an integer (so the
     /// cursor compares exactly): word similarity of the folded text to the folded name, plus boosts
     /// for an exact name, a name that starts with the text, a name that contains it, and a little for
-    /// a description that contains it. The text is only ever a parameter; its LIKE metacharacters
+    /// a description that contains it when the name does not. The text is only ever a parameter; its LIKE metacharacters
     /// (%, _ and \) are escaped, so they match themselves.
     /// </summary>
     public async Task<SearchResult> SearchAsync(SearchQuery query)
@@ -164,11 +167,12 @@ public sealed class Storefront(NpgsqlDataSource db)
         var rank = hasText
             ? """
               (  (word_similarity(f_search_fold(@text), p.name_folded) * 1000)::int
-               + (similarity(f_search_fold(@text), p.name_folded) * 300)::int
+               + (similarity(f_search_fold(@text), p.name_folded) * 400)::int
                + CASE WHEN p.name_folded = f_search_fold(@text) THEN 3000 ELSE 0 END
                + CASE WHEN p.name_folded LIKE f_like_escape(f_search_fold(@text)) || '%' THEN 1000 ELSE 0 END
                + CASE WHEN p.name_folded LIKE '%' || f_like_escape(f_search_fold(@text)) || '%' THEN 500 ELSE 0 END
-               + CASE WHEN p.description_folded LIKE '%' || f_like_escape(f_search_fold(@text)) || '%' THEN 50 ELSE 0 END)
+               + CASE WHEN p.name_folded NOT LIKE '%' || f_like_escape(f_search_fold(@text)) || '%'
+                       AND p.description_folded LIKE '%' || f_like_escape(f_search_fold(@text)) || '%' THEN 50 ELSE 0 END)
               """
             : "0";
         var match = hasText

@@ -88,7 +88,8 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
         // The basket is empty afterwards, and each order's page shows its items and status.
         var (_, cart) = await client.GetPageAsync("/gio-hang");
         Assert.Contains("Giỏ hàng đang trống.", cart.Body!.TextContent);
-        var (orderResponse, orderPage) = await client.GetPageAsync(links[1]);
+        var tanCuongToken = await ShopHelpers.ScalarAsync<string>(App, "SELECT access_token FROM orders WHERE code = @Code", new { orders[1].Code });
+        var (orderResponse, orderPage) = await client.GetPageAsync("/don-hang/" + tanCuongToken);
         Assert.Equal(HttpStatusCode.OK, orderResponse.StatusCode);
         Assert.Contains("Mới đặt", orderPage.QuerySelector(".order-status")!.TextContent);
         Assert.Contains("Trà móc câu Tân Cương gói 100 g", orderPage.QuerySelector(".lines")!.TextContent);

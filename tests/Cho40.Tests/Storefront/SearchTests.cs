@@ -1,5 +1,6 @@
 using System.Net;
 using Cho40.Db;
+using Cho40.Db.Domain;
 using Cho40.Tests.Infrastructure;
 using Dapper;
 using Npgsql;
