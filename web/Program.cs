@@ -7,6 +7,7 @@ using Cho40.Db.Domain;
 using Cho40.Jobs;
 using Cho40.Web;
 using Cho40.Web.Infrastructure;
+using Cho40.Web.Pages.Trace;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -29,6 +30,7 @@ builder.Services.AddSingleton<Catalog>();
 builder.Services.AddSingleton<Sellers>();
 builder.Services.AddSingleton<SellerMemberships>();
 builder.Services.AddSingleton(new Banks());
+builder.Services.AddCho40Trace(builder.Configuration);
 builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess);
 
 // Vietnamese letters as UTF-8, not &#x…; entities (pages would be several times heavier).
@@ -121,6 +123,7 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
     DashboardTitle = "Chợ 4.0 — jobs",
 });
 app.MapRazorPages();
+app.MapCho40Trace();
 
 app.Run();
 
