@@ -24,7 +24,8 @@ public sealed class Banks
                 csv.GetString(csv.GetOrdinal("vietqr_transfer")).Trim() == "1"));
         }
         All = list.OrderBy(b => b.ShortName, StringComparer.OrdinalIgnoreCase).ToList();
-        byBin = list.ToDictionary(b => b.Bin);
+        // A renamed bank keeps its BIN and the list names it twice (old and new name): the later row (the current name) wins.
+        byBin = list.GroupBy(b => b.Bin).ToDictionary(g => g.Key, g => g.Last());
     }
 
     public IReadOnlyList<Bank> All { get; }

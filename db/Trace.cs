@@ -22,13 +22,13 @@ public static class CertificateKinds
 public sealed record TraceProduct(long Id, string Name, string Slug, string Unit, string? Gtin);
 
 public sealed record BatchSummary(long Id, string Code, string LotCode, string ProductName, decimal Quantity, string Unit,
-    DateTime ProducedOn, DateTime? ExpiresOn, int Events, int Units, long Scans);
+    DateOnly ProducedOn, DateOnly? ExpiresOn, int Events, int Units, long Scans);
 
 public sealed record NewBatch(long ProductId, string LotCode, decimal Quantity, string Unit, DateOnly ProducedOn, DateOnly? ExpiresOn, string Note);
 
 /// <summary>A batch as its seller sees it (and what labels and the EPCIS export need).</summary>
 public sealed record SellerBatch(long Id, long SellerId, string Code, string LotCode, long ProductId, string ProductName, string ProductSlug,
-    string? Gtin, decimal Quantity, string Unit, DateTime ProducedOn, DateTime? ExpiresOn, string Note, DateTimeOffset CreatedAt,
+    string? Gtin, decimal Quantity, string Unit, DateOnly ProducedOn, DateOnly? ExpiresOn, string Note, DateTimeOffset CreatedAt,
     string? SellerCommuneCode, string SellerProvinceCode, int Units, long Scans);
 
 public sealed record NewTraceEvent(string Kind, DateTimeOffset OccurredAt, string? ProvinceCode, string? CommuneCode,
@@ -38,9 +38,13 @@ public sealed record NewTraceEvent(string Kind, DateTimeOffset OccurredAt, strin
 public sealed record TraceImage(string Sha256, int Width, int Height, byte[] Data);
 
 public sealed record TraceEventView(long Id, string Kind, DateTimeOffset OccurredAt, string? ProvinceCode, string? CommuneCode,
-    string? ProvinceName, string? CommuneName, decimal? Latitude, decimal? Longitude, string Actor, string Note, string[] Photos);
+    string? ProvinceName, string? CommuneName, decimal? Latitude, decimal? Longitude, string Actor, string Note, string PhotoList)
+{
+    /// <summary>SHA-256 keys of the event's photos, in order.</summary>
+    public string[] Photos => PhotoList.Length == 0 ? [] : PhotoList.Split(',');
+}
 
-public sealed record TraceCertificate(long Id, string Kind, string Number, string Issuer, DateTime ValidFrom, DateTime ValidTo,
+public sealed record TraceCertificate(long Id, string Kind, string Number, string Issuer, DateOnly ValidFrom, DateOnly ValidTo,
     long? ProductId, string? ProductName);
 
 public sealed record NewCertificate(long? ProductId, string Kind, string Number, string Issuer, DateOnly ValidFrom, DateOnly ValidTo);
@@ -48,7 +52,7 @@ public sealed record NewCertificate(long? ProductId, string Kind, string Number,
 public sealed record LastPlace(string? ProvinceCode, string? CommuneCode, string Actor);
 
 /// <summary>What the public trace page shows.</summary>
-public sealed record PublicBatch(long Id, string Code, string LotCode, decimal Quantity, string Unit, DateTime ProducedOn, DateTime? ExpiresOn,
+public sealed record PublicBatch(long Id, string Code, string LotCode, decimal Quantity, string Unit, DateOnly ProducedOn, DateOnly? ExpiresOn,
     string ProductName, string ProductSlug, bool ProductPublished, string? Gtin, string SellerName, string SellerKind, string SellerAddressLine,
     string? SellerCommune, string SellerProvince, string? OriginCommune, string? OriginProvince);
 
@@ -149,7 +153,7 @@ public sealed class Trace(NpgsqlDataSource db)
     private const string EventsSql = """
         SELECT e.id, e.kind, e.occurred_at AS OccurredAt, e.province_code AS ProvinceCode, e.commune_code AS CommuneCode,
                pr.name AS ProvinceName, c.name AS CommuneName, e.latitude, e.longitude, e.actor, e.note,
-               ARRAY(SELECT ph.sha256 FROM trace_event_photos ph WHERE ph.event_id = e.id ORDER BY ph.sort_order) AS Photos
+               COALESCE((SELECT string_agg(ph.sha256, ',' ORDER BY ph.sort_order) FROM trace_event_photos ph WHERE ph.event_id = e.id), '') AS PhotoList
         FROM trace_events e
         LEFT JOIN provinces pr ON pr.code = e.province_code
         LEFT JOIN communes c ON c.code = e.commune_code

@@ -30,7 +30,6 @@ builder.Services.AddSingleton<Catalog>();
 builder.Services.AddSingleton<Sellers>();
 builder.Services.AddSingleton<SellerMemberships>();
 builder.Services.AddSingleton(new Banks());
-builder.Services.AddCho40Trace(builder.Configuration);
 builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess);
 
 // Vietnamese letters as UTF-8, not &#x…; entities (pages would be several times heavier).
@@ -55,6 +54,8 @@ builder.Services.AddRazorPages(o =>
     })
     .AddViewLocalization()
     .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
+// After AddRazorPages: its own options setup would otherwise replace the trace page's extra routes.
+builder.Services.AddCho40Trace(builder.Configuration);
 
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
     .AddCookie(o =>

@@ -102,7 +102,7 @@ public static class Epcis
             ["cbvmda:lotNumber"] = batch.LotCode,
             ["cbvmda:productionDate"] = batch.ProducedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
-        if (batch.ExpiresOn is DateTime expires)
+        if (batch.ExpiresOn is DateOnly expires)
             ilmd["cbvmda:itemExpirationDate"] = expires.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         return ilmd;
     }
