@@ -7,6 +7,7 @@ using Cho40.Db.Domain;
 using Cho40.Jobs;
 using Cho40.Web;
 using Cho40.Web.Infrastructure;
+using Cho40.Web.Pages.Trace;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -53,6 +54,8 @@ builder.Services.AddRazorPages(o =>
     })
     .AddViewLocalization()
     .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
+// After AddRazorPages: its own options setup would otherwise replace the trace page's extra routes.
+builder.Services.AddCho40Trace(builder.Configuration);
 
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
     .AddCookie(o =>
@@ -106,6 +109,14 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
 app.UseMiddleware<SecurityHeaders>();
+if (options.InstanceName is { Length: > 0 } instanceName)
+{
+    app.Use((context, next) =>
+    {
+        context.Response.Headers["X-Cho40-Instance"] = instanceName;
+        return next(context);
+    });
+}
 app.UseStaticFiles();
 app.UseRequestLocalization();
 app.UseRouting();
@@ -121,6 +132,7 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
     DashboardTitle = "Chợ 4.0 — jobs",
 });
 app.MapRazorPages();
+app.MapCho40Trace();
 
 app.Run();
 

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
+using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -35,9 +37,12 @@ public sealed class Cho40App(string connectionString, TestClock? clock = null, I
         });
     }
 
-    /// <summary>A browser-like client: keeps cookies, does not follow redirects (tests look at them).</summary>
-    public PageClient NewClient() =>
-        new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
+    /// <summary>
+    /// A browser-like client: keeps cookies (in <paramref name="cookies"/> when given, so that two app
+    /// instances can share one "browser"), does not follow redirects (tests look at them).
+    /// </summary>
+    public PageClient NewClient(CookieContainer? cookies = null) =>
+        new(CreateDefaultClient(new CookieContainerHandler(cookies ?? new CookieContainer())));
 
     public override async ValueTask DisposeAsync()
     {
