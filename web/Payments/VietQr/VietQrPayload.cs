@@ -261,7 +261,21 @@ public static class VietQrPayload
     private static string? CleanText(string field, string label, string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        var folded = string.Join(' ', Slug.ToAscii(text).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        var ascii = new StringBuilder(text.Length);
+        foreach (var c in Slug.ToAscii(text))
+        {
+            // Phones and word processors type typographic punctuation: write its plain ASCII form.
+            ascii.Append(c switch
+            {
+                '\u2013' or '\u2014' or '\u2212' => "-",
+                '\u2018' or '\u2019' => "'",
+                '\u201C' or '\u201D' => "\"",
+                '\u2026' => "...",
+                _ when char.IsWhiteSpace(c) => " ",
+                _ => c.ToString(),
+            });
+        }
+        var folded = string.Join(' ', ascii.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries));
         if (!folded.All(IsPrintableAscii))
             throw new VietQrException(field, $"{label} chỉ được gồm chữ cái, chữ số và dấu câu thông thường (không có biểu tượng cảm xúc hay chữ nước ngoài).");
         if (folded.Length > MaxTextLength)
