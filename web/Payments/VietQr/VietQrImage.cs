@@ -17,7 +17,7 @@ public static class VietQrImage
     {
         using var data = Matrix(payload);
         return new SvgQRCode(data).GetGraphic(Check(pixelsPerModule), "#000000", "#ffffff", drawQuietZones: true,
-            SvgQRCode.SizingMode.ViewBoxAttribute);
+            SvgQRCode.SizingMode.WidthHeightAttribute);
     }
 
     /// <summary>Modules per side including the quiet zone (what a caller needs to choose pixels per module).</summary>
