@@ -7,6 +7,7 @@ using Cho40.Db.Domain;
 using Cho40.Jobs;
 using Cho40.Web;
 using Cho40.Web.Infrastructure;
+using Cho40.Web.Payments.VietQr;
 using Cho40.Web.Pages.Trace;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -87,6 +88,8 @@ builder.Services.AddRateLimiter(o =>
     o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
     o.OnRejected = RateLimits.WriteRejectionAsync;
     o.GlobalLimiter = RateLimits.SignInAttempts(options.SignInAttemptsPerMinute);
+    // Endpoint policies apply on top of the global limiter (both must grant a permit).
+    o.AddPolicy(RateLimits.PublicApiPolicy, context => RateLimits.PublicApiPartition(context, options.PublicApiRequestsPerMinute));
 });
 
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -133,6 +136,7 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
 });
 app.MapRazorPages();
 app.MapCho40Trace();
+app.MapVietQrApi();
 
 app.Run();
 
