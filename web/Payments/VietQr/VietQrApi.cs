@@ -43,20 +43,20 @@ public static class VietQrApi
         {
             var (built, problem) = BuildFromQuery(request.Query, banks);
             if (problem is not null) return problem;
-            var (pixels, sizeProblem) = PixelsPerModule(request.Query, built!.Value.Payload);
+            var (size, sizeProblem) = ImageSize(request.Query);
             if (sizeProblem is not null) return sizeProblem;
             response.Headers.CacheControl = "public, max-age=86400";
-            return Results.Bytes(VietQrImage.Png(built.Value.Payload, pixels), "image/png");
+            return Results.Bytes(VietQrImage.PngWithin(built!.Value.Payload, size), "image/png");
         });
 
         api.MapGet("/vietqr.svg", (HttpRequest request, HttpResponse response, Banks banks) =>
         {
             var (built, problem) = BuildFromQuery(request.Query, banks);
             if (problem is not null) return problem;
-            var (pixels, sizeProblem) = PixelsPerModule(request.Query, built!.Value.Payload);
+            var (size, sizeProblem) = ImageSize(request.Query);
             if (sizeProblem is not null) return sizeProblem;
             response.Headers.CacheControl = "public, max-age=86400";
-            return Results.Text(VietQrImage.Svg(built.Value.Payload, pixels), "image/svg+xml", Encoding.UTF8);
+            return Results.Text(VietQrImage.SvgWithin(built!.Value.Payload, size), "image/svg+xml", Encoding.UTF8);
         });
 
         api.MapPost("/vietqr/parse", async (HttpRequest request, Banks banks, CancellationToken cancel) =>
@@ -151,8 +151,8 @@ public static class VietQrApi
         return (new Built(payload, bank, amount is null), null);
     }
 
-    /// <summary>Whole pixels per module (sharp edges) so that the image is at most <c>size</c> pixels wide.</summary>
-    private static (int Pixels, IResult? Problem) PixelsPerModule(IQueryCollection query, string payload)
+    /// <summary>The image is at most <c>size</c> pixels wide (whole pixels per module keep the edges sharp).</summary>
+    private static (int Size, IResult? Problem) ImageSize(IQueryCollection query)
     {
         var size = DefaultImageSize;
         if (query.TryGetValue("size", out var sizeText) && !string.IsNullOrWhiteSpace(sizeText.ToString()))
@@ -160,7 +160,7 @@ public static class VietQrApi
             if (!int.TryParse(sizeText.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out size) || size < MinImageSize || size > MaxImageSize)
                 return (0, Problem("size", $"Kích thước ảnh (size) phải là số điểm ảnh từ {MinImageSize} đến {MaxImageSize}."));
         }
-        return (Math.Max(1, size / VietQrImage.ModulesPerSide(payload)), null);
+        return (size, null);
     }
 
     private static IResult Problem(string field, string message, string title = "Thông tin mã VietQR không hợp lệ") =>
