@@ -8,6 +8,8 @@ using Cho40.Jobs;
 using Cho40.Web;
 using Cho40.Web.Infrastructure;
 using Cho40.Web.Pages.Shop;
+using Cho40.Web.Payments.VietQr;
+using Cho40.Web.Pages.Trace;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -15,7 +17,6 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Localization;
 using Npgsql;
 
-DapperSetup.Register();
 var builder = WebApplication.CreateBuilder(args);
 
 var connectionString = Database.ConnectionStringFrom(builder.Configuration["DATABASE_URL"]
@@ -56,6 +57,8 @@ builder.Services.AddRazorPages(o =>
     })
     .AddViewLocalization()
     .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
+// After AddRazorPages: its own options setup would otherwise replace the trace page's extra routes.
+builder.Services.AddCho40Trace(builder.Configuration);
 
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
     .AddCookie(o =>
@@ -87,6 +90,8 @@ builder.Services.AddRateLimiter(o =>
     o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
     o.OnRejected = RateLimits.WriteRejectionAsync;
     o.GlobalLimiter = RateLimits.SignInAttempts(options.SignInAttemptsPerMinute);
+    // Endpoint policies apply on top of the global limiter (both must grant a permit).
+    o.AddPolicy(RateLimits.PublicApiPolicy, context => RateLimits.PublicApiPartition(context, options.PublicApiRequestsPerMinute));
 });
 
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -132,6 +137,8 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
     DashboardTitle = "Chợ 4.0 — jobs",
 });
 app.MapRazorPages();
+app.MapCho40Trace();
+app.MapVietQrApi();
 
 app.Run();
 

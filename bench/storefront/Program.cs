@@ -106,7 +106,6 @@ internal static class Generator
         var total = Stopwatch.StartNew();
         await Migrator.EnsureDatabaseExistsAsync(connectionString);
         await Migrator.MigrateAsync(connectionString);
-        DapperSetup.Register();
         await using var db = NpgsqlDataSource.Create(connectionString);
         await new AdminUnits(db).LoadIfEmptyAsync();
         await using var connection = await db.OpenConnectionAsync();
