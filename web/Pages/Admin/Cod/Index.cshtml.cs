@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+using Cho40.Db;
+using Cho40.Web.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace Cho40.Web.Pages.Admin.Cod;
+
+/// <summary>COD statements: upload one (CSV/XLSX), download the template, see what was uploaded and what needs a decision.</summary>
+public sealed class IndexModel(CodStatements statements, TimeProvider time, IStringLocalizer<SharedResource> t) : PageModel
+{
+    public sealed class UploadInput
+    {
+        [Required(ErrorMessage = "Hãy chọn đơn vị vận chuyển.")]
+        public string Carrier { get; set; } = "";
+
+        [Required(ErrorMessage = "Hãy chọn tệp bảng kê (CSV hoặc XLSX).")]
+        public IFormFile? File { get; set; }
+    }
+
+    [BindProperty]
+    public UploadInput Input { get; set; } = new();
+
+    public IReadOnlyList<CodStatement> Statements { get; private set; } = [];
+    public IReadOnlyList<string> FileErrors { get; private set; } = [];
+
+    public async Task OnGetAsync() => Statements = await statements.ListAsync();
+
+    public IActionResult OnGetTemplate() =>
+        File(CodStatementFormats.CanonicalTemplateCsv(), "text/csv; charset=utf-8", "mau-bang-ke-cod-cho40.csv");
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (!string.IsNullOrEmpty(Input.Carrier) && !CodStatements.Carriers.Contains(Input.Carrier))
+            ModelState.AddModelError("Input.Carrier", t["Đơn vị vận chuyển không có trong danh sách."]);
+        if (Input.File is { Length: 0 })
+            ModelState.AddModelError("Input.File", t["Tệp rỗng."]);
+        else if (Input.File is { Length: > CodStatements.MaxFileBytes })
+            ModelState.AddModelError("Input.File", t["Tệp lớn quá 20 MB: hãy chia nhỏ."]);
+        if (!ModelState.IsValid)
+        {
+            await OnGetAsync();
+            return Page();
+        }
+
+        using var buffer = new MemoryStream();
+        await Input.File!.CopyToAsync(buffer);
+        var result = await statements.ImportAsync(Input.Carrier, Input.File.FileName, buffer.ToArray(), User.UserId(), time.GetUtcNow());
+        switch (result.Status)
+        {
+            case CodImportStatus.Rejected:
+                ModelState.AddModelError("Input.File", t["Tệp không được nhận, không dòng nào được lưu. Hãy sửa các lỗi dưới đây rồi tải lên lại."]);
+                FileErrors = result.Errors;
+                await OnGetAsync();
+                return Page();
+            case CodImportStatus.AlreadyUploaded:
+                TempData["Message"] = string.Format(t["Bảng kê này đã được tải lên trước đó (số {0}): không tính lại."].Value, result.StatementId);
+                return RedirectToPage("Statement", new { id = result.StatementId });
+            default:
+                TempData["Message"] = result.DuplicateLines == 0
+                    ? string.Format(t["Đã nhận bảng kê: {0} dòng."].Value, result.Lines)
+                    : string.Format(t["Đã nhận bảng kê: {0} dòng, trong đó {1} dòng đã có trong bảng kê trước (giữ lại nhưng không tính lại)."].Value,
+                        result.Lines, result.DuplicateLines);
+                return RedirectToPage("Statement", new { id = result.StatementId });
+        }
+    }
+}
