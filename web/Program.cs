@@ -30,6 +30,7 @@ builder.Services.AddSingleton<Accounts>();
 builder.Services.AddSingleton<AdminUnits>();
 builder.Services.AddSingleton<Catalog>();
 builder.Services.AddSingleton<CodStatements>();
+builder.Services.AddSingleton<Ledger>();
 builder.Services.AddSingleton<Sellers>();
 builder.Services.AddSingleton<SellerMemberships>();
 builder.Services.AddSingleton(new Banks());
