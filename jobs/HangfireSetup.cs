@@ -1,6 +1,9 @@
 using Hangfire;
 using Hangfire.PostgreSql;
+using Cho40.Db;
+using Cho40.Jobs.Settlement;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cho40.Jobs;
 
@@ -25,6 +28,11 @@ public static class HangfireSetup
                     QueuePollInterval = TimeSpan.FromSeconds(1),
                     InvisibilityTimeout = TimeSpan.FromMinutes(30),
                 }));
+
+        // The data-layer classes and job classes the jobs need (the web registers the same singletons: TryAdd).
+        services.TryAddSingleton<CodReconciliation>();
+        services.TryAddSingleton<Ledger>();
+        services.AddTransient<ReconcileCodStatementJob>();
 
         if (runServer)
         {

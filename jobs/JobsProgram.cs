@@ -22,6 +22,7 @@ public static class JobsProgram
 
         builder.Services.AddNpgsqlDataSource(connectionString);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Settlement").Get<SettlementOptions>() ?? new SettlementOptions());
         builder.Services.AddCho40Jobs(connectionString, runServer: true);
         await builder.Build().RunAsync();
     }

@@ -31,6 +31,7 @@ builder.Services.AddSingleton<AdminUnits>();
 builder.Services.AddSingleton<Catalog>();
 builder.Services.AddSingleton<CodStatements>();
 builder.Services.AddSingleton<Ledger>();
+builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Settlement").Get<SettlementOptions>() ?? new SettlementOptions());
 builder.Services.AddSingleton<Sellers>();
 builder.Services.AddSingleton<SellerMemberships>();
 builder.Services.AddSingleton(new Banks());

@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Cho40.Db;
+using Cho40.Jobs.Settlement;
 using Cho40.Web.Infrastructure;
+using Hangfire;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
@@ -8,7 +10,7 @@ using Microsoft.Extensions.Localization;
 namespace Cho40.Web.Pages.Admin.Cod;
 
 /// <summary>COD statements: upload one (CSV/XLSX), download the template, see what was uploaded and what needs a decision.</summary>
-public sealed class IndexModel(CodStatements statements, TimeProvider time, IStringLocalizer<SharedResource> t) : PageModel
+public sealed class IndexModel(CodStatements statements, IBackgroundJobClient jobs, TimeProvider time, IStringLocalizer<SharedResource> t) : PageModel
 {
     public sealed class UploadInput
     {
@@ -59,9 +61,10 @@ public sealed class IndexModel(CodStatements statements, TimeProvider time, IStr
                 return RedirectToPage("Statement", new { id = result.StatementId });
             default:
                 TempData["Message"] = result.DuplicateLines == 0
-                    ? string.Format(t["Đã nhận bảng kê: {0} dòng."].Value, result.Lines)
-                    : string.Format(t["Đã nhận bảng kê: {0} dòng, trong đó {1} dòng đã có trong bảng kê trước (giữ lại nhưng không tính lại)."].Value,
+                    ? string.Format(t["Đã nhận bảng kê: {0} dòng. Việc đối soát đang chạy."].Value, result.Lines)
+                    : string.Format(t["Đã nhận bảng kê: {0} dòng, trong đó {1} dòng đã có trong bảng kê trước (giữ lại nhưng không tính lại). Việc đối soát đang chạy."].Value,
                         result.Lines, result.DuplicateLines);
+                jobs.Enqueue<ReconcileCodStatementJob>(j => j.RunAsync(result.StatementId!.Value));
                 return RedirectToPage("Statement", new { id = result.StatementId });
         }
     }

@@ -1,11 +1,14 @@
 using Cho40.Db;
+using Cho40.Jobs.Settlement;
+using Hangfire;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace Cho40.Web.Pages.Admin.Cod;
 
 /// <summary>One statement: every line, what reconciliation made of it, and the admin's decisions.</summary>
-public sealed class StatementModel(CodStatements statements) : PageModel
+public sealed class StatementModel(CodStatements statements, IBackgroundJobClient jobs, IStringLocalizer<SharedResource> t) : PageModel
 {
     public CodStatement Statement { get; private set; } = null!;
     public IReadOnlyList<CodLine> Lines { get; private set; } = [];
@@ -17,5 +20,14 @@ public sealed class StatementModel(CodStatements statements) : PageModel
         Statement = statement;
         Lines = await statements.LinesAsync(id);
         return Page();
+    }
+
+    /// <summary>Runs reconciliation again (e.g. after a seller entered a missing tracking code). Safe: decided and paid lines stay.</summary>
+    public async Task<IActionResult> OnPostReconcileAsync(long id)
+    {
+        if (await statements.FindAsync(id) is null) return NotFound();
+        jobs.Enqueue<ReconcileCodStatementJob>(j => j.RunAsync(id));
+        TempData["Message"] = t["Đã xếp lịch đối soát lại."].Value;
+        return RedirectToPage(new { id });
     }
 }
