@@ -32,7 +32,9 @@ public static class HangfireSetup
         // The data-layer classes and job classes the jobs need (the web registers the same singletons: TryAdd).
         services.TryAddSingleton<CodReconciliation>();
         services.TryAddSingleton<Ledger>();
+        services.TryAddSingleton<Db.Settlement>();
         services.AddTransient<ReconcileCodStatementJob>();
+        services.AddTransient<SettleCycleJob>();
 
         if (runServer)
         {
