@@ -100,6 +100,43 @@ public sealed class SettlementRunTests
         Assert.Equal(0, next.Items);
         Assert.Empty(await settlement.PayoutsAsync(next.RunId));
         await AssertLedgerSumsToZeroAsync(app);
+
+        await SellersAndAdminSeeTheStatementAsync(app, s, first.RunId);
+    }
+
+    private static async Task SellersAndAdminSeeTheStatementAsync(Cho40App app, SettlementScenario s, long runId)
+    {
+        using var admin = app.NewClient();
+        await admin.SignInAsync("0900000001");
+        var (runPage, run) = await admin.GetPageAsync($"/Admin/Settlement/Run/{runId}");
+        Assert.Equal(System.Net.HttpStatusCode.OK, runPage.StatusCode);
+        var csv = await admin.Http.GetStringAsync($"/Admin/Settlement/Run/{runId}?handler=BankCsv");
+        var csvLines = csv.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("STT,Mã ngân hàng (BIN),Số tài khoản", csvLines[0]);
+        Assert.Contains(csvLines, l => l.EndsWith($",{SettlementScenario.TanCuongNet},Cho40 quyet toan {s.Cycle.Key} NB{s.TanCuong}", StringComparison.Ordinal));
+
+        using var tanCuong = app.NewClient();
+        await tanCuong.SignInAsync("0900000003");
+        var (_, list) = await tanCuong.GetPageAsync("/Seller/Settlement");
+        Assert.Contains(s.Cycle.Key, list.QuerySelector(".settlement-runs")!.TextContent);
+        var (ok, statement) = await tanCuong.GetPageAsync($"/Seller/Settlement/{runId}/{s.TanCuong}");
+        Assert.Equal(System.Net.HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(3, statement.QuerySelectorAll("table.settlement-items tbody tr").Length);
+        Assert.Contains("328.209", statement.QuerySelector(".net-total")!.TextContent);
+        var pdf = await tanCuong.Http.GetByteArrayAsync($"/Seller/Settlement/{runId}/{s.TanCuong}?handler=Pdf");
+        var pdfPath = Path.Combine(Path.GetTempPath(), $"settle-{Guid.NewGuid():N}.pdf");
+        await File.WriteAllBytesAsync(pdfPath, pdf);
+        var pdfText = Process.Start(new ProcessStartInfo("pdftotext", [pdfPath, "-"]) { RedirectStandardOutput = true })!;
+        var extracted = await pdfText.StandardOutput.ReadToEndAsync();
+        File.Delete(pdfPath);
+        Assert.Contains("Bảng kê quyết toán", extracted);
+        Assert.Contains("328.209 đ", extracted);
+
+        // Another cooperative's member cannot read it by guessing ids.
+        using var laBang = app.NewClient();
+        await laBang.SignInAsync("0900000007");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await laBang.Http.GetAsync($"/Seller/Settlement/{runId}/{s.TanCuong}")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await laBang.Http.GetAsync($"/Seller/Settlement/{runId}/{s.TanCuong}?handler=Pdf")).StatusCode);
     }
 
     [Fact]

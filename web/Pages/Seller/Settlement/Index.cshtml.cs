@@ -1,0 +1,13 @@
+using Cho40.Db;
+using Cho40.Web.Infrastructure;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Cho40.Web.Pages.Seller.Settlement;
+
+/// <summary>A seller member's settlements: every completed cycle in which one of their sellers was paid or charged.</summary>
+public sealed class IndexModel(Db.Settlement settlement) : PageModel
+{
+    public IReadOnlyList<MemberRun> Runs { get; private set; } = [];
+
+    public async Task OnGetAsync() => Runs = await settlement.RunsForMemberAsync(User.UserId());
+}
