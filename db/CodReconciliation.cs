@@ -67,6 +67,19 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
             """, new { statementId, now }, tx);
         await connection.ExecuteAsync(
             "UPDATE cod_statements SET reconciled_at = @now WHERE id = @statementId", new { statementId, now }, tx);
+
+        // The statement is the carrier's remittance advice: the cash it transfers is what it collected minus its fees.
+        // Posted once per statement (key 'remittance:statement:{id}'); what settlement later credits to sellers is taken
+        // from the carrier's receivable, so lines nobody was paid for (unknown, disputed) remain visible there.
+        var remittance = await connection.QuerySingleAsync<(string Carrier, long Net)>("""
+            SELECT s.carrier, coalesce(sum(l.cod_vnd - l.shipping_fee_vnd - l.cod_fee_vnd - l.return_fee_vnd), 0)::bigint
+            FROM cod_statements s LEFT JOIN cod_statement_lines l ON l.statement_id = s.id AND l.duplicate_of IS NULL
+            WHERE s.id = @statementId GROUP BY s.carrier
+            """, new { statementId }, tx);
+        if (remittance.Net != 0)
+            await Ledger.PostAsync(connection, tx, $"remittance:statement:{statementId}", $"Tiền COD {remittance.Carrier} chuyển về (bảng kê #{statementId})",
+                [new(Ledger.PlatformBank, remittance.Net, "Tiền COD nhận từ đơn vị vận chuyển"),
+                 new(Ledger.CarrierReceivable(remittance.Carrier), -remittance.Net, "Đơn vị vận chuyển đã chuyển")], now);
         var summary = await connection.QuerySingleAsync<ReconcileSummary>("""
             SELECT count(*) FILTER (WHERE outcome = 'matched')::int AS Matched,
                    count(*) FILTER (WHERE outcome = 'amount_mismatch')::int AS Mismatched,
