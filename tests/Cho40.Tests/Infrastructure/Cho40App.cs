@@ -38,6 +38,18 @@ public sealed class Cho40App(string connectionString, TestClock? clock = null, I
     }
 
     /// <summary>
+    /// Hangfire keeps ONE process-wide log provider, set from the logger factory of whichever app configured it last
+    /// (at start-up); with many test apps in one process it may belong to an app already disposed, and enqueuing a job
+    /// then fails (ObjectDisposedException). Tests replace it, after each start-up, with one that outlives every app.
+    /// </summary>
+    protected override Microsoft.Extensions.Hosting.IHost CreateHost(Microsoft.Extensions.Hosting.IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(SilentHangfireLog.Instance);
+        return host;
+    }
+
+    /// <summary>
     /// A browser-like client: keeps cookies (in <paramref name="cookies"/> when given, so that two app
     /// instances can share one "browser"), does not follow redirects (tests look at them).
     /// </summary>
@@ -49,4 +61,14 @@ public sealed class Cho40App(string connectionString, TestClock? clock = null, I
         await base.DisposeAsync();
         await TestDatabase.DropAsync(ConnectionString);
     }
+}
+
+/// <summary>A Hangfire log provider that outlives every test app (and says nothing).</summary>
+internal sealed class SilentHangfireLog : Hangfire.Logging.ILogProvider, Hangfire.Logging.ILog
+{
+    public static readonly SilentHangfireLog Instance = new();
+
+    public Hangfire.Logging.ILog GetLogger(string name) => this;
+
+    public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
 }
