@@ -109,12 +109,23 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
             if (lines.Count(l => l.AmountVnd != 0) >= 2)
                 await Ledger.PostAsync(connection, tx, $"settlement:{key}:{seller.Key}", $"Quyết toán {key}", lines, now);
 
+            // One statement per seller, whatever the number of orders (arrays, not one round trip per item).
             await connection.ExecuteAsync("""
                 INSERT INTO settlement_items (run_id, seller_id, order_id, kind, line_id, carrier, received_vnd, shipping_fee_vnd, cod_fee_vnd,
                                               return_fee_vnd, commission_vnd, net_vnd)
-                VALUES (@RunId, @SellerId, @OrderId, @Kind, @LineId, @Carrier, @ReceivedVnd, @ShippingFeeVnd, @CodFeeVnd,
-                        @ReturnFeeVnd, @CommissionVnd, @NetVnd)
-                """, list.Select(i => i with { RunId = run.Id }), tx);
+                SELECT @runId, @sellerId, i.order_id, i.kind, i.line_id, i.carrier, i.received, i.shipping, i.cod_fee, i.return_fee,
+                       i.commission, i.net
+                FROM unnest(@orderIds, @kinds, @lineIds, @carriers, @received, @shipping, @codFees, @returnFees, @commissions, @nets)
+                     AS i (order_id, kind, line_id, carrier, received, shipping, cod_fee, return_fee, commission, net)
+                """, new
+            {
+                runId = run.Id, sellerId = seller.Key,
+                orderIds = list.Select(i => i.OrderId).ToArray(), kinds = list.Select(i => i.Kind).ToArray(),
+                lineIds = list.Select(i => i.LineId).ToArray(), carriers = list.Select(i => i.Carrier).ToArray(),
+                received = list.Select(i => i.ReceivedVnd).ToArray(), shipping = list.Select(i => i.ShippingFeeVnd).ToArray(),
+                codFees = list.Select(i => i.CodFeeVnd).ToArray(), returnFees = list.Select(i => i.ReturnFeeVnd).ToArray(),
+                commissions = list.Select(i => i.CommissionVnd).ToArray(), nets = list.Select(i => i.NetVnd).ToArray(),
+            }, tx);
             await connection.ExecuteAsync(
                 "UPDATE cod_statement_lines SET settled_run_id = @runId WHERE id = ANY(@ids) AND settled_run_id IS NULL",
                 new { runId = run.Id, ids = list.Where(i => i.LineId is not null).Select(i => i.LineId!.Value).ToArray() }, tx);

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Text;
+using Cho40.Db;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+// 100,000 delivered COD orders of 100 sellers, handed to GHN; the carrier's statement lists each one.
+var lines = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+var connectionString = Database.ConnectionStringFrom(Environment.GetEnvironmentVariable("DATABASE_URL")
+    ?? throw new InvalidOperationException("DATABASE_URL is not set"));
+await Migrator.EnsureDatabaseExistsAsync(connectionString);
+await Migrator.MigrateAsync(connectionString, _ => { });
+await using var db = NpgsqlDataSource.Create(connectionString);
+await new AdminUnits(db).LoadIfEmptyAsync();
+await using (var c = await db.OpenConnectionAsync())
+{
+    await c.ExecuteAsync("""
+        TRUNCATE settlement_items, payouts, settlement_runs, ledger_entries, ledger_transactions, ledger_accounts,
+                 cod_statement_lines, cod_statements, order_events, order_items, orders, checkout_groups CASCADE;
+        """);
+    await c.ExecuteAsync("""
+        INSERT INTO sellers (slug, name, kind, province_code, status)
+        SELECT 'bench-' || i, 'HTX thử ' || i, 'cooperative', (SELECT min(code) FROM provinces), 'approved'
+        FROM generate_series(1, 100) i ON CONFLICT (slug) DO NOTHING;
+        INSERT INTO checkout_groups (idempotency_key, access_token, created_at) VALUES (gen_random_uuid(), 'bench', now());
+        INSERT INTO orders (code, access_token, checkout_group_id, seller_id, customer_name, customer_phone, province_code, commune_code,
+                            address_line, payment_method, status, subtotal_vnd, shipping_fee_vnd, total_vnd, carrier, tracking_code,
+                            created_at, updated_at)
+        SELECT 'DH-' || (SELECT string_agg(substr('23456789ABCDEFGHJKMNPQRSTUVWXYZ', (i / (31 ^ k)::bigint % 31)::int + 1, 1), '' ORDER BY k)
+                         FROM generate_series(0, 5) k),
+               'bench-' || i, (SELECT id FROM checkout_groups WHERE access_token = 'bench'),
+               (SELECT id FROM sellers WHERE slug = 'bench-' || (i % 100 + 1)), 'Khách', '0912345678', c.province_code, c.code, 'Xóm 1',
+               'cod', 'delivered', 100000 + i % 50 * 1000, 30000, 130000 + i % 50 * 1000, 'GHN', 'GHNB' || lpad(i::text, 9, '0'),
+               now() - interval '3 days', now() - interval '3 days'
+        FROM generate_series(1, @lines) i, (SELECT code, province_code FROM communes ORDER BY code LIMIT 1) c;
+        ANALYZE orders;
+        """, new { lines }, commandTimeout: 600);
+}
+
+var vi = new System.Globalization.CultureInfo("vi-VN");
+// The statement: every 50th line short by 1,000 đ (a mismatch), every 40th returned.
+var csv = new StringBuilder(string.Join(",", CodStatementFormats.CanonicalHeaders)).Append("\r\n");
+for (var i = 1; i <= lines; i++)
+{
+    var total = 130_000 + i % 50 * 1000;
+    if (i % 40 == 0) csv.Append($"GHNB{i:D9},,0,25000,0,12000,Đã trả hàng,,20/11/2026\r\n");
+    else csv.Append($"GHNB{i:D9},,\"{(i % 50 == 0 ? total - 1000 : total).ToString("N0", vi)}\",25000,{total / 100},0,Đã giao,17/11/2026,20/11/2026\r\n");
+}
+var bytes = Encoding.UTF8.GetBytes(csv.ToString());
+Console.WriteLine($"statement: {lines:N0} lines, {bytes.Length / 1024:N0} KB CSV; {Environment.ProcessorCount} cores");
+
+var watch = Stopwatch.StartNew();
+var parsed = CodStatementFormats.Parse(bytes, "GHN");
+Console.WriteLine($"parse + validate (Sylvan)               {watch.ElapsedMilliseconds,7} ms  ({parsed.Lines.Count:N0} lines, {parsed.Errors.Count} errors)");
+
+// Baseline: the plain binary COPY of the same rows into an unlogged table.
+await using (var c = await db.OpenConnectionAsync())
+{
+    await c.ExecuteAsync("DROP TABLE IF EXISTS bench_copy; CREATE UNLOGGED TABLE bench_copy (tracking_code text, cod_vnd bigint, fees bigint, status text)");
+    watch.Restart();
+    await using (var copy = await c.BeginBinaryImportAsync("COPY bench_copy FROM STDIN (FORMAT BINARY)"))
+    {
+        foreach (var l in parsed.Lines)
+        {
+            await copy.StartRowAsync();
+            await copy.WriteAsync(l.TrackingCode, NpgsqlDbType.Text);
+            await copy.WriteAsync(l.CodVnd, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(l.ShippingFeeVnd + l.CodFeeVnd, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(l.Status, NpgsqlDbType.Text);
+        }
+        await copy.CompleteAsync();
+    }
+    Console.WriteLine($"baseline: plain binary COPY              {watch.ElapsedMilliseconds,7} ms");
+    watch.Restart();
+    var joined = await c.ExecuteScalarAsync<long>("""
+        SELECT count(*) FILTER (WHERE b.cod_vnd = o.total_vnd) FROM bench_copy b JOIN orders o ON upper(btrim(o.tracking_code)) = b.tracking_code
+        """, commandTimeout: 600);
+    Console.WriteLine($"baseline: plain SQL join on tracking    {watch.ElapsedMilliseconds,7} ms  ({joined:N0} equal amounts)");
+    await c.ExecuteAsync("DROP TABLE bench_copy");
+}
+
+var statements = new CodStatements(db);
+watch.Restart();
+var import = await statements.ImportAsync("GHN", "bench.csv", bytes, null, DateTimeOffset.UtcNow);
+Console.WriteLine($"import (parse + COPY staging + INSERT)  {watch.ElapsedMilliseconds,7} ms  ({import.Status}, {import.Lines:N0} lines)");
+watch.Restart();
+var summary = await new CodReconciliation(db).ReconcileAsync(import.StatementId!.Value, DateTimeOffset.UtcNow);
+Console.WriteLine($"reconcile (match + remittance posting)  {watch.ElapsedMilliseconds,7} ms  ({summary})");
+watch.Restart();
+var again = await new CodReconciliation(db).ReconcileAsync(import.StatementId.Value, DateTimeOffset.UtcNow);
+Console.WriteLine($"reconcile again (idempotent)            {watch.ElapsedMilliseconds,7} ms");
+
+var today = Cho40.Db.Domain.VietnamTime.DayOf(DateTimeOffset.UtcNow);
+watch.Restart();
+var settled = await new Cho40.Db.Settlement(db, new SettlementOptions()).RunAsync(new SettlementCycle(today.AddDays(-6), today), DateTimeOffset.UtcNow);
+Console.WriteLine($"settlement run (items, ledger, payouts) {watch.ElapsedMilliseconds,7} ms  ({settled.Sellers} sellers, {settled.Items:N0} items, payouts {settled.PayoutTotalVnd:N0} đ)");
+await using (var c = await db.OpenConnectionAsync())
+    Console.WriteLine($"sellers with orders: {await c.ExecuteScalarAsync<long>("SELECT count(DISTINCT seller_id) FROM orders")}, with items: {await c.ExecuteScalarAsync<long>("SELECT count(DISTINCT seller_id) FROM settlement_items")}");
+await using (var c = await db.OpenConnectionAsync())
+    Console.WriteLine($"ledger sum: {await c.ExecuteScalarAsync<long>("SELECT coalesce(sum(amount_vnd), 0) FROM ledger_entries")}");
