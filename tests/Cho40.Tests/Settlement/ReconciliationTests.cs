@@ -124,3 +124,28 @@ public sealed class SettlementReconciliationTests(DemoAppFixture fixture) : ICla
         Assert.Contains(old, page.QuerySelector("table.cod-missing")!.TextContent);
     }
 }
+
+public sealed class SettlementAdminPageTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixture>
+{
+    [Fact]
+    public async Task An_admin_queues_a_settlement_cycle_and_a_wrong_cycle_is_refused_next_to_the_field()
+    {
+        using var admin = fixture.App.NewClient();
+        await admin.SignInAsync("0900000001");
+        var wrong = await admin.SubmitFormAsync("/Admin/Settlement", "form.settle", new Dictionary<string, string> { ["Input.Cycle"] = "tuần trước" });
+        Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+        Assert.Contains("Kỳ quyết toán viết dạng", await wrong.Content.ReadAsStringAsync());
+
+        var ok = await admin.SubmitFormAsync("/Admin/Settlement", "form.settle", new Dictionary<string, string> { ["Input.Cycle"] = "2026-W45" });
+        Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
+        // Queued on Hangfire's "settlement" queue, with the cycle's canonical key.
+        Assert.Equal(1L, await ScalarAsync<long>(fixture.App, """
+            SELECT count(*) FROM hangfire.job j JOIN hangfire.jobqueue q ON q.jobid = j.id
+            WHERE q.queue = 'settlement' AND j.invocationdata::text LIKE '%SettleCycleJob%' AND j.arguments::text LIKE '%2026-11-02..2026-11-08%'
+            """));
+
+        using var seller = fixture.App.NewClient();
+        await seller.SignInAsync("0900000003");
+        Assert.NotEqual(HttpStatusCode.OK, (await seller.Http.GetAsync("/Admin/Settlement")).StatusCode);
+    }
+}
