@@ -45,6 +45,8 @@ public sealed record SettlementRun(long Id, string CycleKey, DateOnly PeriodFrom
 public sealed record SettlementItem(long SellerId, string SellerName, string OrderCode, string Kind, string? Carrier, string? TrackingCode,
     long ReceivedVnd, long ShippingFeeVnd, long CodFeeVnd, long ReturnFeeVnd, long CommissionVnd, long NetVnd);
 
+public sealed record PayoutAccount(string BankBin, string AccountNumber, string AccountName);
+
 public sealed record MemberRun(long RunId, string CycleKey, long SellerId, string SellerName, long NetVnd, long PayoutVnd);
 
 public sealed record Payout(long SellerId, string SellerName, long AmountVnd, string? BankBin, string? AccountNumber, string? AccountName);
@@ -272,6 +274,27 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
         await using var connection = await db.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<bool>(
             "SELECT EXISTS (SELECT 1 FROM seller_members WHERE user_id = @userId AND seller_id = @sellerId)", new { userId, sellerId });
+    }
+
+    public async Task<PayoutAccount?> PayoutAccountAsync(long sellerId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<PayoutAccount>("""
+            SELECT bank_bin AS BankBin, account_number AS AccountNumber, account_name AS AccountName
+            FROM seller_payout_accounts WHERE seller_id = @sellerId
+            """, new { sellerId });
+    }
+
+    /// <summary>Sets where a seller is paid (later payouts use it; payouts already made keep the account they were made to).</summary>
+    public async Task SavePayoutAccountAsync(long sellerId, PayoutAccount account, DateTimeOffset now)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            INSERT INTO seller_payout_accounts (seller_id, bank_bin, account_number, account_name, updated_at)
+            VALUES (@sellerId, @BankBin, @AccountNumber, @AccountName, @now)
+            ON CONFLICT (seller_id) DO UPDATE SET bank_bin = EXCLUDED.bank_bin, account_number = EXCLUDED.account_number,
+                                                  account_name = EXCLUDED.account_name, updated_at = EXCLUDED.updated_at
+            """, new { sellerId, account.BankBin, account.AccountNumber, account.AccountName, now });
     }
 
     /// <summary>The bank file of a run's payouts: one line per seller (CSV, UTF-8 with BOM).</summary>

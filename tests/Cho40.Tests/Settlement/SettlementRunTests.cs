@@ -73,6 +73,20 @@ public sealed class SettlementRunTests
         var settlement = app.Services.GetRequiredService<Cho40.Db.Settlement>();
         var ledger = app.Services.GetRequiredService<Ledger>();
 
+        // The seller tells where to be paid; another cooperative's member cannot see or change it.
+        using (var member = app.NewClient())
+        {
+            await member.SignInAsync("0900000003");
+            var saved = await member.SubmitFormAsync($"/Seller/Settlement/Account/{s.TanCuong}", "form.payout-account", new Dictionary<string, string>
+            {
+                ["Input.BankBin"] = "970436", ["Input.AccountNumber"] = "0011004455667", ["Input.AccountName"] = "HTX Chè Tân Cương",
+            });
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, saved.StatusCode);
+            using var other = app.NewClient();
+            await other.SignInAsync("0900000007");
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await other.Http.GetAsync($"/Seller/Settlement/Account/{s.TanCuong}")).StatusCode);
+        }
+
         var first = await app.Services.GetRequiredService<SettleCycleJob>().RunAsync(s.Cycle.Key);
         Assert.Equal(SettleStatus.Completed, first.Status);
         await AssertLedgerSumsToZeroAsync(app);
@@ -116,7 +130,7 @@ public sealed class SettlementRunTests
         var csv = await admin.Http.GetStringAsync($"/Admin/Settlement/Run/{runId}?handler=BankCsv");
         var csvLines = csv.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("STT,Mã ngân hàng (BIN),Số tài khoản", csvLines[0]);
-        Assert.Contains(csvLines, l => l.EndsWith($",{SettlementScenario.TanCuongNet},Cho40 quyet toan {s.Cycle.Key} NB{s.TanCuong}", StringComparison.Ordinal));
+        Assert.Contains($",970436,0011004455667,HTX CHE TAN CUONG,{SettlementScenario.TanCuongNet},Cho40 quyet toan {s.Cycle.Key} NB{s.TanCuong}", csv);
 
         using var tanCuong = app.NewClient();
         await tanCuong.SignInAsync("0900000003");

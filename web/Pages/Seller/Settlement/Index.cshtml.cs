@@ -5,9 +5,15 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Cho40.Web.Pages.Seller.Settlement;
 
 /// <summary>A seller member's settlements: every completed cycle in which one of their sellers was paid or charged.</summary>
-public sealed class IndexModel(Db.Settlement settlement) : PageModel
+public sealed class IndexModel(Db.Settlement settlement, SellerMemberships memberships) : PageModel
 {
     public IReadOnlyList<MemberRun> Runs { get; private set; } = [];
 
-    public async Task OnGetAsync() => Runs = await settlement.RunsForMemberAsync(User.UserId());
+    public IReadOnlyList<SellerMembership> Sellers { get; private set; } = [];
+
+    public async Task OnGetAsync()
+    {
+        Runs = await settlement.RunsForMemberAsync(User.UserId());
+        Sellers = (await memberships.OfUserAsync(User.UserId())).Where(m => m.Status == "approved").ToList();
+    }
 }
