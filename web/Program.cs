@@ -7,6 +7,9 @@ using Cho40.Db.Domain;
 using Cho40.Jobs;
 using Cho40.Web;
 using Cho40.Web.Infrastructure;
+using Cho40.Web.Payments;
+using Cho40.Web.Payments.Notifications;
+using Cho40.Web.Pages.Stall;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -30,6 +33,19 @@ builder.Services.AddSingleton<Catalog>();
 builder.Services.AddSingleton<Sellers>();
 builder.Services.AddSingleton<SellerMemberships>();
 builder.Services.AddSingleton(new Banks());
+builder.Services.AddSingleton<Stalls>();
+builder.Services.AddSingleton<ActivationCodes>();
+builder.Services.AddSingleton<Payments>();
+builder.Services.AddSingleton<StallEvents>();
+builder.Services.AddHostedService<StallEventListener>();
+builder.Services.AddSingleton<IBankNotificationProvider, SePayProvider>();
+builder.Services.AddSingleton<IBankNotificationProvider, PayOsProvider>();
+builder.Services.AddSingleton<IBankNotificationProvider, CassoProvider>();
+// Matchers are tried by their Order: payment requests by reference (100), then static signs by account (900).
+builder.Services.AddSingleton<IPaymentMatcher, PaymentRequestMatcher>();
+builder.Services.AddSingleton<IPaymentMatcher, StallAccountMatcher>();
+builder.Services.AddSingleton<PaymentMatching>();
+builder.Services.AddSingleton<PaymentIntake>();
 builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess);
 
 // Vietnamese letters as UTF-8, not &#x…; entities (pages would be several times heavier).
@@ -50,6 +66,9 @@ builder.Services.AddRazorPages(o =>
     {
         o.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
         o.Conventions.AuthorizeFolder("/Seller");
+        o.Conventions.AuthorizeFolder("/Stall");
+        o.Conventions.AllowAnonymousToPage("/Stall/Activate");
+        o.Conventions.AuthorizeFolder("/Market", Policies.MarketManager);
         o.Conventions.AuthorizePage("/Account/SignOut");
     })
     .AddViewLocalization()
@@ -122,6 +141,8 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
     DashboardTitle = "Chợ 4.0 — jobs",
 });
 app.MapRazorPages();
+app.MapBankNotifications();
+app.MapStallEventStream();
 
 app.Run();
 
