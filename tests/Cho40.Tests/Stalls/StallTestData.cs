@@ -51,6 +51,16 @@ public static class StallTestData
         return Delivery(provider, body, headers);
     }
 
+    /// <summary>A new person with no stall: signs up through the real page, then signs in.</summary>
+    public static async Task SignUpAndSignInAsync(this PageClient client, string phone, string name)
+    {
+        await client.SubmitFormAsync("/Account/SignUp", "main form", new Dictionary<string, string>
+        {
+            ["Input.DisplayName"] = name, ["Input.Phone"] = phone, ["Input.Password"] = "mat-khau-123", ["Input.ConfirmPassword"] = "mat-khau-123",
+        });
+        await client.SignInAsync(phone, "mat-khau-123");
+    }
+
     public static async Task<T> ScalarAsync<T>(Cho40App app, string sql, object? args = null)
     {
         await using var connection = new NpgsqlConnection(app.ConnectionString);
