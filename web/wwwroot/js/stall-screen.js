@@ -64,6 +64,8 @@
     }
 
     var source = new EventSource(screen.dataset.events);
+    source.addEventListener('open', function () { screen.dataset.live = 'open'; });
+    source.addEventListener('error', function () { screen.dataset.live = 'reconnecting'; });
     source.addEventListener('payment', function (e) {
         var data = JSON.parse(e.data);
         if (!data.today) return;
