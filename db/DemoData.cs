@@ -46,6 +46,7 @@ public static class DemoData
             }
         }
         await connection.ExecuteAsync(ReadSeedScript("demo.sql"), transaction: tx);
+        await connection.ExecuteAsync(ReadSeedScript("demo-trace.sql"), transaction: tx);
         await tx.CommitAsync();
         return true;
     }

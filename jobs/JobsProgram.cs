@@ -13,7 +13,6 @@ public static class JobsProgram
 {
     public static async Task Main(string[] args)
     {
-        DapperSetup.Register();
         var builder = Host.CreateApplicationBuilder(args);
         var connectionString = Database.ConnectionStringFrom(builder.Configuration["DATABASE_URL"]
             ?? throw new InvalidOperationException("DATABASE_URL is not set"));

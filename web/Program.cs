@@ -10,6 +10,7 @@ using Cho40.Web.Infrastructure;
 using Cho40.Web.Payments;
 using Cho40.Web.Payments.Notifications;
 using Cho40.Web.Pages.Stall;
+using Cho40.Web.Pages.Trace;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -17,7 +18,6 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Localization;
 using Npgsql;
 
-DapperSetup.Register();
 var builder = WebApplication.CreateBuilder(args);
 
 var connectionString = Database.ConnectionStringFrom(builder.Configuration["DATABASE_URL"]
@@ -73,6 +73,8 @@ builder.Services.AddRazorPages(o =>
     })
     .AddViewLocalization()
     .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
+// After AddRazorPages: its own options setup would otherwise replace the trace page's extra routes.
+builder.Services.AddCho40Trace(builder.Configuration);
 
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
     .AddCookie(o =>
@@ -126,6 +128,14 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
 app.UseMiddleware<SecurityHeaders>();
+if (options.InstanceName is { Length: > 0 } instanceName)
+{
+    app.Use((context, next) =>
+    {
+        context.Response.Headers["X-Cho40-Instance"] = instanceName;
+        return next(context);
+    });
+}
 app.UseStaticFiles();
 app.UseRequestLocalization();
 app.UseRouting();
@@ -143,6 +153,7 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
 app.MapRazorPages();
 app.MapBankNotifications();
 app.MapStallEventStream();
+app.MapCho40Trace();
 
 app.Run();
 

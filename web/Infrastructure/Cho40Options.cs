@@ -10,4 +10,7 @@ public sealed class Cho40Options
     public bool SeedDemoData { get; set; } = true;
 
     public int SignInAttemptsPerMinute { get; set; } = 10;
+
+    /// <summary>Names this process in the X-Cho40-Instance response header when several run behind a load balancer.</summary>
+    public string? InstanceName { get; set; }
 }

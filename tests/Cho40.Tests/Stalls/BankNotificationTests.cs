@@ -13,7 +13,7 @@ public sealed class BankNotificationTests(DemoAppFixture fixture) : IClassFixtur
     private Cho40App App => fixture.App;
 
     private async Task<PaymentRequest> RequestAsync(long stallId, long amount) =>
-        await App.Services.GetRequiredService<Payments>().CreateRequestAsync(stallId, amount, r => "payload " + r,
+        await App.Services.GetRequiredService<Cho40.Db.Payments>().CreateRequestAsync(stallId, amount, r => "payload " + r,
             App.Clock.GetUtcNow(), TimeSpan.FromMinutes(15), userId: 1);
 
     [Fact]

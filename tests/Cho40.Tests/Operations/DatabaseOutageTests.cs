@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Net;
+using Cho40.Tests.Infrastructure;
+
+namespace Cho40.Tests.Operations;
+
+/// <summary>PostgreSQL stopped and restarted under a running web process (real processes, a cluster of the test's own).</summary>
+public sealed class DatabaseOutageTests
+{
+    [Fact]
+    public async Task Healthz_reports_an_outage_and_the_site_recovers_by_itself_when_PostgreSQL_returns()
+    {
+        await using var cluster = await LocalCluster.StartAsync();
+        await using var web = await WebProcess.StartAsync(cluster.ConnectionString("cho40"));
+        using var http = new HttpClient { BaseAddress = new Uri(web.BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/")).StatusCode);
+
+        await cluster.StopServerAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/healthz")).StatusCode);
+        // Pages that need the database fail cleanly (an error page, not a hang).
+        Assert.Equal(HttpStatusCode.InternalServerError, (await http.GetAsync("/")).StatusCode);
+
+        await cluster.StartServerAsync();
+        var clock = Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            status = (await http.GetAsync("/healthz")).StatusCode;
+            if (status != HttpStatusCode.OK) await Task.Delay(100);
+        } while (status != HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(15));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/")).StatusCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"recovery took {clock.Elapsed.TotalSeconds:F1} s");
+    }
+}

@@ -1,0 +1,72 @@
+using Cho40.Tests.Infrastructure;
+using Dapper;
+using Microsoft.Playwright;
+using Npgsql;
+
+namespace Cho40.Tests.Trace;
+
+public sealed class TraceBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task A_cooperative_records_a_batch_in_the_field_and_shoppers_scan_its_pack_codes()
+    {
+        // A cooperative member on a phone: new batch, harvest with a photo, drying, pack codes, label sheet.
+        var member = await browser.NewPageAsync(phone: true);
+        await browser.SignInAsync(member, "0900000003");
+        await member.GotoAsync("/Seller/Trace");
+        await member.ClickAsync("a[href^='/Seller/Trace/New']");
+        var lot = "B-" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
+        await member.FillAsync("#Input_LotCode", lot);
+        await member.FillAsync("#Input_Quantity", "50");
+        await member.ClickAsync("main form button[type=submit]");
+        await member.WaitForURLAsync(url => url.Contains("/Seller/Trace/Batch/", StringComparison.Ordinal));
+        var batchUrl = new Uri(member.Url).AbsolutePath;
+        var batchId = long.Parse(batchUrl.Split('/').Last());
+
+        await member.CheckAsync("input[name='Input.Kind'][value=harvest]");
+        await member.SetInputFilesAsync("#photos", new FilePayload { Name = "hai-che.png", MimeType = "image/png", Buffer = TraceTests.Png(800, 600) });
+        await member.FillAsync("#Input_Note", "Hái một tôm hai lá");
+        await member.ClickAsync("#event-form button.primary[type=submit]");
+        await member.WaitForSelectorAsync(".flash");
+        Assert.Contains("Thu hái", await member.InnerTextAsync(".flash"));
+
+        await member.CheckAsync("input[name='Input.Kind'][value=drying]");
+        await member.ClickAsync("#event-form button.primary[type=submit]");
+        await member.WaitForSelectorAsync(".flash >> text=Sao sấy");
+        Assert.Equal(2, await member.Locator(".timeline li").CountAsync());
+
+        await member.FillAsync("#count", "3");
+        await member.ClickAsync("#units-form button[type=submit]");
+        await member.WaitForSelectorAsync(".flash >> text=3");
+
+        var download = await member.RunAndWaitForDownloadAsync(() => member.ClickAsync("#labels-form button[type=submit]"));
+        var pdfPath = Path.Combine(BrowserFixture.ArtifactsDirectory, "labels.pdf");
+        await download.SaveAsAsync(pdfPath);
+        Assert.StartsWith("%PDF", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(pdfPath).AsSpan(0, 4)));
+
+        string code, serial;
+        await using (var connection = new NpgsqlConnection(browser.App.ConnectionString))
+        {
+            code = await connection.QuerySingleAsync<string>("SELECT code FROM trace_batches WHERE id = @batchId", new { batchId });
+            serial = await connection.QuerySingleAsync<string>("SELECT serial FROM trace_units WHERE batch_id = @batchId ORDER BY id LIMIT 1", new { batchId });
+        }
+
+        // A shopper scans the first pack: Vietnamese first, then English through the language link.
+        var shopper = await browser.NewPageAsync(phone: true, javaScript: false);
+        await shopper.GotoAsync($"/t/{code}/{serial}");
+        Assert.Equal("vi", await shopper.GetAttributeAsync("html", "lang"));
+        Assert.Contains("lần quét đầu tiên", await shopper.InnerTextAsync(".trace-unit"));
+        Assert.Equal(["Thu hái", "Sao sấy"], await shopper.Locator(".timeline h3").AllInnerTextsAsync());
+        Assert.Equal(1, await shopper.Locator(".photos img").CountAsync());
+        Assert.True(await shopper.EvaluateAsync<bool>("document.querySelector('.photos img').complete && document.querySelector('.photos img').naturalWidth > 0"));
+        await shopper.ClickAsync("a[hreflang=en]");
+        Assert.Equal("en", await shopper.GetAttributeAsync("html", "lang"));
+        Assert.Equal(["Harvest", "Drying"], await shopper.Locator(".timeline h3").AllInnerTextsAsync());
+        await shopper.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "trace-en-phone.png"), FullPage = true });
+
+        // A second device scanning the same pack code is told it was scanned before.
+        var second = await browser.NewPageAsync(phone: true);
+        await second.GotoAsync($"/t/{code}/{serial}");
+        Assert.Contains("đã được quét lúc", await second.InnerTextAsync(".trace-unit .already"));
+    }
+}
