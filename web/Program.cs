@@ -10,6 +10,7 @@ using Cho40.Web.Infrastructure;
 using Cho40.Web.Payments;
 using Cho40.Web.Payments.Notifications;
 using Cho40.Web.Pages.Stall;
+using Cho40.Web.Payments.VietQr;
 using Cho40.Web.Pages.Trace;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -106,6 +107,8 @@ builder.Services.AddRateLimiter(o =>
     o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
     o.OnRejected = RateLimits.WriteRejectionAsync;
     o.GlobalLimiter = RateLimits.SignInAttempts(options.SignInAttemptsPerMinute);
+    // Endpoint policies apply on top of the global limiter (both must grant a permit).
+    o.AddPolicy(RateLimits.PublicApiPolicy, context => RateLimits.PublicApiPartition(context, options.PublicApiRequestsPerMinute));
 });
 
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -154,6 +157,7 @@ app.MapRazorPages();
 app.MapBankNotifications();
 app.MapStallEventStream();
 app.MapCho40Trace();
+app.MapVietQrApi();
 
 app.Run();
 

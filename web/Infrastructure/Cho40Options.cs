@@ -11,6 +11,9 @@ public sealed class Cho40Options
 
     public int SignInAttemptsPerMinute { get; set; } = 10;
 
+    /// <summary>Requests per client address per minute to the public APIs (policy "public-api"); 0 = unlimited.</summary>
+    public int PublicApiRequestsPerMinute { get; set; } = 120;
+
     /// <summary>Names this process in the X-Cho40-Instance response header when several run behind a load balancer.</summary>
     public string? InstanceName { get; set; }
 }

@@ -5,6 +5,21 @@ namespace Cho40.Web.Infrastructure;
 
 public static class RateLimits
 {
+    /// <summary>The named policy of the public integrator APIs (e.g. /api/vietqr): requests per client address per minute.</summary>
+    public const string PublicApiPolicy = "public-api";
+
+    public static RateLimitPartition<string> PublicApiPartition(HttpContext context, int permitsPerMinute)
+    {
+        if (permitsPerMinute <= 0) return RateLimitPartition.GetNoLimiter("public-api:unlimited");
+        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return RateLimitPartition.GetFixedWindowLimiter("public-api:" + client, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permitsPerMinute,
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        });
+    }
+
     /// <summary>Sign-in attempts (POST /Account/SignIn) per client address per minute; other requests are not limited here.</summary>
     public static PartitionedRateLimiter<HttpContext> SignInAttempts(int permitsPerMinute) =>
         PartitionedRateLimiter.Create<HttpContext, string>(context =>

@@ -17,8 +17,25 @@ public static class VietQrImage
     {
         using var data = Matrix(payload);
         return new SvgQRCode(data).GetGraphic(Check(pixelsPerModule), "#000000", "#ffffff", drawQuietZones: true,
-            SvgQRCode.SizingMode.ViewBoxAttribute);
+            SvgQRCode.SizingMode.WidthHeightAttribute);
     }
+
+    /// <summary>A PNG at most <paramref name="maxPixels"/> wide, with whole pixels per module (sharp edges); one QR computation.</summary>
+    public static byte[] PngWithin(string payload, int maxPixels)
+    {
+        using var data = Matrix(payload);
+        return new PngByteQRCode(data).GetGraphic(Fit(data, maxPixels), drawQuietZones: true);
+    }
+
+    /// <summary>An SVG whose width/height are at most <paramref name="maxPixels"/>, whole pixels per module.</summary>
+    public static string SvgWithin(string payload, int maxPixels)
+    {
+        using var data = Matrix(payload);
+        return new SvgQRCode(data).GetGraphic(Fit(data, maxPixels), "#000000", "#ffffff", drawQuietZones: true,
+            SvgQRCode.SizingMode.WidthHeightAttribute);
+    }
+
+    private static int Fit(QRCodeData data, int maxPixels) => Math.Clamp(maxPixels / data.ModuleMatrix.Count, 1, 100);
 
     /// <summary>Modules per side including the quiet zone (what a caller needs to choose pixels per module).</summary>
     public static int ModulesPerSide(string payload)
