@@ -6,6 +6,7 @@ using Cho40.Db;
 using Cho40.Db.Domain;
 using Cho40.Jobs;
 using Cho40.Web;
+using Cho40.Web.Products;
 using Cho40.Web.Infrastructure;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -29,6 +30,8 @@ builder.Services.AddSingleton<AdminUnits>();
 builder.Services.AddSingleton<Catalog>();
 builder.Services.AddSingleton<Sellers>();
 builder.Services.AddSingleton<SellerMemberships>();
+builder.Services.AddSingleton<Listings>();
+builder.Services.AddSingleton<ThumbnailCache>();
 builder.Services.AddSingleton(new Banks());
 builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess);
 
@@ -129,6 +132,7 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
     AppPath = "/Admin",
     DashboardTitle = "Chợ 4.0 — jobs",
 });
+app.MapProductImages();
 app.MapRazorPages();
 
 app.Run();

@@ -11,6 +11,9 @@ public sealed class Cho40Options
 
     public int SignInAttemptsPerMinute { get; set; } = 10;
 
+    /// <summary>Where product-photo thumbnails are cached (relative to the web content root). Originals live in PostgreSQL.</summary>
+    public string MediaPath { get; set; } = "App_Data/media";
+
     /// <summary>Names this process in the X-Cho40-Instance response header when several run behind a load balancer.</summary>
     public string? InstanceName { get; set; }
 }
