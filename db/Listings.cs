@@ -298,7 +298,10 @@ public sealed class Listings(NpgsqlDataSource db)
     /// province, commune, slug) is checked in SQL, and only when no row is rejected are the listings created
     /// (new slug) or updated (a slug this seller owns) in one set-based statement each.
     /// </summary>
-    public async Task<ImportOutcome> ImportAsync(SellerScope scope, IReadOnlyList<ListingFileRow> rows, DateTimeOffset now)
+    /// <remarks>With <paramref name="checkOnly"/> nothing is written: the rows are only checked (to report every problem of a file
+    /// whose other rows already failed their own checks).</remarks>
+    public async Task<ImportOutcome> ImportAsync(SellerScope scope, IReadOnlyList<ListingFileRow> rows, DateTimeOffset now,
+        bool checkOnly = false)
     {
         await using var connection = await db.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
@@ -380,7 +383,7 @@ public sealed class Listings(NpgsqlDataSource db)
             WHERE n > 1
             ORDER BY 1, 2
             """, new { scope.SellerId }, tx)).AsList();
-        if (problems.Count > 0) return new ImportOutcome(true, problems, 0, 0);
+        if (problems.Count > 0 || checkOnly) return new ImportOutcome(true, problems, 0, 0);
 
         // Rows without a slug are new listings: give each a unique slug from its name.
         var unnamed = rows.Where(r => r.Slug is null).ToList();

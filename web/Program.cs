@@ -53,6 +53,7 @@ builder.Services.AddRazorPages(o =>
     {
         o.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
         o.Conventions.AuthorizeFolder("/Seller");
+        o.Conventions.AuthorizeFolder("/Seller/Products", Policies.SellerMember);
         o.Conventions.AuthorizePage("/Account/SignOut");
     })
     .AddViewLocalization()
