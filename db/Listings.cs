@@ -16,9 +16,25 @@ public sealed record CategoryOption(int Id, string Slug, string Name, int? Paren
 public sealed record ListingSummary(long Id, string Slug, string Name, string Unit, long PriceVnd, int Stock,
     string Status, string CategoryName, DateTimeOffset UpdatedAt, long? CoverImageId);
 
-public sealed record Listing(long Id, long SellerId, string Slug, string Name, string DescriptionMd, int CategoryId,
-    string Unit, long PriceVnd, int Stock, short? OcopStars, string[] Certifications, string? OriginProvinceCode,
-    string? OriginCommuneCode, string Status, DateTimeOffset UpdatedAt);
+// Records with init properties rather than positional ones: Dapper cannot match a text[] column to a constructor parameter.
+public sealed record Listing
+{
+    public long Id { get; init; }
+    public long SellerId { get; init; }
+    public string Slug { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string DescriptionMd { get; init; } = "";
+    public int CategoryId { get; init; }
+    public string Unit { get; init; } = "";
+    public long PriceVnd { get; init; }
+    public int Stock { get; init; }
+    public short? OcopStars { get; init; }
+    public string[] Certifications { get; init; } = [];
+    public string? OriginProvinceCode { get; init; }
+    public string? OriginCommuneCode { get; init; }
+    public string Status { get; init; } = "";
+    public DateTimeOffset UpdatedAt { get; init; }
+}
 
 /// <summary>What a seller writes about a product (the form and the import both produce it).</summary>
 public sealed record ListingInput(string Name, string DescriptionMd, int CategoryId, string Unit, long PriceVnd, int Stock,
@@ -37,8 +53,21 @@ public sealed record ListingFileRow(int RowNumber, string? Slug, string Name, st
     int Stock, short? OcopStars, string[] Certifications, string Province, string Commune, string? Status, string DescriptionMd);
 
 /// <summary>A listing as exported: names (category, province, commune) rather than codes, exactly as import reads them.</summary>
-public sealed record ListingExportRow(string Slug, string Name, string Category, string Unit, long PriceVnd, int Stock,
-    short? OcopStars, string[] Certifications, string Province, string Commune, string Status, string DescriptionMd);
+public sealed record ListingExportRow
+{
+    public string Slug { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string Category { get; init; } = "";
+    public string Unit { get; init; } = "";
+    public long PriceVnd { get; init; }
+    public int Stock { get; init; }
+    public short? OcopStars { get; init; }
+    public string[] Certifications { get; init; } = [];
+    public string Province { get; init; } = "";
+    public string Commune { get; init; } = "";
+    public string Status { get; init; } = "";
+    public string DescriptionMd { get; init; } = "";
+}
 
 /// <summary>A rejected row: its number in the file, what was wrong (a code) and the value that was wrong.</summary>
 public sealed record ImportProblem(int RowNumber, string Code, string Value);

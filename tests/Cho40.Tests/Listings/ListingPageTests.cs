@@ -294,6 +294,7 @@ public sealed class ListingPageTests(DemoAppFixture fixture) : IClassFixture<Dem
             var response = await PostMultipartAsync(seller, $"/Seller/Products/Edit/{id}", "form.upload-form", new Dictionary<string, string>(),
                 ("photos", fileName, contentType, bytes));
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Equal($"/Seller/Products/Edit/{id}#photos", response.Headers.Location!.OriginalString);
             var (_, page) = await seller.GetPageAsync($"/Seller/Products/Edit/{id}");
             return page.QuerySelector(".flash")?.TextContent ?? "";
         }

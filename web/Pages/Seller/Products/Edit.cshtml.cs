@@ -64,14 +64,16 @@ public sealed class EditModel(SellerMemberships memberships, Listings listings, 
     public async Task<IActionResult> OnPostUploadAsync(long id, List<IFormFile> photos)
     {
         if (await LoadListingAsync(id) is { } notFound) return notFound;
+        // The product form's fields are not part of this post: check the photos on their own.
+        var problems = new Microsoft.AspNetCore.Mvc.ModelBinding.ModelStateDictionary();
         var existing = (await listings.ImagesAsync(scope, id)).Count;
-        if (photos.Count == 0) ModelState.AddModelError("Photos", t["Vui lòng chọn ảnh."]);
+        if (photos.Count == 0) problems.AddModelError("Photos", t["Vui lòng chọn ảnh."]);
         else if (existing + photos.Count > ProductPhotos.MaxPhotosPerProduct)
-            ModelState.AddModelError("Photos", t["Mỗi sản phẩm tối đa {0} ảnh.", ProductPhotos.MaxPhotosPerProduct]);
-        var checkedPhotos = ModelState.IsValid ? await PhotoUpload.CheckAsync(photos, ModelState, "Photos", t, HttpContext.RequestAborted) : null;
+            problems.AddModelError("Photos", t["Mỗi sản phẩm tối đa {0} ảnh.", ProductPhotos.MaxPhotosPerProduct]);
+        var checkedPhotos = problems.IsValid ? await PhotoUpload.CheckAsync(photos, problems, "Photos", t, HttpContext.RequestAborted) : null;
         if (checkedPhotos is null)
         {
-            TempData["Message"] = string.Join(" ", ModelState["Photos"]!.Errors.Select(e => e.ErrorMessage));
+            TempData["Message"] = string.Join(" ", problems["Photos"]!.Errors.Select(e => e.ErrorMessage));
             return Redirect($"/Seller/Products/Edit/{id}#photos");
         }
         foreach (var blob in checkedPhotos)

@@ -158,10 +158,17 @@ public static partial class ListingFile
     /// <summary>The template: the header row and two example rows (delete them before importing).</summary>
     public static IReadOnlyList<ListingExportRow> TemplateExamples =>
     [
-        new("", "Chè búp Tân Cương loại 1", "Chè xanh búp", "gói 200 g", 150_000, 100, 4, ["VietGAP", "OCOP"], "Thái Nguyên",
-            "Xã Tân Cương", "draft", "Chè búp hái tay, sao thủ công.\n\n**Cách pha:** nước 85 °C, hãm 2 phút."),
-        new("gao-bao-thai-dinh-hoa", "Gạo Bao Thai Định Hóa", "Gạo", "túi 5 kg", 120_000, 40, null, [], "Thái Nguyên", "",
-            "published", ""),
+        new()
+        {
+            Name = "Chè búp Tân Cương loại 1", Category = "Chè xanh búp", Unit = "gói 200 g", PriceVnd = 150_000, Stock = 100,
+            OcopStars = 4, Certifications = ["VietGAP", "OCOP"], Province = "Thái Nguyên", Commune = "Xã Tân Cương", Status = "draft",
+            DescriptionMd = "Chè búp hái tay, sao thủ công.\n\n**Cách pha:** nước 85 °C, hãm 2 phút.",
+        },
+        new()
+        {
+            Slug = "gao-bao-thai-dinh-hoa", Name = "Gạo Bao Thai Định Hóa", Category = "Gạo", Unit = "túi 5 kg", PriceVnd = 120_000,
+            Stock = 40, Province = "Thái Nguyên", Status = "published",
+        },
     ];
 
     private static Dictionary<string, object?> ToCells(ListingExportRow r) => new()
