@@ -6,6 +6,7 @@ using Cho40.Db;
 using Cho40.Db.Domain;
 using Cho40.Jobs;
 using Cho40.Web;
+using Cho40.Web.Products;
 using Cho40.Web.Infrastructure;
 using Cho40.Web.Payments;
 using Cho40.Web.Payments.Notifications;
@@ -33,6 +34,8 @@ builder.Services.AddSingleton<AdminUnits>();
 builder.Services.AddSingleton<Catalog>();
 builder.Services.AddSingleton<Sellers>();
 builder.Services.AddSingleton<SellerMemberships>();
+builder.Services.AddSingleton<Listings>();
+builder.Services.AddSingleton<ThumbnailCache>();
 builder.Services.AddSingleton(new Banks());
 builder.Services.AddSingleton<Stalls>();
 builder.Services.AddSingleton<ActivationCodes>();
@@ -70,6 +73,7 @@ builder.Services.AddRazorPages(o =>
         o.Conventions.AuthorizeFolder("/Stall");
         o.Conventions.AllowAnonymousToPage("/Stall/Activate");
         o.Conventions.AuthorizeFolder("/Market", Policies.MarketManager);
+        o.Conventions.AuthorizeFolder("/Seller/Products", Policies.SellerMember);
         o.Conventions.AuthorizePage("/Account/SignOut");
     })
     .AddViewLocalization()
@@ -153,6 +157,7 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
     AppPath = "/Admin",
     DashboardTitle = "Chợ 4.0 — jobs",
 });
+app.MapProductImages();
 app.MapRazorPages();
 app.MapBankNotifications();
 app.MapStallEventStream();
