@@ -11,6 +11,7 @@ using Cho40.Web.Infrastructure;
 using Cho40.Web.Payments;
 using Cho40.Web.Payments.Notifications;
 using Cho40.Web.Pages.Stall;
+using Cho40.Web.Pages.Shop;
 using Cho40.Web.Payments.VietQr;
 using Cho40.Web.Pages.Trace;
 using Hangfire;
@@ -45,11 +46,14 @@ builder.Services.AddHostedService<StallEventListener>();
 builder.Services.AddSingleton<IBankNotificationProvider, SePayProvider>();
 builder.Services.AddSingleton<IBankNotificationProvider, PayOsProvider>();
 builder.Services.AddSingleton<IBankNotificationProvider, CassoProvider>();
-// Matchers are tried by their Order: payment requests by reference (100), then static signs by account (900).
+// Matchers are tried by their Order: payment requests by reference (100), shop orders by code (200),
+// then static signs by account (900).
 builder.Services.AddSingleton<IPaymentMatcher, PaymentRequestMatcher>();
 builder.Services.AddSingleton<IPaymentMatcher, StallAccountMatcher>();
+builder.Services.AddSingleton<IPaymentMatcher, OrderCodeMatcher>();
 builder.Services.AddSingleton<PaymentMatching>();
 builder.Services.AddSingleton<PaymentIntake>();
+builder.Services.AddCho40Shop(builder.Configuration);
 builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess);
 
 // Vietnamese letters as UTF-8, not &#x…; entities (pages would be several times heavier).

@@ -3,9 +3,17 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Cho40.Web.Pages;
 
-public sealed class IndexModel(Catalog catalog) : PageModel
+/// <summary>The storefront's home: search, categories, featured OCOP products and the newest listings.</summary>
+public sealed class IndexModel(Storefront storefront) : PageModel
 {
-    public IReadOnlyList<ProductCard> Products { get; private set; } = [];
+    public IReadOnlyList<ShopCategory> Categories { get; private set; } = [];
+    public IReadOnlyList<ShopCard> Featured { get; private set; } = [];
+    public IReadOnlyList<ShopCard> Products { get; private set; } = [];
 
-    public async Task OnGetAsync() => Products = await catalog.LatestPublishedAsync(48);
+    public async Task OnGetAsync()
+    {
+        Categories = await storefront.CategoriesAsync();
+        Featured = await storefront.FeaturedAsync(8);
+        Products = await storefront.NewestAsync(40);
+    }
 }

@@ -1,0 +1,11 @@
+using Cho40.Web.Pages.Shop;
+
+namespace Cho40.Web.Pages.Admin.Orders;
+
+/// <summary>/Admin/Orders: every seller's orders, with the same filters as the seller's list.</summary>
+public sealed class IndexModel(Db.Orders orders) : OrderListingModel
+{
+    public override string DetailPath => "/Admin/Orders/";
+
+    public async Task OnGetAsync() => Items = await orders.ListAllAsync(Filter());
+}

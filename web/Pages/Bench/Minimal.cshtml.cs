@@ -1,0 +1,26 @@
+using Dapper;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Npgsql;
+
+namespace Cho40.Web.Pages.Bench;
+
+/// <summary>
+/// The storefront benchmark's yardstick: Dapper reads 12 rows, Razor writes them in the site layout.
+/// Answers 404 unless Cho40:Bench is true.
+/// </summary>
+public sealed class MinimalModel(NpgsqlDataSource db, IConfiguration configuration) : PageModel
+{
+    public sealed record Row(long Id, string Name, long PriceVnd);
+
+    public IReadOnlyList<Row> Rows { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        if (!configuration.GetValue<bool>("Cho40:Bench")) return NotFound();
+        await using var connection = await db.OpenConnectionAsync();
+        Rows = (await connection.QueryAsync<Row>(
+            "SELECT id, name, price_vnd AS PriceVnd FROM products WHERE status = 'published' ORDER BY id DESC LIMIT 12")).AsList();
+        return Page();
+    }
+}

@@ -1,0 +1,123 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Cho40.Db;
+using Cho40.Db.Domain;
+using Cho40.Web.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace Cho40.Web.Pages.Shop;
+
+/// <summary>
+/// /thanh-toan: the shopper's details and payment method, with or without an account. One order per
+/// seller; stock is reserved in the same transaction; the form's idempotency key makes a double submit
+/// return the first checkout instead of a second one.
+/// </summary>
+public sealed class CheckoutModel(Storefront storefront, Orders orders, AdminUnits units, ShopOptions options, TimeProvider time,
+    IStringLocalizer<SharedResource> t) : PageModel
+{
+    [BindProperty]
+    public CheckoutInput Input { get; set; } = new();
+
+    public Basket Basket { get; private set; } = new([], 0, 0);
+    public AddressPicker Address { get; private set; } = null!;
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        Basket = await Basket.LoadAsync(storefront, ShopCart.Read(Request), options.ShippingFeeVnd);
+        if (Basket.Sellers.Count == 0) return Redirect("/gio-hang");
+        Input = new CheckoutInput
+        {
+            IdempotencyKey = Guid.NewGuid(),
+            Name = User.Identity?.IsAuthenticated == true ? User.Identity.Name ?? "" : "",
+            Phone = User.FindFirstValue(ClaimTypes.MobilePhone) ?? "",
+        };
+        Address = await AddressPicker.LoadAsync(units, "Input", null, null);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostProvinceAsync()
+    {
+        ModelState.Clear();
+        Basket = await Basket.LoadAsync(storefront, ShopCart.Read(Request), options.ShippingFeeVnd);
+        Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, null);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var lines = ShopCart.Read(Request);
+        Basket = await Basket.LoadAsync(storefront, lines, options.ShippingFeeVnd);
+
+        var phone = VietnamesePhone.Normalize(Input.Phone);
+        if (!string.IsNullOrWhiteSpace(Input.Phone) && phone is null)
+            ModelState.AddModelError("Input.Phone", t["Số di động Việt Nam gồm 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09."]);
+        if (!PaymentMethods.All.Contains(Input.PaymentMethod))
+            ModelState.AddModelError("Input.PaymentMethod", t["Vui lòng chọn cách thanh toán."]);
+        string? provinceError = null, communeError = null;
+        if (string.IsNullOrEmpty(Input.ProvinceCode)) provinceError = t["Vui lòng chọn tỉnh / thành phố."];
+        if (string.IsNullOrEmpty(Input.CommuneCode)) communeError = t["Vui lòng chọn xã / phường."];
+        else if (provinceError is null && !await units.CommuneBelongsToAsync(Input.CommuneCode, Input.ProvinceCode!))
+            communeError = t["Xã / phường không thuộc tỉnh đã chọn."];
+        if (provinceError is not null) ModelState.AddModelError("Input.ProvinceCode", provinceError);
+        if (communeError is not null) ModelState.AddModelError("Input.CommuneCode", communeError);
+        if (Input.IdempotencyKey == Guid.Empty) Input.IdempotencyKey = Guid.NewGuid();
+
+        // A retry of a checkout that went through (the basket cookie is already cleared): show that checkout again.
+        if (await orders.FindCheckoutAsync(Input.IdempotencyKey) is { } earlier) return Placed(earlier);
+        if (lines.Count == 0) return Redirect("/gio-hang");
+
+        if (ModelState.IsValid)
+        {
+            var outcome = await orders.PlaceAsync(new CheckoutRequest(Input.IdempotencyKey, User.UserIdOrNull(), Input.Name.Trim(),
+                phone!, Input.ProvinceCode!, Input.CommuneCode!, Input.AddressLine.Trim(), Input.Note?.Trim() ?? "",
+                Input.PaymentMethod, lines, options.ShippingFeeVnd), time.GetUtcNow());
+            if (outcome.Status is CheckoutStatus.Placed or CheckoutStatus.AlreadyPlaced) return Placed(outcome);
+            foreach (var line in outcome.Unavailable)
+            {
+                ModelState.AddModelError("", line.Available == 0
+                    ? t["“{0}” đã hết hàng hoặc ngừng bán.", line.Name ?? "?"]
+                    : t["“{0}” chỉ còn {1}, bạn đặt {2}. Vui lòng sửa giỏ hàng.", line.Name ?? "?", line.Available, line.Requested]);
+            }
+        }
+        Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, Input.CommuneCode, provinceError, communeError);
+        return Page();
+    }
+
+    private RedirectResult Placed(CheckoutOutcome outcome)
+    {
+        ShopCart.Write(Response, []);
+        TempData["Message"] = outcome.Orders.Count == 1
+            ? t["Đã đặt đơn hàng {0}. Cảm ơn bạn!", outcome.Orders[0].Code].Value
+            : t["Đã đặt {0} đơn hàng (mỗi người bán một đơn). Cảm ơn bạn!", outcome.Orders.Count].Value;
+        return outcome.Orders.Count == 1
+            ? Redirect("/don-hang/" + outcome.Orders[0].AccessToken)
+            : Redirect("/don-hang/nhom/" + outcome.GroupToken);
+    }
+}
+
+public sealed class CheckoutInput
+{
+    public Guid IdempotencyKey { get; set; }
+
+    [Required(ErrorMessage = "Vui lòng nhập họ và tên người nhận.")]
+    [StringLength(100, MinimumLength = 2, ErrorMessage = "Họ và tên cần từ {2} đến {1} ký tự.")]
+    public string Name { get; set; } = "";
+
+    [Required(ErrorMessage = "Vui lòng nhập số điện thoại di động.")]
+    public string Phone { get; set; } = "";
+
+    public string? ProvinceCode { get; set; }
+
+    public string? CommuneCode { get; set; }
+
+    [Required(ErrorMessage = "Vui lòng nhập số nhà, đường, thôn / xóm.")]
+    [StringLength(300, MinimumLength = 2, ErrorMessage = "Địa chỉ cần từ {2} đến {1} ký tự.")]
+    public string AddressLine { get; set; } = "";
+
+    [StringLength(1000, ErrorMessage = "Ghi chú tối đa {1} ký tự.")]
+    public string? Note { get; set; }
+
+    public string PaymentMethod { get; set; } = "cod";
+}

@@ -1,0 +1,28 @@
+using Cho40.Db;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace Cho40.Web.Pages.Shop;
+
+/// <summary>/san-pham/{slug}: a published product; adding it to the basket works without JavaScript.</summary>
+public sealed class ProductModel(Storefront storefront, IStringLocalizer<SharedResource> t) : PageModel
+{
+    public ShopProduct? Product { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string slug)
+    {
+        Product = await storefront.ProductAsync(slug);
+        return Product is null ? NotFound() : Page();
+    }
+
+    public async Task<IActionResult> OnPostAddToCartAsync(string slug, int quantity)
+    {
+        var product = await storefront.ProductAsync(slug);
+        if (product is null) return NotFound();
+        var lines = ShopCart.Read(Request);
+        ShopCart.Write(Response, ShopCart.With(lines, product.Id, Math.Clamp(quantity, 1, Orders.MaxQuantity), add: true));
+        TempData["Message"] = t["Đã thêm “{0}” vào giỏ hàng.", product.Name].Value;
+        return Redirect("/gio-hang");
+    }
+}

@@ -1,0 +1,11 @@
+using Cho40.Db;
+
+namespace Cho40.Web.Pages.Shop;
+
+/// <summary>GET /search?q=…: relevance-ranked, accent-insensitive search; an empty q lists the catalogue.</summary>
+public sealed class SearchModel(Storefront storefront, AdminUnits units) : ListingModel(storefront, units)
+{
+    public override string ListingPath => "/search";
+
+    public Task OnGetAsync() => LoadAsync();
+}

@@ -1,0 +1,34 @@
+using Cho40.Db;
+
+namespace Cho40.Web.Pages.Shop;
+
+/// <summary>The platform's own bank account that VietQR transfers for orders go to (configuration "Cho40:Collection").</summary>
+public sealed class CollectionAccount
+{
+    /// <summary>6-digit bank BIN (NAPAS). Demo default: Vietcombank.</summary>
+    public string Bin { get; set; } = "970436";
+    public string AccountNumber { get; set; } = "1023456789";
+    public string AccountName { get; set; } = "CONG TY CHO 4.0 (DEMO)";
+}
+
+/// <summary>Shop settings (configuration "Cho40:Shop").</summary>
+public sealed class ShopOptions
+{
+    /// <summary>Flat delivery fee added to each seller's order.</summary>
+    public long ShippingFeeVnd { get; set; } = 30_000;
+}
+
+public static class ShopSetup
+{
+    /// <summary>Storefront, search, cart, checkout and orders.</summary>
+    public static IServiceCollection AddCho40Shop(this IServiceCollection services, IConfiguration configuration)
+    {
+        // Listings and search results are reused for a few seconds (a cache of their own, bounded to 10,000 results).
+        services.AddSingleton(sp => new Storefront(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+            new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 10_000 })));
+        services.AddSingleton<Orders>();
+        services.AddSingleton(configuration.GetSection("Cho40:Collection").Get<CollectionAccount>() ?? new CollectionAccount());
+        services.AddSingleton(configuration.GetSection("Cho40:Shop").Get<ShopOptions>() ?? new ShopOptions());
+        return services;
+    }
+}
