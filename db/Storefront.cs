@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
 
 namespace Cho40.Db;
@@ -56,9 +57,36 @@ public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, SearchCursor? N
 /// Search folds the text the way products.name_folded is folded (f_search_fold: no diacritics, lower
 /// case), so "che tan cuong", "CHÈ TÂN CƯƠNG" and "tan cuong" all find "Chè Tân Cương".
 /// </summary>
-public sealed class Storefront(NpgsqlDataSource db)
+public sealed class Storefront(NpgsqlDataSource db, IMemoryCache? cache = null)
 {
     public const int MaxQueryLength = 100;
+
+    /// <summary>
+    /// How long listing and search results are reused (when a cache is given): the same query from many anonymous
+    /// shoppers reads the database once per interval. Product pages, the cart and checkout always read live data.
+    /// </summary>
+    public static readonly TimeSpan ListingCacheDuration = TimeSpan.FromSeconds(30);
+
+    private async Task<T> CachedAsync<T>(object key, Func<Task<T>> load)
+    {
+        if (cache is null) return await load();
+        // The task is cached, not its result: concurrent requests for the same listing share one query.
+        var task = cache.GetOrCreate(key, entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = ListingCacheDuration;
+            entry.Size = 1;
+            return load();
+        })!;
+        try
+        {
+            return await task;
+        }
+        catch
+        {
+            cache.Remove(key); // a failed query is not remembered
+            throw;
+        }
+    }
 
     private const string CardColumns = """
         p.id, p.slug, p.name, p.unit, p.price_vnd AS PriceVnd, p.stock, p.ocop_stars AS OcopStars,
@@ -66,7 +94,9 @@ public sealed class Storefront(NpgsqlDataSource db)
         (SELECT pi.id FROM product_images pi WHERE pi.product_id = p.id ORDER BY pi.sort_order, pi.id LIMIT 1) AS ImageId
         """;
 
-    public async Task<IReadOnlyList<ShopCategory>> CategoriesAsync()
+    public Task<IReadOnlyList<ShopCategory>> CategoriesAsync() => CachedAsync(("categories", 0), LoadCategoriesAsync);
+
+    private async Task<IReadOnlyList<ShopCategory>> LoadCategoriesAsync()
     {
         await using var connection = await db.OpenConnectionAsync();
         return (await connection.QueryAsync<ShopCategory>("""
@@ -75,7 +105,9 @@ public sealed class Storefront(NpgsqlDataSource db)
     }
 
     /// <summary>Products with OCOP stars, the best first: the home page's "featured" shelf.</summary>
-    public async Task<IReadOnlyList<ShopCard>> FeaturedAsync(int limit)
+    public Task<IReadOnlyList<ShopCard>> FeaturedAsync(int limit) => CachedAsync(("featured", limit), () => LoadFeaturedAsync(limit));
+
+    private async Task<IReadOnlyList<ShopCard>> LoadFeaturedAsync(int limit)
     {
         await using var connection = await db.OpenConnectionAsync();
         return (await connection.QueryAsync<ShopCard>($"""
@@ -89,7 +121,9 @@ public sealed class Storefront(NpgsqlDataSource db)
             """, new { limit })).AsList();
     }
 
-    public async Task<IReadOnlyList<ShopCard>> NewestAsync(int limit)
+    public Task<IReadOnlyList<ShopCard>> NewestAsync(int limit) => CachedAsync(("newest", limit), () => LoadNewestAsync(limit));
+
+    private async Task<IReadOnlyList<ShopCard>> LoadNewestAsync(int limit)
     {
         await using var connection = await db.OpenConnectionAsync();
         return (await connection.QueryAsync<ShopCard>($"""
@@ -157,10 +191,17 @@ public sealed class Storefront(NpgsqlDataSource db)
     /// a description that contains it when the name does not. The text is only ever a parameter; its LIKE metacharacters
     /// (%, _ and \) are escaped, so they match themselves.
     /// </summary>
-    public async Task<SearchResult> SearchAsync(SearchQuery query)
+    public Task<SearchResult> SearchAsync(SearchQuery query)
     {
         var text = (query.Text ?? "").Trim();
         if (text.Length > MaxQueryLength) text = text[..MaxQueryLength];
+        var normalized = query with { Text = text };
+        return CachedAsync(normalized, () => LoadSearchAsync(normalized));
+    }
+
+    private async Task<SearchResult> LoadSearchAsync(SearchQuery query)
+    {
+        var text = query.Text ?? "";
         var limit = Math.Clamp(query.Limit, 1, 100);
         var hasText = text.Length > 0;
 
@@ -175,13 +216,18 @@ public sealed class Storefront(NpgsqlDataSource db)
                        AND p.description_folded LIKE '%' || f_like_escape(f_search_fold(@text)) || '%' THEN 50 ELSE 0 END)
               """
             : "0";
-        var match = hasText
+        // Descriptions only for texts of 4 characters or more: a short word ("chè", "trà") is in most descriptions.
+        var searchDescriptions = text.Length >= 4;
+        var match = !hasText ? "" : searchDescriptions
             ? """
               AND (   p.name_folded LIKE '%' || f_like_escape(f_search_fold(@text)) || '%'
                    OR f_search_fold(@text) <% p.name_folded
                    OR p.description_folded LIKE '%' || f_like_escape(f_search_fold(@text)) || '%')
               """
-            : "";
+            : """
+              AND (   p.name_folded LIKE '%' || f_like_escape(f_search_fold(@text)) || '%'
+                   OR f_search_fold(@text) <% p.name_folded)
+              """;
 
         var sql = $"""
             SELECT * FROM (

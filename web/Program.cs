@@ -6,7 +6,11 @@ using Cho40.Db;
 using Cho40.Db.Domain;
 using Cho40.Jobs;
 using Cho40.Web;
+using Cho40.Web.Products;
 using Cho40.Web.Infrastructure;
+using Cho40.Web.Payments;
+using Cho40.Web.Payments.Notifications;
+using Cho40.Web.Pages.Stall;
 using Cho40.Web.Pages.Shop;
 using Cho40.Web.Payments.VietQr;
 using Cho40.Web.Pages.Trace;
@@ -34,7 +38,24 @@ builder.Services.AddSingleton<Ledger>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Settlement").Get<SettlementOptions>() ?? new SettlementOptions());
 builder.Services.AddSingleton<Sellers>();
 builder.Services.AddSingleton<SellerMemberships>();
+builder.Services.AddSingleton<Listings>();
+builder.Services.AddSingleton<ThumbnailCache>();
 builder.Services.AddSingleton(new Banks());
+builder.Services.AddSingleton<Stalls>();
+builder.Services.AddSingleton<ActivationCodes>();
+builder.Services.AddSingleton<Payments>();
+builder.Services.AddSingleton<StallEvents>();
+builder.Services.AddHostedService<StallEventListener>();
+builder.Services.AddSingleton<IBankNotificationProvider, SePayProvider>();
+builder.Services.AddSingleton<IBankNotificationProvider, PayOsProvider>();
+builder.Services.AddSingleton<IBankNotificationProvider, CassoProvider>();
+// Matchers are tried by their Order: payment requests by reference (100), shop orders by code (200),
+// then static signs by account (900).
+builder.Services.AddSingleton<IPaymentMatcher, PaymentRequestMatcher>();
+builder.Services.AddSingleton<IPaymentMatcher, StallAccountMatcher>();
+builder.Services.AddSingleton<IPaymentMatcher, OrderCodeMatcher>();
+builder.Services.AddSingleton<PaymentMatching>();
+builder.Services.AddSingleton<PaymentIntake>();
 builder.Services.AddCho40Shop(builder.Configuration);
 builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess);
 
@@ -56,6 +77,10 @@ builder.Services.AddRazorPages(o =>
     {
         o.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
         o.Conventions.AuthorizeFolder("/Seller");
+        o.Conventions.AuthorizeFolder("/Stall");
+        o.Conventions.AllowAnonymousToPage("/Stall/Activate");
+        o.Conventions.AuthorizeFolder("/Market", Policies.MarketManager);
+        o.Conventions.AuthorizeFolder("/Seller/Products", Policies.SellerMember);
         o.Conventions.AuthorizePage("/Account/SignOut");
     })
     .AddViewLocalization()
@@ -139,7 +164,10 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
     AppPath = "/Admin",
     DashboardTitle = "Chợ 4.0 — jobs",
 });
+app.MapProductImages();
 app.MapRazorPages();
+app.MapBankNotifications();
+app.MapStallEventStream();
 app.MapCho40Trace();
 app.MapVietQrApi();
 

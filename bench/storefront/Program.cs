@@ -103,6 +103,8 @@ internal static class Generator
 
     public static async Task RunAsync(string connectionString)
     {
+        // Index maintenance at the end of a million-row COPY can outlast the default 30 s timeout on a busy machine.
+        connectionString = new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 }.ConnectionString;
         var total = Stopwatch.StartNew();
         await Migrator.EnsureDatabaseExistsAsync(connectionString);
         await Migrator.MigrateAsync(connectionString);

@@ -13,6 +13,8 @@ public sealed class Cho40Options
 
     /// <summary>Requests per client address per minute to the public APIs (policy "public-api"); 0 = unlimited.</summary>
     public int PublicApiRequestsPerMinute { get; set; } = 120;
+    /// <summary>Where product-photo thumbnails are cached (relative to the web content root). Originals live in PostgreSQL.</summary>
+    public string MediaPath { get; set; } = "App_Data/media";
 
     /// <summary>Names this process in the X-Cho40-Instance response header when several run behind a load balancer.</summary>
     public string? InstanceName { get; set; }

@@ -186,6 +186,17 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
         Assert.Contains("Cho40 " + code, transfer);
         Assert.DoesNotContain("Đã thanh toán", page.QuerySelector(".order-status")!.TextContent);
 
+        // The QR image, read by an independent decoder (zbarimg), says the same: account, exact amount, the order code.
+        var qr = await client.Http.GetAsync(page.QuerySelector("img.qr")!.GetAttribute("src"));
+        Assert.Equal("image/png", qr.Content.Headers.ContentType!.MediaType);
+        var payload = await Cho40.Tests.Payments.QrTools.DecodePngAsync(await qr.Content.ReadAsByteArrayAsync());
+        var parsed = Cho40.Web.Payments.VietQr.VietQrPayload.Parse(payload);
+        Assert.True(parsed.IsValid, parsed.Error);
+        Assert.Equal("970436", parsed.Value!.Bin);
+        Assert.Equal("1023456789", parsed.Value.AccountNumber);
+        Assert.Equal(total, parsed.Value.Amount);
+        Assert.Contains(code, payload);
+
         await using var db = NpgsqlDataSource.Create(App.ConnectionString);
         var orders = new Orders(db);
         var bankTime = DateTimeOffset.UtcNow;
@@ -204,6 +215,7 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
         var (_, paid) = await client.GetPageAsync(orderUrl);
         Assert.Contains("Đã thanh toán", paid.QuerySelector(".order-status")!.TextContent);
         Assert.Null(paid.QuerySelector(".transfer"));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Http.GetAsync(orderUrl + "?handler=VietQr")).StatusCode);
     }
 
     [Fact]

@@ -85,6 +85,19 @@ public sealed class SearchTests(SearchFixture fixture) : IClassFixture<SearchFix
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Chè Tân Cương", page.QuerySelector(".product-card .product-name")!.TextContent.Trim());
         Assert.Equal("/san-pham/che-tan-cuong", page.QuerySelector(".product-card a")!.GetAttribute("href"));
+
+        // The filter form keeps the text: filtering "che tan cuong" by OCOP 4 stars still searches for it.
+        var form = page.QuerySelector("form.filter-form")!;
+        var fields = form.QuerySelectorAll("input[name], select[name]")
+            .Select(e => (Name: e.GetAttribute("name")!, Value: e.GetAttribute("name") == "ocop" ? "4" : e.GetAttribute("value") ?? ""))
+            .Where(f => f.Value.Length > 0);
+        var url = form.GetAttribute("action") + "?" + string.Join("&", fields.Select(f => f.Name + "=" + Uri.EscapeDataString(f.Value)));
+        var (_, narrowed) = await client.GetPageAsync(url);
+        Assert.Equal("che tan cuong", narrowed.QuerySelector("#q")!.GetAttribute("value"));
+        var names = narrowed.QuerySelectorAll(".product-card .product-name").Select(n => n.TextContent).ToList();
+        Assert.NotEmpty(names);
+        Assert.All(names, n => Assert.Contains("Tân Cương", n));
+        Assert.All(narrowed.QuerySelectorAll(".product-card"), c => Assert.Contains("OCOP", c.TextContent));
     }
 
     [Fact]

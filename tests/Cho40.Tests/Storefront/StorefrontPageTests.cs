@@ -47,15 +47,33 @@ public sealed class StorefrontPageTests(DemoAppFixture fixture) : IClassFixture<
     [Fact]
     public async Task Product_photos_are_shown_when_image_rows_exist()
     {
-        await ShopHelpers.ExecuteAsync(App, """
-            INSERT INTO product_images (product_id, storage_key, content_type, width, height)
-            SELECT id, 'test/photo', 'image/webp', 960, 960 FROM products WHERE slug = 'hong-tra-tan-cuong'
-            """);
+        // A real photo, stored the way the seller's upload stores it (content-addressed blob + image row).
+        using var bitmap = new SkiaSharp.SKBitmap(1200, 900);
+        bitmap.Erase(new SkiaSharp.SKColor(40, 110, 60));
+        using var encoded = SkiaSharp.SKImage.FromBitmap(bitmap).Encode(SkiaSharp.SKEncodedImageFormat.Webp, 80);
+        var bytes = encoded.ToArray();
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        await using (var connection = new Npgsql.NpgsqlConnection(App.ConnectionString))
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, """
+                INSERT INTO media_blobs (sha256, content_type, width, height, byte_size, bytes)
+                VALUES (@sha, 'image/webp', 1200, 900, @size, @bytes);
+                INSERT INTO product_images (product_id, storage_key, content_type, width, height)
+                SELECT id, @sha, 'image/webp', 1200, 900 FROM products WHERE slug = 'hong-tra-tan-cuong';
+                """, new { sha, size = bytes.Length, bytes });
+        }
         using var client = App.NewClient();
         var (_, page) = await client.GetPageAsync("/san-pham/hong-tra-tan-cuong");
         var image = page.QuerySelector(".photos img")!;
-        Assert.Matches(@"^/img/p/\d+/480\.webp$", image.GetAttribute("src")!);
+        var src = image.GetAttribute("src")!;
+        Assert.Matches(@"^/img/p/\d+/480\.webp$", src);
         Assert.Contains("960.webp 960w", image.GetAttribute("srcset"));
+
+        var thumbnail = await client.Http.GetAsync(src);
+        Assert.Equal(System.Net.HttpStatusCode.OK, thumbnail.StatusCode);
+        Assert.Equal("image/webp", thumbnail.Content.Headers.ContentType!.MediaType);
+        using var decoded = SkiaSharp.SKBitmap.Decode(await thumbnail.Content.ReadAsByteArrayAsync());
+        Assert.Equal(480, decoded.Width);
     }
 
     [Fact]
@@ -118,5 +136,28 @@ public sealed class StorefrontPageTests(DemoAppFixture fixture) : IClassFixture<
         foreach (var script in page.QuerySelectorAll("script[src]"))
             bytes += (await client.Http.GetByteArrayAsync(script.GetAttribute("src"))).Length;
         Assert.True(bytes < 60 * 1024, $"{url} weighs {bytes} bytes");
+    }
+}
+
+/// <summary>Its own database: it adds a product, which other storefront tests must not see.</summary>
+public sealed class ProductDescriptionTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixture>
+{
+    private Cho40App App => fixture.App;
+
+    [Fact]
+    public async Task The_description_is_Markdown_rendered_and_sanitised()
+    {
+        await ShopHelpers.ExecuteAsync(App, """
+            INSERT INTO products (seller_id, category_id, slug, name, unit, price_vnd, stock, status, description_md)
+            SELECT seller_id, category_id, 'che-thu-mo-ta-markdown', 'Chè thử mô tả', 'gói 100 g', 90000, 5, 'published',
+                   E'**Hương cốm**, vị ngọt hậu.\n\n- Pha 85 °C\n- Ủ 3 phút\n\n<script>alert(1)</script><img src=x onerror=alert(2)>[bấm](javascript:alert(3))'
+            FROM products WHERE slug = 'che-tan-cuong-dac-biet-200g'
+            """);
+        using var client = App.NewClient();
+        var (_, page) = await client.GetPageAsync("/san-pham/che-thu-mo-ta-markdown");
+        var description = page.QuerySelector(".description")!;
+        Assert.Equal("Hương cốm", description.QuerySelector("strong")!.TextContent);
+        Assert.Equal(["Pha 85 °C", "Ủ 3 phút"], description.QuerySelectorAll("li").Select(li => li.TextContent).ToList());
+        Assert.Empty(description.QuerySelectorAll("script, img[onerror], a[href^='javascript']"));
     }
 }

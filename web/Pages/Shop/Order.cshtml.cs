@@ -1,4 +1,5 @@
 using Cho40.Db;
+using Cho40.Web.Payments.VietQr;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -26,9 +27,32 @@ public sealed class OrderModel(Orders orders, CollectionAccount account, Banks b
     {
         Order = await orders.ByTokenAsync(token);
         if (Order is null) return NotFound();
-        // The VietQR image comes with the vietqr branch's encoder (VietQrPayload / VietQrImage).
-        Transfer = TransferInstructions.For(Order, account, banks, qrImageUrl: null);
+        Transfer = TransferInstructions.For(Order, account, banks,
+            Payload(Order) is null ? null : $"/don-hang/{Uri.EscapeDataString(token)}?handler=VietQr");
         Response.Headers.CacheControl = "no-store";
         return Page();
+    }
+
+    /// <summary>The dynamic VietQR (PNG) of an unpaid transfer order: collection account, exact amount, order code in the purpose.</summary>
+    public async Task<IActionResult> OnGetVietQrAsync(string token)
+    {
+        var order = await orders.ByTokenAsync(token);
+        if (order is null || Payload(order) is not string payload) return NotFound();
+        Response.Headers.CacheControl = "private, max-age=300";
+        return File(VietQrImage.PngWithin(payload, 480), "image/png");
+    }
+
+    private string? Payload(OrderDetail order)
+    {
+        if (order.PaymentMethod != PaymentMethods.Transfer || order.PaymentStatus == "paid" || order.Status == OrderStatus.Cancelled) return null;
+        try
+        {
+            return VietQrPayload.Build(new VietQrRequest(account.Bin, account.AccountNumber, VietQrService.Account, order.TotalVnd,
+                TransferInstructions.PurposeFor(order.Code)));
+        }
+        catch (VietQrException)
+        {
+            return null; // e.g. above the NAPAS single-transfer cap: the account details are still shown as text
+        }
     }
 }

@@ -10,16 +10,10 @@ public sealed class ProductModel(Storefront storefront, IStringLocalizer<SharedR
 {
     public ShopProduct? Product { get; private set; }
 
-    /// <summary>The description as plain paragraphs (Markdown is rendered once the listings work is merged).</summary>
-    public IReadOnlyList<string> Paragraphs { get; private set; } = [];
-
     public async Task<IActionResult> OnGetAsync(string slug)
     {
         Product = await storefront.ProductAsync(slug);
-        if (Product is null) return NotFound();
-        Paragraphs = Product.DescriptionMd.Replace("\r\n", "\n", StringComparison.Ordinal)
-            .Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return Page();
+        return Product is null ? NotFound() : Page();
     }
 
     public async Task<IActionResult> OnPostAddToCartAsync(string slug, int quantity)

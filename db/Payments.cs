@@ -1,0 +1,286 @@
+using Dapper;
+using Npgsql;
+
+namespace Cho40.Db;
+
+public sealed record PaymentRequest(long Id, long StallId, string Reference, long Amount, string Payload, string Status,
+    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? PaidAt)
+{
+    /// <summary>Pending, but past its expiry time: no longer matched as paid.</summary>
+    public bool IsExpired(DateTimeOffset now) => Status == "pending" && now >= ExpiresAt;
+
+    /// <summary>"C40 7KQ3XM": how the reference is written in the transfer's purpose.</summary>
+    public string Purpose => PaymentReferences.Purpose(Reference);
+}
+
+/// <summary>A transfer as a bank-notification provider reported it, before matching.</summary>
+public sealed record IncomingTransfer(string ProviderTransactionId, string AccountNumber, long Amount, string Content,
+    string? BankReference, DateTimeOffset TransactionTime);
+
+/// <summary>A provider transaction stored once (the row matchers work on).</summary>
+public sealed record ProviderTransaction(long Id, string Provider, string ProviderTxnId, string AccountNumber, long Amount,
+    string Content, string? BankReference, DateTimeOffset TransactionTime, DateTimeOffset ReceivedAt);
+
+/// <summary>A payment counted in a stall's takings, as the stall screen shows it.</summary>
+public sealed record StallPayment(long Id, long StallId, string Method, long Amount, DateTimeOffset OccurredAt,
+    string CheckResult, long? ExpectedAmount, long? PaymentRequestId, string? Content);
+
+public sealed record DayTotals(long Qr, long Cash, int Count)
+{
+    public long Total => Qr + Cash;
+}
+
+public sealed record InboxItem(long Id, string Reason, string Provider, string AccountNumber, long Amount, string Content,
+    DateTimeOffset TransactionTime, long? StallId, string? StallLabel, long? ExpectedAmount, DateTimeOffset? ResolvedAt);
+
+/// <summary>Short unique references for dynamic QR codes, in an alphabet nobody misreads (no 0/O, 1/I/L).</summary>
+public static class PaymentReferences
+{
+    public const string Alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    public const string Prefix = "C40";
+
+    public static string New()
+    {
+        Span<char> chars = stackalloc char[6];
+        for (var i = 0; i < chars.Length; i++) chars[i] = Alphabet[System.Security.Cryptography.RandomNumberGenerator.GetInt32(Alphabet.Length)];
+        return new string(chars);
+    }
+
+    public static string Purpose(string reference) => $"{Prefix} {reference}";
+}
+
+/// <summary>
+/// Stall payments: requests for an exact amount, the provider transactions bank notifications report
+/// (stored once per provider and transaction id), the payments applied to stalls, and the inbox of
+/// transfers a person must look at. The three are separate records on purpose.
+/// </summary>
+public sealed class Payments(NpgsqlDataSource db)
+{
+    private const string RequestSelect = """
+        SELECT id, stall_id AS StallId, reference, amount, payload, status, created_at AS CreatedAt,
+               expires_at AS ExpiresAt, paid_at AS PaidAt
+        FROM payment_requests
+        """;
+
+    private const string PaymentSelect = """
+        SELECT p.id, p.stall_id AS StallId, p.method, p.amount, p.occurred_at AS OccurredAt, p.check_result AS CheckResult,
+               p.expected_amount AS ExpectedAmount, p.payment_request_id AS PaymentRequestId, t.content
+        FROM stall_payments p LEFT JOIN provider_transactions t ON t.id = p.provider_transaction_id
+        """;
+
+    /// <summary>
+    /// Stores a new request with a fresh reference (a clash with an earlier one draws again).
+    /// <paramref name="payloadFor"/> builds the QR payload for a reference.
+    /// </summary>
+    public async Task<PaymentRequest> CreateRequestAsync(long stallId, long amount, Func<string, string> payloadFor,
+        DateTimeOffset now, TimeSpan lifetime, long userId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        for (var attempt = 0; ; attempt++)
+        {
+            var reference = PaymentReferences.New();
+            var created = await connection.QuerySingleOrDefaultAsync<PaymentRequest>("""
+                INSERT INTO payment_requests (stall_id, reference, amount, payload, created_by, created_at, expires_at)
+                VALUES (@stallId, @reference, @amount, @payload, @userId, @now, @expiresAt)
+                ON CONFLICT (reference) DO NOTHING
+                RETURNING id, stall_id AS StallId, reference, amount, payload, status, created_at AS CreatedAt,
+                          expires_at AS ExpiresAt, paid_at AS PaidAt
+                """, new { stallId, reference, amount, payload = payloadFor(reference), userId, now, expiresAt = now + lifetime });
+            if (created is not null) return created;
+            if (attempt >= 10) throw new InvalidOperationException("could not draw a free payment reference");
+        }
+    }
+
+    public async Task<PaymentRequest?> FindRequestAsync(long requestId, long stallId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<PaymentRequest>(RequestSelect + " WHERE id = @requestId AND stall_id = @stallId",
+            new { requestId, stallId });
+    }
+
+    /// <summary>What was received against a request (0 when nothing yet).</summary>
+    public async Task<long> ReceivedForRequestAsync(long requestId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>(
+            "SELECT COALESCE(sum(amount), 0) FROM stall_payments WHERE payment_request_id = @requestId", new { requestId });
+    }
+
+    public async Task<StallPayment> LogCashAsync(long stallId, long amount, DateTimeOffset now, long userId, NotifyStall notify)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        var id = await connection.QuerySingleAsync<long>("""
+            INSERT INTO stall_payments (stall_id, method, amount, occurred_at, recorded_at, recorded_by)
+            VALUES (@stallId, 'cash', @amount, @now, @now, @userId) RETURNING id
+            """, new { stallId, amount, now, userId }, tx);
+        await notify(connection, tx, stallId, $"p{id}");
+        await tx.CommitAsync();
+        return (await FindPaymentAsync(id, stallId))!;
+    }
+
+    public async Task<StallPayment?> FindPaymentAsync(long paymentId, long stallId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<StallPayment>(PaymentSelect + " WHERE p.id = @paymentId AND p.stall_id = @stallId",
+            new { paymentId, stallId });
+    }
+
+    /// <summary>A stall's payments of one Vietnam day (by the bank's transaction time), newest first.</summary>
+    public async Task<IReadOnlyList<StallPayment>> OfDayAsync(long stallId, DateOnly day)
+    {
+        var (start, end) = Domain.VietnamTime.DayBounds(day);
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<StallPayment>(PaymentSelect + """
+             WHERE p.stall_id = @stallId AND p.occurred_at >= @start AND p.occurred_at < @end
+             ORDER BY p.occurred_at DESC, p.id DESC
+            """, new { stallId, start, end })).AsList();
+    }
+
+    public static DayTotals Totals(IEnumerable<StallPayment> payments)
+    {
+        long qr = 0, cash = 0;
+        var count = 0;
+        foreach (var p in payments)
+        {
+            if (p.Method == "qr") qr += p.Amount; else cash += p.Amount;
+            count++;
+        }
+        return new DayTotals(qr, cash, count);
+    }
+
+    // ---- Bank-notification intake --------------------------------------------------------------
+
+    /// <summary>Keeps the body exactly as delivered, before anything is done with it.</summary>
+    public async Task<long> StoreNotificationAsync(string provider, string rawBody, DateTimeOffset now)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleAsync<long>("""
+            INSERT INTO bank_notifications (provider, raw_body, received_at) VALUES (@provider, @rawBody, @now) RETURNING id
+            """, new { provider, rawBody, now });
+    }
+
+    public async Task MarkNotificationAsync(long notificationId, string status, string? error)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync("UPDATE bank_notifications SET status = @status, error = @error WHERE id = @notificationId",
+            new { notificationId, status, error });
+    }
+
+    /// <summary>
+    /// Stores a transfer once per (provider, provider transaction id) and, only when it is new, lets
+    /// <paramref name="apply"/> match it — all in one transaction, so concurrent duplicate deliveries
+    /// wait on the unique key and then find it taken. Returns false for a duplicate.
+    /// </summary>
+    public async Task<bool> RecordTransferAsync(string provider, long notificationId, IncomingTransfer transfer, DateTimeOffset now,
+        Func<NpgsqlConnection, NpgsqlTransaction, ProviderTransaction, Task> apply)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        var stored = await connection.QuerySingleOrDefaultAsync<ProviderTransaction>("""
+            INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, account_number, amount, content,
+                                               bank_reference, transaction_time, received_at)
+            VALUES (@provider, @ProviderTransactionId, @notificationId, @AccountNumber, @Amount, @Content, @BankReference,
+                    @TransactionTime, @now)
+            ON CONFLICT (provider, provider_txn_id) DO NOTHING
+            RETURNING id, provider, provider_txn_id AS ProviderTxnId, account_number AS AccountNumber, amount, content,
+                      bank_reference AS BankReference, transaction_time AS TransactionTime, received_at AS ReceivedAt
+            """, new { provider, transfer.ProviderTransactionId, notificationId, transfer.AccountNumber, transfer.Amount,
+                transfer.Content, transfer.BankReference, transfer.TransactionTime, now }, tx);
+        if (stored is null) return false;
+        await apply(connection, tx, stored);
+        await tx.CommitAsync();
+        return true;
+    }
+
+    /// <summary>Requests whose reference is one of <paramref name="references"/>, locked for the matching transaction.</summary>
+    public static async Task<IReadOnlyList<PaymentRequest>> LockRequestsAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+        IReadOnlyCollection<string> references) =>
+        (await connection.QueryAsync<PaymentRequest>(RequestSelect + " WHERE reference = ANY(@references) FOR UPDATE",
+            new { references = references.ToArray() }, tx)).AsList();
+
+    /// <summary>Stalls whose sign pays into this account number.</summary>
+    public static async Task<IReadOnlyList<long>> StallsPaidIntoAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string accountNumber) =>
+        (await connection.QueryAsync<long>("SELECT stall_id FROM stall_bank_accounts WHERE account_number = @accountNumber ORDER BY stall_id",
+            new { accountNumber }, tx)).AsList();
+
+    public static Task<long> InsertTransferPaymentAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId,
+        ProviderTransaction transfer, DateTimeOffset now, long? requestId = null, string checkResult = "ok", long? expectedAmount = null) =>
+        connection.QuerySingleAsync<long>("""
+            INSERT INTO stall_payments (stall_id, method, amount, occurred_at, recorded_at, provider_transaction_id,
+                                        payment_request_id, check_result, expected_amount)
+            VALUES (@stallId, 'qr', @Amount, @TransactionTime, @now, @Id, @requestId, @checkResult, @expectedAmount)
+            RETURNING id
+            """, new { stallId, transfer.Amount, transfer.TransactionTime, now, transfer.Id, requestId, checkResult, expectedAmount }, tx);
+
+    /// <summary>Moves a request on, only from 'pending' or 'underpaid' (a guarded update).</summary>
+    public static Task<int> SetRequestStatusAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long requestId, string status,
+        DateTimeOffset? paidAt) =>
+        connection.ExecuteAsync("""
+            UPDATE payment_requests SET status = @status, paid_at = COALESCE(@paidAt, paid_at)
+            WHERE id = @requestId AND status IN ('pending', 'underpaid')
+            """, new { requestId, status, paidAt }, tx);
+
+    public static Task AddToInboxAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long providerTransactionId, string reason,
+        DateTimeOffset now, long? stallId = null, long? requestId = null, long? expectedAmount = null) =>
+        connection.ExecuteAsync("""
+            INSERT INTO payment_inbox (provider_transaction_id, reason, stall_id, payment_request_id, expected_amount, created_at)
+            VALUES (@providerTransactionId, @reason, @stallId, @requestId, @expectedAmount, @now)
+            ON CONFLICT DO NOTHING
+            """, new { providerTransactionId, reason, stallId, requestId, expectedAmount, now }, tx);
+
+    // ---- Inbox ---------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Open inbox items a user may see: every one for an admin; those of their markets' stalls (and the
+    /// unmatched ones, which belong to no market yet) for a market manager.
+    /// </summary>
+    public async Task<IReadOnlyList<InboxItem>> InboxAsync(long userId, bool isAdmin, bool includeResolved = false)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<InboxItem>("""
+            SELECT i.id, i.reason, t.provider, t.account_number AS AccountNumber, t.amount, t.content,
+                   t.transaction_time AS TransactionTime, i.stall_id AS StallId,
+                   CASE WHEN s.id IS NULL THEN NULL ELSE m.name || ' · ' || s.stall_number || ' ' || s.name END AS StallLabel,
+                   i.expected_amount AS ExpectedAmount, i.resolved_at AS ResolvedAt
+            FROM payment_inbox i
+            JOIN provider_transactions t ON t.id = i.provider_transaction_id
+            LEFT JOIN stalls s ON s.id = i.stall_id
+            LEFT JOIN markets m ON m.id = s.market_id
+            WHERE (@includeResolved OR i.resolved_at IS NULL)
+              AND (@isAdmin OR s.id IS NULL
+                   OR EXISTS (SELECT 1 FROM market_managers mm WHERE mm.market_id = s.market_id AND mm.user_id = @userId))
+            ORDER BY i.created_at DESC, i.id DESC
+            LIMIT 500
+            """, new { userId, isAdmin, includeResolved })).AsList();
+    }
+
+    public async Task<bool> ResolveInboxItemAsync(long itemId, long userId, bool isAdmin, DateTimeOffset now)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteAsync("""
+            UPDATE payment_inbox i SET resolved_at = @now, resolved_by = @userId
+            WHERE i.id = @itemId AND i.resolved_at IS NULL
+              AND (@isAdmin OR i.stall_id IS NULL OR EXISTS (
+                    SELECT 1 FROM stalls s JOIN market_managers mm ON mm.market_id = s.market_id
+                    WHERE s.id = i.stall_id AND mm.user_id = @userId))
+            """, new { itemId, userId, isAdmin, now }) == 1;
+    }
+
+    /// <summary>A stall's open short payments and expired-request transfers: shown loudly on its screen.</summary>
+    public async Task<IReadOnlyList<InboxItem>> OpenAlertsOfStallAsync(long stallId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<InboxItem>("""
+            SELECT i.id, i.reason, t.provider, t.account_number AS AccountNumber, t.amount, t.content,
+                   t.transaction_time AS TransactionTime, i.stall_id AS StallId, NULL AS StallLabel,
+                   i.expected_amount AS ExpectedAmount, i.resolved_at AS ResolvedAt
+            FROM payment_inbox i JOIN provider_transactions t ON t.id = i.provider_transaction_id
+            WHERE i.stall_id = @stallId AND i.resolved_at IS NULL
+            ORDER BY i.created_at DESC LIMIT 20
+            """, new { stallId })).AsList();
+    }
+}
+
+/// <summary>Tells a stall's open screens that something changed (published inside the caller's transaction).</summary>
+public delegate Task NotifyStall(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId, string what);

@@ -1,0 +1,202 @@
+using Dapper;
+using Npgsql;
+
+namespace Cho40.Db;
+
+public sealed record MarketOption(long Id, string Name);
+
+public sealed record StallBankAccount(string BankBin, string AccountNumber, string Service, string AccountHolder);
+
+/// <summary>A stall as its keeper sees it (owner and the helper who set it up), with the account its sign pays.</summary>
+public sealed record StallDetail(long Id, long MarketId, string MarketName, string StallNumber, string Name, string Goods,
+    long? OwnerUserId, string? OwnerName, string? OwnerPhone, long? CreatedByUserId,
+    string? BankBin, string? AccountNumber, string? Service, string? AccountHolder)
+{
+    public StallBankAccount? BankAccount =>
+        BankBin is null ? null : new StallBankAccount(BankBin, AccountNumber!, Service!, AccountHolder!);
+}
+
+public sealed record NewStall(long MarketId, string StallNumber, string Name, string Goods, StallBankAccount BankAccount);
+
+public sealed record StallOwner(long UserId, bool Created);
+
+public sealed record ActivationCode(long UserId, string CodeHash);
+
+public enum StallSaveResult { Saved, StallNumberTaken, NotFound }
+
+/// <summary>
+/// Market stalls and the bank account each one's sign pays into. Who may see a stall is decided here,
+/// in SQL: its owner, and the community digital helper who set it up. Anyone else gets nothing (→ 404).
+/// </summary>
+public sealed class Stalls(NpgsqlDataSource db)
+{
+    private const string DetailSelect = """
+        SELECT s.id, s.market_id AS MarketId, m.name AS MarketName, s.stall_number AS StallNumber, s.name, s.goods,
+               s.owner_user_id AS OwnerUserId, o.display_name AS OwnerName, o.phone AS OwnerPhone,
+               s.created_by_user_id AS CreatedByUserId,
+               b.bank_bin AS BankBin, b.account_number AS AccountNumber, b.service, b.account_holder AS AccountHolder
+        FROM stalls s
+        JOIN markets m ON m.id = s.market_id
+        LEFT JOIN users o ON o.id = s.owner_user_id
+        LEFT JOIN stall_bank_accounts b ON b.stall_id = s.id
+        """;
+
+    public async Task<IReadOnlyList<MarketOption>> MarketsAsync()
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<MarketOption>("SELECT id, name FROM markets ORDER BY name")).AsList();
+    }
+
+    /// <summary>The stalls a user keeps: those they own and those they set up for someone else.</summary>
+    public async Task<IReadOnlyList<StallDetail>> KeptByAsync(long userId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<StallDetail>(DetailSelect + """
+             WHERE s.owner_user_id = @userId OR s.created_by_user_id = @userId
+             ORDER BY m.name, s.stall_number
+            """, new { userId })).AsList();
+    }
+
+    /// <summary>The stall when <paramref name="userId"/> keeps it; null otherwise (the caller answers 404).</summary>
+    public async Task<StallDetail?> FindKeptAsync(long stallId, long userId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<StallDetail>(DetailSelect + """
+             WHERE s.id = @stallId AND (s.owner_user_id = @userId OR s.created_by_user_id = @userId)
+            """, new { stallId, userId });
+    }
+
+    public async Task<bool> KeepsAsync(long stallId, long userId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<bool>("""
+            SELECT EXISTS (SELECT 1 FROM stalls WHERE id = @stallId AND (owner_user_id = @userId OR created_by_user_id = @userId))
+            """, new { stallId, userId });
+    }
+
+    /// <summary>Markets whose signs a user may print: the ones they manage, or all of them for an admin.</summary>
+    public async Task<IReadOnlyList<MarketOption>> ManagedMarketsAsync(long userId, bool isAdmin)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<MarketOption>("""
+            SELECT m.id, m.name FROM markets m
+            WHERE @isAdmin OR EXISTS (SELECT 1 FROM market_managers mm WHERE mm.market_id = m.id AND mm.user_id = @userId)
+            ORDER BY m.name
+            """, new { userId, isAdmin })).AsList();
+    }
+
+    /// <summary>Every stall of a market that has a bank account (so a sign), in stall-number order.</summary>
+    public async Task<IReadOnlyList<StallDetail>> WithBankAccountInMarketAsync(long marketId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<StallDetail>(DetailSelect + """
+             WHERE s.market_id = @marketId AND b.stall_id IS NOT NULL
+             ORDER BY s.stall_number
+            """, new { marketId })).AsList();
+    }
+
+    /// <summary>
+    /// Creates a stall with its bank account, in one transaction. The owner is the creator, or — when a
+    /// helper sets it up — the account with <paramref name="ownerPhone"/> (created when new, without a usable
+    /// password: see <see cref="ActivationCodes"/>).
+    /// </summary>
+    public async Task<(StallSaveResult Result, long StallId, StallOwner? Owner)> CreateAsync(NewStall stall, long creatorUserId,
+        string? ownerPhone, string? ownerName, string unusablePasswordHash)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        StallOwner owner;
+        if (ownerPhone is null)
+        {
+            owner = new StallOwner(creatorUserId, false);
+        }
+        else
+        {
+            var existing = await connection.QuerySingleOrDefaultAsync<long?>("SELECT id FROM users WHERE phone = @ownerPhone",
+                new { ownerPhone }, tx);
+            owner = existing is { } id
+                ? new StallOwner(id, false)
+                : new StallOwner(await connection.QuerySingleAsync<long>("""
+                    INSERT INTO users (phone, display_name, password_hash) VALUES (@ownerPhone, @ownerName, @unusablePasswordHash)
+                    RETURNING id
+                    """, new { ownerPhone, ownerName, unusablePasswordHash }, tx), true);
+        }
+        var stallId = await connection.QuerySingleOrDefaultAsync<long?>("""
+            INSERT INTO stalls (market_id, stall_number, name, goods, owner_user_id, created_by_user_id)
+            VALUES (@MarketId, @StallNumber, @Name, @Goods, @ownerId, @creatorUserId)
+            ON CONFLICT (market_id, stall_number) DO NOTHING
+            RETURNING id
+            """, new { stall.MarketId, stall.StallNumber, stall.Name, stall.Goods, ownerId = owner.UserId, creatorUserId }, tx);
+        if (stallId is null) return (StallSaveResult.StallNumberTaken, 0, null); // rolled back: no half-made owner either
+        await connection.ExecuteAsync("INSERT INTO user_roles (user_id, role) VALUES (@UserId, 'stallholder') ON CONFLICT DO NOTHING",
+            new { owner.UserId }, tx);
+        await UpsertBankAccountAsync(connection, tx, stallId.Value, stall.BankAccount, creatorUserId);
+        await tx.CommitAsync();
+        return (StallSaveResult.Saved, stallId.Value, owner);
+    }
+
+    /// <summary>Changes name, goods and bank account of a stall the user keeps.</summary>
+    public async Task<StallSaveResult> UpdateAsync(long stallId, long userId, string name, string goods, StallBankAccount account)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        var changed = await connection.ExecuteAsync("""
+            UPDATE stalls SET name = @name, goods = @goods
+            WHERE id = @stallId AND (owner_user_id = @userId OR created_by_user_id = @userId)
+            """, new { stallId, userId, name, goods }, tx);
+        if (changed == 0) return StallSaveResult.NotFound;
+        await UpsertBankAccountAsync(connection, tx, stallId, account, userId);
+        await tx.CommitAsync();
+        return StallSaveResult.Saved;
+    }
+
+    private static Task UpsertBankAccountAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId,
+        StallBankAccount account, long userId) =>
+        connection.ExecuteAsync("""
+            INSERT INTO stall_bank_accounts (stall_id, bank_bin, account_number, service, account_holder, updated_by)
+            VALUES (@stallId, @BankBin, @AccountNumber, @Service, @AccountHolder, @userId)
+            ON CONFLICT (stall_id) DO UPDATE
+            SET bank_bin = excluded.bank_bin, account_number = excluded.account_number, service = excluded.service,
+                account_holder = excluded.account_holder, updated_by = excluded.updated_by, updated_at = now()
+            """, new { stallId, account.BankBin, account.AccountNumber, account.Service, account.AccountHolder, userId }, tx);
+}
+
+/// <summary>
+/// One-time codes with which a stall owner whose account a helper created sets their own password.
+/// Only a hash is kept; a new code replaces the old one.
+/// </summary>
+public sealed class ActivationCodes(NpgsqlDataSource db)
+{
+    public async Task IssueAsync(long userId, string codeHash, long issuedBy, DateTimeOffset expiresAt)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            INSERT INTO account_activation_codes (user_id, code_hash, created_by, expires_at)
+            VALUES (@userId, @codeHash, @issuedBy, @expiresAt)
+            ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, created_by = excluded.created_by,
+                                                expires_at = excluded.expires_at
+            """, new { userId, codeHash, issuedBy, expiresAt });
+    }
+
+    public async Task<ActivationCode?> FindAsync(string phone, DateTimeOffset now)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<ActivationCode>("""
+            SELECT a.user_id AS UserId, a.code_hash AS CodeHash FROM account_activation_codes a JOIN users u ON u.id = a.user_id
+            WHERE u.phone = @phone AND a.expires_at > @now
+            """, new { phone, now });
+    }
+
+    /// <summary>Sets the password and spends the code, once (a second use finds no code).</summary>
+    public async Task<bool> RedeemAsync(long userId, string passwordHash)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        var spent = await connection.ExecuteAsync("DELETE FROM account_activation_codes WHERE user_id = @userId", new { userId }, tx);
+        if (spent == 0) return false;
+        await connection.ExecuteAsync("UPDATE users SET password_hash = @passwordHash, failed_sign_ins = 0, locked_until = NULL WHERE id = @userId",
+            new { userId, passwordHash }, tx);
+        await tx.CommitAsync();
+        return true;
+    }
+}

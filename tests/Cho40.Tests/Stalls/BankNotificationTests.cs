@@ -1,0 +1,203 @@
+using System.Net;
+using System.Text;
+using Cho40.Db;
+using Cho40.Tests.Infrastructure;
+using Cho40.Web.Payments.Notifications;
+using Microsoft.Extensions.DependencyInjection;
+using static Cho40.Tests.Stalls.StallTestData;
+
+namespace Cho40.Tests.Stalls;
+
+public sealed class BankNotificationTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixture>
+{
+    private Cho40App App => fixture.App;
+
+    private async Task<PaymentRequest> RequestAsync(long stallId, long amount) =>
+        await App.Services.GetRequiredService<Cho40.Db.Payments>().CreateRequestAsync(stallId, amount, r => "payload " + r,
+            App.Clock.GetUtcNow(), TimeSpan.FromMinutes(15), userId: 1);
+
+    [Fact]
+    public async Task An_unknown_provider_is_404_problem_json()
+    {
+        using var client = App.CreateClient();
+        var response = await client.SendAsync(Delivery("momo", "{}", new Dictionary<string, string>()));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task Bad_signatures_stale_timestamps_and_wrong_keys_are_refused_and_nothing_is_stored()
+    {
+        using var client = App.CreateClient();
+        var before = await ScalarAsync<long>(App, "SELECT count(*) FROM bank_notifications");
+        var now = App.Clock.GetUtcNow();
+        var sepay = new SePayProvider();
+        var (body, headers) = sepay.Simulate(new SimulatedTransfer(NewTransactionId(), "9990001", 50000, "x", now), "test-sepay-secret", now);
+
+        // Tampered body under the original signature.
+        var tampered = body.Replace("50000", "5000000", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery("sepay", tampered, headers))).StatusCode);
+        // Signed with another secret.
+        var (_, wrongKey) = sepay.Simulate(new SimulatedTransfer("1", "9990001", 50000, "x", now), "not-the-secret", now);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery("sepay", body, wrongKey))).StatusCode);
+        // Correctly signed, but ten minutes old (a replay).
+        var old = now.AddMinutes(-10);
+        var (oldBody, oldHeaders) = sepay.Simulate(new SimulatedTransfer(NewTransactionId(), "9990001", 50000, "x", old), "test-sepay-secret", old);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery("sepay", oldBody, oldHeaders))).StatusCode);
+        // No credentials at all; a wrong API key; Casso's token; payOS with a changed amount.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery("sepay", body, new Dictionary<string, string>()))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery("sepay", body,
+            new Dictionary<string, string> { ["Authorization"] = "Apikey guess" }))).StatusCode);
+        var casso = SignedDelivery(App, "casso", NewTransactionId(), "9990001", 50000, "x");
+        casso.Headers.Remove("Secure-Token");
+        casso.Headers.Add("Secure-Token", "test-casso-secure-tokeX");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(casso)).StatusCode);
+        var payos = SignedDelivery(App, "payos", "777", "9990001", 50000, "x");
+        var payosBody = (await payos.Content!.ReadAsStringAsync()).Replace("\"amount\":50000", "\"amount\":500000", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery("payos", payosBody, new Dictionary<string, string>()))).StatusCode);
+
+        Assert.Equal(before, await ScalarAsync<long>(App, "SELECT count(*) FROM bank_notifications"));
+    }
+
+    [Fact]
+    public async Task SePay_api_key_mode_is_accepted()
+    {
+        using var client = App.CreateClient();
+        var body = $$"""{"id":{{NewTransactionId()}},"gateway":"MBBank","transactionDate":"2024-05-01 08:00:00","accountNumber":"9990002","code":null,"content":"an sang","transferType":"in","transferAmount":30000,"accumulated":0,"subAccount":null,"referenceCode":"FT1"}""";
+        var response = await client.SendAsync(Delivery("sepay", body, new Dictionary<string, string> { ["Authorization"] = "Apikey test-sepay-secret" }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_malformed_body_with_a_valid_key_is_kept_raw_and_answered_400()
+    {
+        using var client = App.CreateClient();
+        var response = await client.SendAsync(Delivery("casso", "{\"error\":0,\"data\":[{\"amount\":\"lots\"}]}",
+            new Dictionary<string, string> { ["Secure-Token"] = "test-casso-secure-token" }));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM bank_notifications WHERE status = 'invalid' AND raw_body LIKE '%lots%'"));
+    }
+
+    [Fact]
+    public async Task Twenty_concurrent_duplicate_deliveries_count_the_payment_once()
+    {
+        var stallId = await StallWithAccountAsync(App, "cho-thai", "B03", "1900000000301");
+        var transactionId = NewTransactionId();
+        var body = await SignedDelivery(App, "sepay", transactionId, "1900000000301", 75000, "mua thit").Content!.ReadAsStringAsync();
+        var headers = SignedDelivery(App, "sepay", transactionId, "1900000000301", 75000, "mua thit").Headers
+            .ToDictionary(h => h.Key, h => h.Value.First());
+
+        using var start = new ManualResetEventSlim();
+        var clients = Enumerable.Range(0, 20).Select(_ => App.CreateClient()).ToList();
+        var deliveries = clients.Select(c => Task.Run(async () => await c.SendAsync(Delivery("sepay", body, headers)))).ToList();
+        var responses = await Task.WhenAll(deliveries);
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(20, await ScalarAsync<long>(App, "SELECT count(*) FROM bank_notifications WHERE raw_body = @body", new { body }));
+        Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM provider_transactions WHERE provider = 'sepay' AND provider_txn_id = @transactionId", new { transactionId }));
+        Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM stall_payments WHERE stall_id = @stallId AND amount = 75000", new { stallId }));
+        foreach (var c in clients) c.Dispose();
+    }
+
+    [Fact]
+    public async Task A_static_sign_payment_goes_to_the_stall_by_account_at_the_banks_time()
+    {
+        var stallId = await StallWithAccountAsync(App, "cho-thai", "B07", "1900000000702");
+        using var client = App.CreateClient();
+        var bankTime = App.Clock.GetUtcNow().AddMinutes(-3);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(SignedDelivery(App, "casso", NewTransactionId(), "1900000000702", 120000,
+            "NGUYEN VAN A chuyen tien", bankTime))).StatusCode);
+        var occurred = await ScalarAsync<DateTime>(App, "SELECT occurred_at FROM stall_payments WHERE stall_id = @stallId AND amount = 120000", new { stallId });
+        Assert.Equal(bankTime.UtcDateTime, occurred, TimeSpan.FromSeconds(1));
+    }
+
+    [Theory]
+    [InlineData("sepay", "MBVCB.3278907687.C40 {0}.CT tu 0123456789 NGUYEN VAN A")]
+    [InlineData("payos", "c40{0}")]
+    [InlineData("casso", "Thanh toan C40 {0} cam on")]
+    public async Task A_dynamic_request_is_paid_by_its_reference_found_leniently_and_its_exact_amount(string provider, string contentFormat)
+    {
+        var stallId = await StallWithAccountAsync(App, "cho-thai", "C02", "1900000000802");
+        var request = await RequestAsync(stallId, 86000);
+        using var client = App.CreateClient();
+        var content = string.Format(System.Globalization.CultureInfo.InvariantCulture, contentFormat,
+            provider == "payos" ? request.Reference.ToLowerInvariant() : request.Reference);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(SignedDelivery(App, provider, NewTransactionId(), "1900000000802", 86000, content))).StatusCode);
+        Assert.Equal("paid", await ScalarAsync<string>(App, "SELECT status FROM payment_requests WHERE id = @Id", new { request.Id }));
+        Assert.Equal(request.Id, await ScalarAsync<long>(App, "SELECT payment_request_id FROM stall_payments WHERE payment_request_id = @Id AND check_result = 'ok'", new { request.Id }));
+    }
+
+    [Fact]
+    public async Task A_short_payment_is_flagged_in_the_inbox_and_shown_loudly_at_the_stall()
+    {
+        var stallId = await StallWithAccountAsync(App, "cho-thai", "A01", "1900000000101");
+        var request = await RequestAsync(stallId, 200000);
+        using var client = App.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(SignedDelivery(App, "sepay", NewTransactionId(), "1900000000101", 200,
+            $"C40 {request.Reference}"))).StatusCode);
+
+        Assert.Equal("underpaid", await ScalarAsync<string>(App, "SELECT status FROM payment_requests WHERE id = @Id", new { request.Id }));
+        Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM payment_inbox WHERE reason = 'short' AND payment_request_id = @Id", new { request.Id }));
+
+        using var stallholder = App.NewClient();
+        await stallholder.SignInAsync("0900000004");
+        var (_, screen) = await stallholder.GetPageAsync($"/Stall/{stallId}/Screen");
+        Assert.Contains("THIẾU TIỀN", screen.QuerySelector(".alert-short")!.TextContent);
+        Assert.Contains("200.000", screen.QuerySelector(".alert-short")!.TextContent);
+
+        using var manager = App.NewClient();
+        await manager.SignInAsync("0900000002");
+        var (_, inbox) = await manager.GetPageAsync("/Market/Inbox");
+        Assert.Contains(inbox.QuerySelectorAll(".inbox-short"), li => li.TextContent.Contains(request.Reference, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_transfer_for_an_expired_request_does_not_mark_it_paid()
+    {
+        var stallId = await StallWithAccountAsync(App, "cho-thai", "C05", "1900000000905");
+        var request = await RequestAsync(stallId, 45000);
+        App.Clock.Advance(TimeSpan.FromMinutes(16));
+        using var client = App.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(SignedDelivery(App, "sepay", NewTransactionId(), "1900000000905", 45000,
+            $"C40 {request.Reference}"))).StatusCode);
+        Assert.Equal("pending", await ScalarAsync<string>(App, "SELECT status FROM payment_requests WHERE id = @Id", new { request.Id }));
+        Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM payment_inbox WHERE reason = 'expired_request' AND payment_request_id = @Id", new { request.Id }));
+        Assert.Equal(0, await ScalarAsync<long>(App, "SELECT count(*) FROM stall_payments WHERE payment_request_id = @Id", new { request.Id }));
+    }
+
+    [Fact]
+    public async Task An_unmatched_transfer_lands_in_the_inbox_never_lost()
+    {
+        using var client = App.CreateClient();
+        var id = NewTransactionId();
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(SignedDelivery(App, "payos", id, "5550001112223", 33000, "tien hang"))).StatusCode);
+        Assert.Equal(1, await ScalarAsync<long>(App, """
+            SELECT count(*) FROM payment_inbox i JOIN provider_transactions t ON t.id = i.provider_transaction_id
+            WHERE i.reason = 'unmatched' AND t.account_number = '5550001112223'
+            """));
+        using var admin = App.NewClient();
+        await admin.SignInAsync("0900000001");
+        var (_, inbox) = await admin.GetPageAsync("/Market/Inbox");
+        Assert.Contains(inbox.QuerySelectorAll(".inbox-unmatched"), li => li.TextContent.Contains("5550001112223", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_admin_simulate_form_goes_through_the_same_intake()
+    {
+        var stallId = await StallWithAccountAsync(App, "cho-thai", "D04", "1900000001004");
+        using var admin = App.NewClient();
+        await admin.SignInAsync("0900000001");
+        var response = await admin.SubmitFormAsync("/Admin/SimulateTransfer", "main form", new Dictionary<string, string>
+        {
+            ["Input.Provider"] = "sepay", ["Input.AccountNumber"] = "1900000001004", ["Input.Amount"] = "64000",
+            ["Input.Content"] = "mua ao", ["Input.TransactionId"] = "SIM-1",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM stall_payments WHERE stall_id = @stallId AND amount = 64000", new { stallId }));
+        Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM provider_transactions WHERE provider_txn_id = 'SIM-1'"));
+
+        using var stallholder = App.NewClient();
+        await stallholder.SignInAsync("0900000006");
+        Assert.Equal(HttpStatusCode.Redirect, (await stallholder.Http.GetAsync("/Admin/SimulateTransfer")).StatusCode);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Cho40.Tests.Infrastructure;
+using Cho40.Web.Payments.Notifications;
+using Dapper;
+using Npgsql;
+
+namespace Cho40.Tests.Stalls;
+
+/// <summary>Shortcuts for stall tests: a stall with a bank account, and signed webhook deliveries as providers send them.</summary>
+public static class StallTestData
+{
+    private static long nextTransaction = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 100;
+
+    public static string NewTransactionId() => Interlocked.Increment(ref nextTransaction).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Links a bank account to a demo stall (fixture data; setting it up through the page is tested on its own).</summary>
+    public static async Task<long> StallWithAccountAsync(Cho40App app, string market, string stallNumber, string accountNumber)
+    {
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        return await connection.QuerySingleAsync<long>("""
+            INSERT INTO stall_bank_accounts (stall_id, bank_bin, account_number, account_holder)
+            SELECT s.id, '970422', @accountNumber, 'LE THI HOA' FROM stalls s JOIN markets m ON m.id = s.market_id
+            WHERE m.slug = @market AND s.stall_number = @stallNumber
+            ON CONFLICT (stall_id) DO UPDATE SET account_number = excluded.account_number
+            RETURNING stall_id
+            """, new { market, stallNumber, accountNumber });
+    }
+
+    public static HttpRequestMessage Delivery(string provider, string body, IReadOnlyDictionary<string, string> headers)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/bank-notifications/{provider}")
+        {
+            Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+        };
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        return request;
+    }
+
+    /// <summary>A correctly signed delivery of one transfer, in the provider's own format.</summary>
+    public static HttpRequestMessage SignedDelivery(Cho40App app, string provider, string transactionId, string account, long amount,
+        string content, DateTimeOffset? time = null)
+    {
+        IBankNotificationProvider format = provider switch
+        {
+            "sepay" => new SePayProvider(), "payos" => new PayOsProvider(), _ => new CassoProvider(),
+        };
+        var now = app.Clock.GetUtcNow();
+        var (body, headers) = format.Simulate(new SimulatedTransfer(transactionId, account, amount, content, time ?? now),
+            Cho40App.WebhookSecrets[provider], now);
+        return Delivery(provider, body, headers);
+    }
+
+    /// <summary>A new person with no stall: signs up through the real page, then signs in.</summary>
+    public static async Task SignUpAndSignInAsync(this PageClient client, string phone, string name)
+    {
+        await client.SubmitFormAsync("/Account/SignUp", "main form", new Dictionary<string, string>
+        {
+            ["Input.DisplayName"] = name, ["Input.Phone"] = phone, ["Input.Password"] = "mat-khau-123", ["Input.ConfirmPassword"] = "mat-khau-123",
+        });
+        await client.SignInAsync(phone, "mat-khau-123");
+    }
+
+    public static async Task<T> ScalarAsync<T>(Cho40App app, string sql, object? args = null)
+    {
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        return await connection.ExecuteScalarAsync<T>(sql, args) ?? throw new InvalidOperationException("no value");
+    }
+}

@@ -1,0 +1,18 @@
+using Cho40.Db;
+using Cho40.Web.Infrastructure;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Cho40.Web.Pages.Stall;
+
+/// <summary>The stalls a person keeps: their own, and those they set up as a community digital helper.</summary>
+public sealed class IndexModel(Stalls stalls) : PageModel
+{
+    public IReadOnlyList<StallDetail> Stalls { get; private set; } = [];
+    public long UserId { get; private set; }
+
+    public async Task OnGetAsync()
+    {
+        UserId = User.UserId();
+        Stalls = await stalls.KeptByAsync(UserId);
+    }
+}

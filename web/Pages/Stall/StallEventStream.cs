@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Cho40.Db;
+using Cho40.Db.Domain;
+using Cho40.Web.Infrastructure;
+using Cho40.Web.Payments;
+
+namespace Cho40.Web.Pages.Stall;
+
+/// <summary>What the stall screen and the charge screen receive for a payment (also rendered server-side).</summary>
+public sealed record PaymentView(long Id, string Method, long Amount, string AmountText, string Time, string Check,
+    long? ExpectedAmount, string? ExpectedText, long? RequestId, string Words)
+{
+    public static PaymentView Of(StallPayment p) => new(p.Id, p.Method, p.Amount, Formatting.Vnd(p.Amount),
+        VietnamTime.ToVietnam(p.OccurredAt).ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+        p.CheckResult, p.ExpectedAmount, p.ExpectedAmount is { } e ? Formatting.Vnd(e) : null, p.PaymentRequestId,
+        p.CheckResult == "short"
+            ? $"Thiếu tiền. {VietnameseNumberWords.Received(p.Amount)}, cần {VietnameseNumberWords.Of(p.ExpectedAmount ?? 0)} đồng"
+            : VietnameseNumberWords.Received(p.Amount));
+}
+
+public sealed record TotalsView(string Qr, string Cash, string Total, int Count)
+{
+    public static TotalsView Of(DayTotals t) => new(Formatting.Vnd(t.Qr), Formatting.Vnd(t.Cash), Formatting.Vnd(t.Total), t.Count);
+}
+
+public static class StallEventStream
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// <c>GET /Stall/{id}/Events</c> — server-sent events for a stall its keeper may see (others: 404):
+    /// <c>payment</c> {payment, totals} for each payment of today, <c>request</c> {id, status, received} when a
+    /// payment request changes, and a comment every 15 s to keep proxies from closing the stream.
+    /// </summary>
+    public static void MapStallEventStream(this IEndpointRouteBuilder app) =>
+        app.MapGet("/Stall/{id:long}/Events", async (long id, HttpContext http, Stalls stalls, Db.Payments payments, StallEvents events,
+            TimeProvider time) =>
+        {
+            if (!await stalls.KeepsAsync(id, http.User.UserId())) return Results.NotFound();
+            var cancellation = http.RequestAborted;
+            var reader = events.Subscribe(id, cancellation);
+            http.Response.Headers.ContentType = "text/event-stream";
+            http.Response.Headers.CacheControl = "no-cache, no-store";
+            http.Response.Headers["X-Accel-Buffering"] = "no";
+            await http.Response.WriteAsync(": connected\n\n", cancellation);
+            await http.Response.Body.FlushAsync(cancellation);
+            try
+            {
+                while (!cancellation.IsCancellationRequested)
+                {
+                    using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                    heartbeat.CancelAfter(TimeSpan.FromSeconds(15));
+                    string what;
+                    try
+                    {
+                        what = await reader.ReadAsync(heartbeat.Token);
+                    }
+                    catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+                    {
+                        await http.Response.WriteAsync(": keep-alive\n\n", cancellation);
+                        await http.Response.Body.FlushAsync(cancellation);
+                        continue;
+                    }
+                    var message = await DescribeAsync(id, what, payments, time);
+                    if (message is null) continue;
+                    await http.Response.WriteAsync(message, cancellation);
+                    await http.Response.Body.FlushAsync(cancellation);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+            {
+                // the screen was closed
+            }
+            return Results.Empty;
+        }).RequireAuthorization();
+
+    private static async Task<string?> DescribeAsync(long stallId, string what, Db.Payments payments, TimeProvider time)
+    {
+        if (what.Length < 2 || !long.TryParse(what.AsSpan(1), out var id)) return null;
+        if (what[0] == 'p')
+        {
+            var payment = await payments.FindPaymentAsync(id, stallId);
+            if (payment is null) return null;
+            var today = await payments.OfDayAsync(stallId, VietnamTime.DayOf(time.GetUtcNow()));
+            var isToday = today.Any(p => p.Id == id);
+            return $"event: payment\ndata: {JsonSerializer.Serialize(new { payment = PaymentView.Of(payment), today = isToday, totals = TotalsView.Of(Db.Payments.Totals(today)) }, Json)}\n\n";
+        }
+        if (what[0] == 'r')
+        {
+            var request = await payments.FindRequestAsync(id, stallId);
+            if (request is null) return null;
+            var received = await payments.ReceivedForRequestAsync(id);
+            return $"event: request\ndata: {JsonSerializer.Serialize(new { id, status = request.Status, received, receivedText = Formatting.Vnd(received) }, Json)}\n\n";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Cho40.Db;
+using Cho40.Db.Domain;
+using Dapper;
+
+namespace Cho40.Web.Payments.Notifications;
+
+/// <summary>
+/// Shop orders paid by transfer to the platform's collection account: the purpose carries the order code
+/// ("Cho40 DH-7KQ3XM", however the bank mangles it). Exact amount pays the order; a wrong amount or a
+/// second payment for a paid order is flagged in the inbox with the order it named.
+/// </summary>
+public sealed partial class OrderCodeMatcher : IPaymentMatcher
+{
+    public int Order => 200;
+
+    // "DH" then six characters of the order-code alphabet, in the content folded to upper-case letters and digits.
+    [GeneratedRegex("(?=DH([23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}))")]
+    private static partial Regex Candidate();
+
+    public static IReadOnlyList<string> Candidates(string content)
+    {
+        var folded = new StringBuilder(content.Length);
+        foreach (var c in Slug.ToAscii(content).ToUpperInvariant())
+        {
+            if (char.IsAsciiLetterOrDigit(c)) folded.Append(c);
+        }
+        return Candidate().Matches(folded.ToString()).Select(m => "DH-" + m.Groups[1].Value).Distinct().ToList();
+    }
+
+    public async Task<bool> TryApplyAsync(MatchContext context)
+    {
+        var transfer = context.Transfer;
+        foreach (var code in Candidates(transfer.Content))
+        {
+            var (outcome, orderId, total) = await Orders.MarkPaidByTransferAsync(context.Connection, context.Transaction, code,
+                transfer.Amount, $"{transfer.Provider}:{transfer.ProviderTxnId}", transfer.TransactionTime);
+            var reason = outcome switch
+            {
+                TransferPaymentOutcome.Paid => null,
+                TransferPaymentOutcome.AmountMismatch => "order_amount_mismatch",
+                TransferPaymentOutcome.AlreadyPaid => "order_already_paid",
+                _ => "",
+            };
+            if (reason is null) return true;
+            if (reason.Length == 0) continue; // not one of our transfer orders: try the next candidate
+            await context.Connection.ExecuteAsync("""
+                INSERT INTO payment_inbox (provider_transaction_id, reason, order_id, expected_amount, created_at)
+                VALUES (@Id, @reason, @orderId, @total, @now)
+                ON CONFLICT DO NOTHING
+                """, new { transfer.Id, reason, orderId, total, now = context.Now }, context.Transaction);
+            return true;
+        }
+        return false;
+    }
+}

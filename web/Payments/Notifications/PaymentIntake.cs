@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Cho40.Db;
+
+namespace Cho40.Web.Payments.Notifications;
+
+public enum IntakeStatus { Accepted, UnknownProvider, Unauthorized, BadBody }
+
+public sealed record IntakeResult(IntakeStatus Status, int NewTransfers = 0, int Duplicates = 0, string? Reason = null);
+
+/// <summary>
+/// The one path every bank notification takes — the webhook endpoint and the admin's simulate form alike:
+/// authenticate (per provider, secret from <c>Cho40:Webhooks:{provider}:Secret</c>), store the raw body,
+/// then store each transfer once per (provider, transaction id) and match it in the same transaction.
+/// </summary>
+public sealed class PaymentIntake(IEnumerable<IBankNotificationProvider> providers, Db.Payments payments, PaymentMatching matching,
+    IConfiguration configuration, TimeProvider time, ILogger<PaymentIntake> logger)
+{
+    private readonly Dictionary<string, IBankNotificationProvider> byName =
+        providers.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyCollection<IBankNotificationProvider> Providers => byName.Values;
+
+    public IBankNotificationProvider? Provider(string name) => byName.GetValueOrDefault(name);
+
+    /// <summary>The configured secret; a provider without one is treated as unknown (never "no auth").</summary>
+    public string? SecretOf(string provider)
+    {
+        var secret = configuration[$"Cho40:Webhooks:{provider}:Secret"];
+        return string.IsNullOrEmpty(secret) ? null : secret;
+    }
+
+    public async Task<IntakeResult> ReceiveAsync(string providerName, IHeaderDictionary headers, string rawBody)
+    {
+        var provider = Provider(providerName);
+        var secret = provider is null ? null : SecretOf(provider.Name);
+        if (provider is null || secret is null) return new IntakeResult(IntakeStatus.UnknownProvider);
+
+        var now = time.GetUtcNow();
+        if (provider.Authenticate(headers, rawBody, secret, now) is { } refusal)
+        {
+            logger.LogWarning("Refused a {Provider} notification: {Reason}", provider.Name, refusal);
+            return new IntakeResult(IntakeStatus.Unauthorized, Reason: refusal);
+        }
+
+        var notificationId = await payments.StoreNotificationAsync(provider.Name, rawBody, now);
+        IReadOnlyList<IncomingTransfer> transfers;
+        try
+        {
+            transfers = provider.Parse(rawBody);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or OverflowException)
+        {
+            await payments.MarkNotificationAsync(notificationId, "invalid", e.Message);
+            return new IntakeResult(IntakeStatus.BadBody, Reason: e.Message);
+        }
+
+        int fresh = 0, duplicates = 0;
+        foreach (var transfer in transfers)
+        {
+            var isNew = await payments.RecordTransferAsync(provider.Name, notificationId, transfer, now,
+                (connection, tx, stored) => matching.ApplyAsync(new MatchContext(connection, tx, stored, now)));
+            if (isNew) fresh++; else duplicates++;
+        }
+        await payments.MarkNotificationAsync(notificationId, "processed", null);
+        return new IntakeResult(IntakeStatus.Accepted, fresh, duplicates);
+    }
+
+    /// <summary>
+    /// The admin's "Giả lập chuyển khoản": writes the body the provider would send, signs it with the
+    /// configured secret and hands it to <see cref="ReceiveAsync"/> — the exact path a real delivery takes.
+    /// </summary>
+    public async Task<IntakeResult> SimulateAsync(string providerName, SimulatedTransfer transfer)
+    {
+        var provider = Provider(providerName);
+        var secret = provider is null ? null : SecretOf(provider.Name);
+        if (provider is null || secret is null) return new IntakeResult(IntakeStatus.UnknownProvider);
+        var (body, signedHeaders) = provider.Simulate(transfer, secret, time.GetUtcNow());
+        var headers = new HeaderDictionary();
+        foreach (var (name, value) in signedHeaders) headers[name] = value;
+        return await ReceiveAsync(provider.Name, headers, body);
+    }
+}
+
+public static class BankNotificationEndpoint
+{
+    /// <summary><c>POST /api/bank-notifications/{provider}</c>: 200 <c>{"success":true}</c> once stored (new or duplicate).</summary>
+    public static void MapBankNotifications(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/bank-notifications/{provider}", async (string provider, HttpRequest request, PaymentIntake intake) =>
+        {
+            using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            var result = await intake.ReceiveAsync(provider, request.Headers, body);
+            return result.Status switch
+            {
+                IntakeStatus.Accepted => Results.Json(new { success = true, newTransfers = result.NewTransfers, duplicates = result.Duplicates }),
+                IntakeStatus.UnknownProvider => Results.Problem(statusCode: 404, title: "Không có nhà cung cấp này",
+                    detail: $"provider: không có nhà cung cấp thông báo ngân hàng '{provider}' nào được cấu hình."),
+                IntakeStatus.Unauthorized => Results.Problem(statusCode: 401, title: "Không xác thực được",
+                    detail: "signature: chữ ký, khoá hoặc dấu thời gian của thông báo không hợp lệ."),
+                _ => Results.Problem(statusCode: 400, title: "Nội dung không đọc được",
+                    detail: $"body: nội dung thông báo không đúng định dạng của {provider} ({result.Reason}). Bản gốc đã được lưu."),
+            };
+        }).DisableAntiforgery();
+}

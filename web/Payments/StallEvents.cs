@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.Channels;
+using Dapper;
+using Npgsql;
+
+namespace Cho40.Web.Payments;
+
+/// <summary>
+/// "Something changed at stall N" — a payment arrived (<c>p{id}</c>) or a request changed (<c>r{id}</c>).
+/// Published with PostgreSQL NOTIFY inside the transaction that made the change, so it is delivered only
+/// when that commits and reaches every web process; <see cref="StallEventListener"/> LISTENs and hands
+/// each event to this process's open stall screens (server-sent events).
+/// </summary>
+public sealed class StallEvents
+{
+    public const string Channel = "cho40_stall_events";
+
+    private readonly ConcurrentDictionary<long, ConcurrentDictionary<Channel<string>, byte>> subscribers = new();
+
+    /// <summary>Publishes inside <paramref name="tx"/> (signature of <see cref="Cho40.Db.NotifyStall"/>).</summary>
+    public static Task PublishAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId, string what) =>
+        connection.ExecuteAsync("SELECT pg_notify(@Channel, @payload)",
+            new { Channel, payload = stallId.ToString(CultureInfo.InvariantCulture) + ":" + what }, tx);
+
+    /// <summary>Events of one stall until <paramref name="cancellation"/> fires.</summary>
+    public ChannelReader<string> Subscribe(long stallId, CancellationToken cancellation)
+    {
+        var channel = System.Threading.Channels.Channel.CreateBounded<string>(new BoundedChannelOptions(100) { FullMode = BoundedChannelFullMode.DropOldest });
+        var set = subscribers.GetOrAdd(stallId, _ => new());
+        set[channel] = 0;
+        cancellation.Register(() =>
+        {
+            set.TryRemove(channel, out _);
+            channel.Writer.TryComplete();
+        });
+        return channel.Reader;
+    }
+
+    /// <summary>Hands a NOTIFY payload (<c>{stallId}:{what}</c>) to the stall's subscribers in this process.</summary>
+    public void Deliver(string payload)
+    {
+        var colon = payload.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || !long.TryParse(payload.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var stallId)) return;
+        if (!subscribers.TryGetValue(stallId, out var set)) return;
+        foreach (var channel in set.Keys) channel.Writer.TryWrite(payload[(colon + 1)..]);
+    }
+}
+
+/// <summary>LISTENs on <see cref="StallEvents.Channel"/> on one dedicated connection, reconnecting after a failure.</summary>
+public sealed class StallEventListener(NpgsqlDataSource db, StallEvents events, ILogger<StallEventListener> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await db.OpenConnectionAsync(stoppingToken);
+                connection.Notification += (_, e) => events.Deliver(e.Payload);
+                await using (var listen = new NpgsqlCommand($"LISTEN {StallEvents.Channel}", connection))
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                while (!stoppingToken.IsCancellationRequested) await connection.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or IOException or TimeoutException)
+            {
+                logger.LogWarning(e, "Stall event listener lost its connection; retrying in 2 s");
+                try { await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+}
