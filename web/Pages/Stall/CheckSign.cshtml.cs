@@ -33,9 +33,9 @@ public sealed class CheckSignModel(Stalls stalls, Banks banks, IStringLocalizer<
         var stall = await stalls.FindKeptAsync(id, User.UserId());
         if (stall is null) return NotFound();
         Stall = stall;
-        if (Code is null) return Page();
+        if (!Request.Query.ContainsKey(nameof(Code))) return Page(); // the empty form; a blank submission binds as null
 
-        var code = Code.Trim();
+        var code = (Code ?? "").Trim();
         if (code.Length == 0)
         {
             CodeError = t["Dán nội dung mã QR mà điện thoại đọc được từ biển."];
