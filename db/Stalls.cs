@@ -5,12 +5,14 @@ namespace Cho40.Db;
 
 public sealed record MarketOption(long Id, string Name);
 
+public sealed record ManagedMarket(long Id, string Slug, string Name);
+
 public sealed record StallBankAccount(string BankBin, string AccountNumber, string Service, string AccountHolder);
 
 /// <summary>A stall as its keeper sees it (owner and the helper who set it up), with the account its sign pays.</summary>
 public sealed record StallDetail(long Id, long MarketId, string MarketName, string StallNumber, string Name, string Goods,
     long? OwnerUserId, string? OwnerName, string? OwnerPhone, long? CreatedByUserId,
-    string? BankBin, string? AccountNumber, string? Service, string? AccountHolder)
+    string? BankBin, string? AccountNumber, string? Service, string? AccountHolder, string MarketSlug)
 {
     public StallBankAccount? BankAccount =>
         BankBin is null ? null : new StallBankAccount(BankBin, AccountNumber!, Service!, AccountHolder!);
@@ -34,7 +36,8 @@ public sealed class Stalls(NpgsqlDataSource db)
         SELECT s.id, s.market_id AS MarketId, m.name AS MarketName, s.stall_number AS StallNumber, s.name, s.goods,
                s.owner_user_id AS OwnerUserId, o.display_name AS OwnerName, o.phone AS OwnerPhone,
                s.created_by_user_id AS CreatedByUserId,
-               b.bank_bin AS BankBin, b.account_number AS AccountNumber, b.service, b.account_holder AS AccountHolder
+               b.bank_bin AS BankBin, b.account_number AS AccountNumber, b.service, b.account_holder AS AccountHolder,
+               m.slug AS MarketSlug
         FROM stalls s
         JOIN markets m ON m.id = s.market_id
         LEFT JOIN users o ON o.id = s.owner_user_id
@@ -83,6 +86,27 @@ public sealed class Stalls(NpgsqlDataSource db)
             WHERE @isAdmin OR EXISTS (SELECT 1 FROM market_managers mm WHERE mm.market_id = m.id AND mm.user_id = @userId)
             ORDER BY m.name
             """, new { userId, isAdmin })).AsList();
+    }
+
+    /// <summary>The market when <paramref name="userId"/> manages it (or is an admin); null otherwise (the caller answers 404).</summary>
+    public async Task<ManagedMarket?> FindManagedMarketAsync(long marketId, long userId, bool isAdmin)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<ManagedMarket>("""
+            SELECT m.id, m.slug, m.name FROM markets m
+            WHERE m.id = @marketId
+              AND (@isAdmin OR EXISTS (SELECT 1 FROM market_managers mm WHERE mm.market_id = m.id AND mm.user_id = @userId))
+            """, new { marketId, userId, isAdmin });
+    }
+
+    /// <summary>Every stall of a market, with its bank account when it has one, in stall-number order.</summary>
+    public async Task<IReadOnlyList<StallDetail>> InMarketAsync(long marketId)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<StallDetail>(DetailSelect + """
+             WHERE s.market_id = @marketId
+             ORDER BY s.stall_number
+            """, new { marketId })).AsList();
     }
 
     /// <summary>Every stall of a market that has a bank account (so a sign), in stall-number order.</summary>

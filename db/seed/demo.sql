@@ -481,3 +481,11 @@ BEGIN
     END IF;
 END
 $check$;
+
+-- ---------------------------------------------------------------------------------------------
+-- The demo stallholder's A01 at Chợ Thái has a linked bank account, so its sign can be printed
+-- ---------------------------------------------------------------------------------------------
+INSERT INTO stall_bank_accounts (stall_id, bank_bin, account_number, service, account_holder, updated_by)
+SELECT s.id, '970436', '1023456789', 'account', 'LE THI HOA', s.created_by_user_id
+FROM stalls s JOIN markets m ON m.id = s.market_id
+WHERE m.slug = 'cho-thai' AND s.stall_number = 'A01';
