@@ -32,7 +32,6 @@ builder.Services.AddNpgsqlDataSource(connectionString);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Accounts>();
 builder.Services.AddSingleton<AdminUnits>();
-builder.Services.AddSingleton<Catalog>();
 builder.Services.AddSingleton<CodStatements>();
 builder.Services.AddSingleton<Ledger>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Settlement").Get<SettlementOptions>() ?? new SettlementOptions());

@@ -1,7 +1,5 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using Cho40.Db;
-using Cho40.Db.Domain;
 using Dapper;
 
 namespace Cho40.Web.Payments.Notifications;
@@ -19,15 +17,8 @@ public sealed partial class OrderCodeMatcher : IPaymentMatcher
     [GeneratedRegex("(?=DH([23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}))")]
     private static partial Regex Candidate();
 
-    public static IReadOnlyList<string> Candidates(string content)
-    {
-        var folded = new StringBuilder(content.Length);
-        foreach (var c in Slug.ToAscii(content).ToUpperInvariant())
-        {
-            if (char.IsAsciiLetterOrDigit(c)) folded.Append(c);
-        }
-        return Candidate().Matches(folded.ToString()).Select(m => "DH-" + m.Groups[1].Value).Distinct().ToList();
-    }
+    public static IReadOnlyList<string> Candidates(string content) =>
+        Candidate().Matches(ReferenceText.Fold(content)).Select(m => "DH-" + m.Groups[1].Value).Distinct().ToList();
 
     public async Task<bool> TryApplyAsync(MatchContext context)
     {

@@ -52,14 +52,18 @@ public static partial class ReferenceText
     [GeneratedRegex("(?=C4[0O]([23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}))")]
     private static partial Regex Candidate();
 
-    public static IReadOnlyList<string> Candidates(string content)
+    public static IReadOnlyList<string> Candidates(string content) =>
+        Candidate().Matches(Fold(content)).Select(m => m.Groups[1].Value).Distinct().ToList();
+
+    /// <summary>Transfer content as upper-case ASCII letters and digits only: what is left of a code however a bank mangles it.</summary>
+    public static string Fold(string content)
     {
         var folded = new StringBuilder(content.Length);
         foreach (var c in Slug.ToAscii(content).ToUpperInvariant())
         {
             if (char.IsAsciiLetterOrDigit(c)) folded.Append(c);
         }
-        return Candidate().Matches(folded.ToString()).Select(m => m.Groups[1].Value).Distinct().ToList();
+        return folded.ToString();
     }
 }
 
