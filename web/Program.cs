@@ -157,6 +157,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapHealthChecks("/healthz");
+AdminOnlyDashboardFilter.UseAdminOnlyDashboardGate(app, "/hangfire");
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
 {
     Authorization = [new AdminOnlyDashboardFilter()],

@@ -7,4 +7,19 @@ namespace Cho40.Web.Infrastructure;
 public sealed class AdminOnlyDashboardFilter : IDashboardAuthorizationFilter
 {
     public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(Roles.Admin);
+
+    /// <summary>
+    /// Hangfire answers 401 to anonymous requests it refuses, which invites a sign-in prompt for a page that
+    /// only admins may ever see; answer 403 to every non-admin before the dashboard runs.
+    /// </summary>
+    public static IApplicationBuilder UseAdminOnlyDashboardGate(IApplicationBuilder app, PathString dashboardPath) =>
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments(dashboardPath) && !context.User.IsInRole(Roles.Admin))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            }
+            return next(context);
+        });
 }
