@@ -1,0 +1,341 @@
+using System.Net;
+using AngleSharp.Html.Dom;
+using Cho40.Tests.Infrastructure;
+using static Cho40.Tests.Security.Role;
+
+namespace Cho40.Tests.Security;
+
+/// <summary>
+/// One request of the sweep. <paramref name="Allowed"/> roles must get 200 (for a GET: the positive case that proves
+/// the ids are real); every other role must be refused (404/403/401 or a redirect to sign-in / access denied) when
+/// <paramref name="Strict"/>, and must at least not fail (no 5xx) otherwise. Every response of every role is searched
+/// for the markers of data that role may not see, unless <paramref name="MarksExempt"/> (capability links).
+/// For POSTs the allowed roles are not sent (writes are the owners' own tests); every refused POST must leave the
+/// database unchanged. <paramref name="Send"/> = false only for POSTs whose effect is on the caller's own session.
+/// </summary>
+public sealed record Probe(string Url, Role[] Allowed, bool Strict = true, bool MarksExempt = false, bool Send = true,
+    string? FormPage = null, Dictionary<string, string>? Fields = null);
+
+public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<SecurityWorld>
+{
+    private static readonly Role[] Everyone = Enum.GetValues<Role>();
+    private static readonly Role[] SignedIn = Everyone.Where(r => r != Anonymous).ToArray();
+    private static readonly Role[] Nobody = [];
+    private static readonly Role[] Members = [SellerA, SellerB];
+    private static readonly Role[] Keepers = [StallOwner, Helper];
+
+    private static Probe Public(string url) => new(url, Everyone);
+    private static Probe Lenient(string url, bool send = true) => new(url, Everyone, Strict: false, Send: send);
+    private static Probe Only(string url, params Role[] allowed) => new(url, allowed);
+
+    /// <summary>
+    /// Every endpoint of the app, classified by a person. A new page, handler or API that is not in this table
+    /// fails the sweep until someone decides who may use it (README "Security checks").
+    /// </summary>
+    private static readonly Dictionary<string, Probe[]> Table = new()
+    {
+        // ---- public: the shop, trace pages, public APIs, health -------------------------------------------------
+        ["GET /"] = [Public("/")],
+        ["* /healthz"] = [Public("/healthz")],
+        ["GET /01/{gtin}/10/{lot}"] = [Public("/01/08936042000017/10/TC2025-A")],
+        ["GET /01/{gtin}/10/{lot}/21/{serial}"] = [Public("/01/08936042000017/10/TC2025-A/21/K7M4Q2XPAB")],
+        ["GET /t/{code}/{serial?}"] = [Public("/t/TCDB25AQ"), Public("/t/TCDB25AQ/K7M4Q2XPAB")],
+        ["GET /trace/img/{sha256:regex(^[0-9a-f]{{64}}$)}/{width:int}.webp"] = [new(("/trace/img/" + new string('a', 64) + "/160.webp"), Nobody)],
+        ["GET /Account/SignIn"] = [Public("/Account/SignIn")],
+        ["GET /Account/SignUp"] = [Public("/Account/SignUp")],
+        ["GET /Stall/Activate"] = [Public("/Stall/Activate")],
+        ["GET /Culture"] = [Lenient("/Culture")],
+        ["GET /Error"] = [Public("/Error")],
+        ["POST /Error"] = [Lenient("/Error")],
+        ["GET /bench/minimal"] = [new("/bench/minimal", Nobody)],          // mapped only when Cho40:Bench is on
+        ["GET /bench/minimal-trace"] = [new("/bench/minimal-trace", Nobody)],
+        ["GET /danh-muc/{slug}"] = [Public("/danh-muc/che-tra")],
+        ["GET /nguoi-ban/{slug}"] = [Public("/nguoi-ban/htx-che-tan-cuong")],
+        ["GET /san-pham/{slug}"] = [Public("/san-pham/{publishedSlug}"), new("/san-pham/{draftSlug}", Nobody)],
+        ["POST /san-pham/{slug}?handler=AddToCart"] = [Lenient("/san-pham/{publishedSlug}?handler=AddToCart"), new("/san-pham/{draftSlug}?handler=AddToCart", Nobody)],
+        ["GET /search"] = [Public("/search?q=che"), Public("/search?q=ch%C3%A8+th%E1%BB%AD"), Public("/search?q=che+thu")],
+        ["GET /gio-hang"] = [Public("/gio-hang")],
+        ["POST /gio-hang?handler=Update"] = [Lenient("/gio-hang?handler=Update")],
+        ["GET /thanh-toan"] = [Lenient("/thanh-toan")],
+        ["POST /thanh-toan"] = [Lenient("/thanh-toan")],
+        ["POST /thanh-toan?handler=Province"] = [Lenient("/thanh-toan?handler=Province")],
+        ["GET /img/p/{imageId:long}/{width:int}.webp"] = [Only("/img/p/{image}/160.webp", SellerB)], // a draft's photo
+        ["GET /api/vietqr"] = [Public("/api/vietqr?bin=970436&account=0011001234567")],
+        ["GET /api/vietqr.png"] = [Public("/api/vietqr.png?bin=970436&account=0011001234567")],
+        ["GET /api/vietqr.svg"] = [Public("/api/vietqr.svg?bin=970436&account=0011001234567")],
+        ["POST /api/vietqr/parse"] = [Lenient("/api/vietqr/parse")],
+        // Unsigned deliveries are refused for everyone (signed ones: WebhookAbuseTests).
+        ["POST /api/bank-notifications/{provider}"] = [new("/api/bank-notifications/sepay", Nobody), new("/api/bank-notifications/casso", Nobody)],
+
+        // ---- capability links: the 128-bit token in the address is the key ---------------------------------------
+        ["GET /don-hang/{token}"] = [new("/don-hang/{orderToken}", Everyone, MarksExempt: true), new("/don-hang/AAAAAAAAAAAAAAAAAAAAAA", Nobody)],
+        ["GET /don-hang/{token}?handler=VietQr"] = [new("/don-hang/{orderToken}?handler=VietQr", Everyone, Strict: false, MarksExempt: true),
+            new("/don-hang/AAAAAAAAAAAAAAAAAAAAAA?handler=VietQr", Nobody)],
+        ["GET /don-hang/nhom/{token}"] = [new("/don-hang/nhom/{groupToken}", Everyone, MarksExempt: true), new("/don-hang/nhom/AAAAAAAAAAAAAAAAAAAAAA", Nobody)],
+
+        // ---- the caller's own session and account ---------------------------------------------------------------
+        ["POST /Account/SignIn"] = [Lenient("/Account/SignIn", send: false)],   // rate limit and lockout: RateLimitTests
+        ["POST /Account/SignUp"] = [Lenient("/Account/SignUp", send: false)],
+        ["POST /Stall/Activate"] = [Lenient("/Stall/Activate", send: false)],
+        ["POST /Culture"] = [Lenient("/Culture", send: false)],
+        ["GET /Account"] = [Only("/Account", SignedIn)],
+        ["GET /Account/SignOut"] = [new("/Account/SignOut", SignedIn, Strict: false)],
+        ["POST /Account/SignOut"] = [new("/Account/SignOut", SignedIn, Send: false)],
+        ["GET /Seller/Apply"] = [Only("/Seller/Apply", SignedIn)],
+        ["POST /Seller/Apply"] = [new("/Seller/Apply", SignedIn, Send: false)],
+        ["POST /Seller/Apply?handler=Province"] = [new("/Seller/Apply?handler=Province", SignedIn, Send: false)],
+
+        // ---- admin ----------------------------------------------------------------------------------------------
+        ["* /hangfire/{**path}"] = [Only("/hangfire", Admin), Only("/hangfire/jobs/enqueued", Admin)],
+        ["GET /Admin"] = [Only("/Admin", Admin)],
+        ["GET /Admin/Cod"] = [Only("/Admin/Cod", Admin)],
+        ["GET /Admin/Cod?handler=Template"] = [Only("/Admin/Cod?handler=Template", Admin)],
+        ["POST /Admin/Cod"] = [Only("/Admin/Cod", Admin)],
+        ["GET /Admin/Cod/Review"] = [Only("/Admin/Cod/Review", Admin)],
+        ["POST /Admin/Cod/Review"] = [Only("/Admin/Cod/Review", Admin)],
+        ["GET /Admin/Cod/Statement/{id:long}"] = [Only("/Admin/Cod/Statement/{statement}", Admin)],
+        ["POST /Admin/Cod/Statement/{id:long}?handler=Reconcile"] = [Only("/Admin/Cod/Statement/{statement}?handler=Reconcile", Admin)],
+        ["GET /Admin/Orders"] = [Only("/Admin/Orders", Admin)],
+        ["GET /Admin/Orders/{id:long}"] = [Only("/Admin/Orders/{order}", Admin)],
+        ["POST /Admin/Orders/{id:long}?handler=Cancel"] = [Only("/Admin/Orders/{order}?handler=Cancel", Admin)],
+        ["POST /Admin/Orders/{id:long}?handler=Confirm"] = [Only("/Admin/Orders/{order}?handler=Confirm", Admin)],
+        ["POST /Admin/Orders/{id:long}?handler=Deliver"] = [Only("/Admin/Orders/{order}?handler=Deliver", Admin)],
+        ["POST /Admin/Orders/{id:long}?handler=Return"] = [Only("/Admin/Orders/{order}?handler=Return", Admin)],
+        ["POST /Admin/Orders/{id:long}?handler=Ship"] = [Only("/Admin/Orders/{order}?handler=Ship", Admin)],
+        ["GET /Admin/Sellers"] = [Only("/Admin/Sellers", Admin)],
+        ["POST /Admin/Sellers?handler=Approve"] = [new("/Admin/Sellers?handler=Approve", [Admin], Fields: new() { ["sellerId"] = "{sellerB}" })],
+        ["POST /Admin/Sellers?handler=Reject"] = [new("/Admin/Sellers?handler=Reject", [Admin], Fields: new() { ["sellerId"] = "{sellerB}" })],
+        ["GET /Admin/Settlement"] = [Only("/Admin/Settlement", Admin)],
+        ["POST /Admin/Settlement"] = [Only("/Admin/Settlement", Admin)],
+        ["GET /Admin/Settlement/Run/{id:long}"] = [Only("/Admin/Settlement/Run/{run}", Admin)],
+        ["GET /Admin/Settlement/Run/{id:long}?handler=BankCsv"] = [Only("/Admin/Settlement/Run/{run}?handler=BankCsv", Admin)],
+        ["GET /Admin/SimulateTransfer"] = [Only("/Admin/SimulateTransfer", Admin)],
+        ["POST /Admin/SimulateTransfer"] = [Only("/Admin/SimulateTransfer", Admin)],
+
+        // ---- market managers: their own markets; market Y is managed by nobody but admins -----------------------
+        ["GET /Market"] = [Only("/Market", Manager, Admin)],
+        ["GET /Market/Inbox"] = [Only("/Market/Inbox", Manager, Admin)],
+        ["POST /Market/Inbox?handler=Resolve"] = [new("/Market/Inbox?handler=Resolve", [Admin], Fields: new() { ["itemId"] = "{inboxItem}" })],
+        ["GET /Market/{marketId:long}/Signs"] = [Only("/Market/{market}/Signs", Admin)],
+        ["GET /Market/{marketId:long}/Signs?handler=Pdf"] = [Only("/Market/{market}/Signs?handler=Pdf&paper=A6", Admin)],
+
+        // ---- seller B's data ------------------------------------------------------------------------------------
+        ["GET /Seller/Orders"] = [Only("/Seller/Orders", Members)],
+        ["GET /Seller/Orders/{id:long}"] = [Only("/Seller/Orders/{order}", SellerB)],
+        ["POST /Seller/Orders/{id:long}?handler=Cancel"] = [Only("/Seller/Orders/{order}?handler=Cancel", SellerB)],
+        ["POST /Seller/Orders/{id:long}?handler=Confirm"] = [Only("/Seller/Orders/{order}?handler=Confirm", SellerB)],
+        ["POST /Seller/Orders/{id:long}?handler=Deliver"] = [Only("/Seller/Orders/{order}?handler=Deliver", SellerB)],
+        ["POST /Seller/Orders/{id:long}?handler=Return"] = [Only("/Seller/Orders/{order}?handler=Return", SellerB)],
+        ["POST /Seller/Orders/{id:long}?handler=Ship"] = [new("/Seller/Orders/{order}?handler=Ship", [SellerB],
+            Fields: new() { ["carrier"] = "GHN", ["trackingCode"] = "GHNZQ7" })],
+        ["GET /Seller/Products"] = [Only("/Seller/Products", Members), new("/Seller/Products?seller={sellerB}", [SellerB], Strict: false)],
+        ["POST /Seller/Products?handler=Choose"] = [new("/Seller/Products?handler=Choose", [SellerB], Strict: false, Fields: new() { ["sellerId"] = "{sellerB}" })],
+        ["GET /Seller/Products/Edit/{id:long}"] = [Only("/Seller/Products/Edit/{product}", SellerB)],
+        ["POST /Seller/Products/Edit/{id:long}"] = [Only("/Seller/Products/Edit/{product}", SellerB)],
+        ["POST /Seller/Products/Edit/{id:long}?handler=DeletePhoto"] = [new("/Seller/Products/Edit/{product}?handler=DeletePhoto", [SellerB],
+            Fields: new() { ["imageId"] = "{image}" })],
+        ["POST /Seller/Products/Edit/{id:long}?handler=MovePhoto"] = [new("/Seller/Products/Edit/{product}?handler=MovePhoto", [SellerB],
+            Fields: new() { ["imageId"] = "{image}", ["direction"] = "1" })],
+        ["POST /Seller/Products/Edit/{id:long}?handler=Province"] = [Only("/Seller/Products/Edit/{product}?handler=Province", SellerB)],
+        ["POST /Seller/Products/Edit/{id:long}?handler=Publish"] = [Only("/Seller/Products/Edit/{product}?handler=Publish", SellerB)],
+        ["POST /Seller/Products/Edit/{id:long}?handler=Unpublish"] = [Only("/Seller/Products/Edit/{product}?handler=Unpublish", SellerB)],
+        ["POST /Seller/Products/Edit/{id:long}?handler=Upload"] = [Only("/Seller/Products/Edit/{product}?handler=Upload", SellerB)],
+        ["GET /Seller/Products/Export"] = [Only("/Seller/Products/Export?format=csv", Members),
+            new("/Seller/Products/Export?format=csv&seller={sellerB}", [SellerB], Strict: false)],
+        ["GET /Seller/Products/Export?handler=Template"] = [Only("/Seller/Products/Export?handler=Template&format=csv", Members)],
+        ["GET /Seller/Products/Import"] = [Only("/Seller/Products/Import", Members)],
+        ["POST /Seller/Products/Import"] = [Only("/Seller/Products/Import?seller={sellerB}", SellerB)],
+        ["GET /Seller/Products/New"] = [Only("/Seller/Products/New", Members)],
+        ["POST /Seller/Products/New"] = [new("/Seller/Products/New?seller={sellerB}", [SellerB], FormPage: "/Seller/Products/New?seller={sellerB}",
+            Fields: new() { ["Input.Name"] = "Chè trộm", ["Input.Price"] = "100000", ["Input.Unit"] = "kg" })],
+        ["POST /Seller/Products/New?handler=Province"] = [new("/Seller/Products/New?handler=Province&seller={sellerB}", [SellerB], Strict: false)],
+        ["GET /Seller/Settlement"] = [new("/Seller/Settlement", SignedIn, Strict: true)],
+        ["GET /Seller/Settlement/Account/{sellerId:long}"] = [Only("/Seller/Settlement/Account/{sellerB}", SellerB)],
+        ["POST /Seller/Settlement/Account/{sellerId:long}"] = [Only("/Seller/Settlement/Account/{sellerB}", SellerB)],
+        ["GET /Seller/Settlement/{runId:long}/{sellerId:long}"] = [Only("/Seller/Settlement/{run}/{sellerB}", SellerB, Admin)],
+        ["GET /Seller/Settlement/{runId:long}/{sellerId:long}?handler=Pdf"] = [Only("/Seller/Settlement/{run}/{sellerB}?handler=Pdf", SellerB, Admin)],
+        ["GET /Seller/Trace"] = [Only("/Seller/Trace", Members), new("/Seller/Trace?sellerId={sellerB}", [SellerB])],
+        ["POST /Seller/Trace?handler=Gtin"] = [new("/Seller/Trace?handler=Gtin&sellerId={sellerB}", [SellerB], FormPage: "/Seller/Trace?sellerId={sellerB}")],
+        ["GET /Seller/Trace/Batch/{id:long}"] = [Only("/Seller/Trace/Batch/{batch}", SellerB)],
+        ["GET /Seller/Trace/Batch/{id:long}?handler=Labels"] = [Only("/Seller/Trace/Batch/{batch}?handler=Labels&Layout=a4x24&What=batch", SellerB)],
+        ["GET /Seller/Trace/Batch/{id:long}?handler=Qr"] = [Only("/Seller/Trace/Batch/{batch}?handler=Qr", SellerB)],
+        ["POST /Seller/Trace/Batch/{id:long}"] = [Only("/Seller/Trace/Batch/{batch}", SellerB)],
+        ["POST /Seller/Trace/Batch/{id:long}?handler=Province"] = [Only("/Seller/Trace/Batch/{batch}?handler=Province", SellerB)],
+        ["POST /Seller/Trace/Batch/{id:long}?handler=Units"] = [new("/Seller/Trace/Batch/{batch}?handler=Units", [SellerB], Fields: new() { ["count"] = "5" })],
+        ["GET /Seller/Trace/Certificates"] = [Only("/Seller/Trace/Certificates", Members), new("/Seller/Trace/Certificates?sellerId={sellerB}", [SellerB])],
+        ["POST /Seller/Trace/Certificates"] = [new("/Seller/Trace/Certificates?sellerId={sellerB}", [SellerB], FormPage: "/Seller/Trace/Certificates?sellerId={sellerB}")],
+        ["GET /Seller/Trace/New"] = [Only("/Seller/Trace/New", Members), new("/Seller/Trace/New?sellerId={sellerB}", [SellerB])],
+        ["POST /Seller/Trace/New"] = [new("/Seller/Trace/New?sellerId={sellerB}", [SellerB], FormPage: "/Seller/Trace/New?sellerId={sellerB}")],
+        ["GET /api/trace/batches/{id:long}/epcis"] = [Only("/api/trace/batches/{batch}/epcis", SellerB)],
+
+        // ---- stall A01: its owner and the helper who set it up --------------------------------------------------
+        ["GET /Stall"] = [Only("/Stall", SignedIn)],
+        ["GET /Stall/Edit/{id:long?}"] = [Only("/Stall/Edit/{stall}", Keepers), Only("/Stall/Edit", SignedIn)],
+        ["POST /Stall/Edit/{id:long?}"] = [Only("/Stall/Edit/{stall}", Keepers)],
+        ["GET /Stall/{id:long}/Charge/{requestId:long?}"] = [Only("/Stall/{stall}/Charge", Keepers), Only("/Stall/{stall}/Charge/{request}", Keepers)],
+        ["GET /Stall/{id:long}/Charge/{requestId:long?}?handler=Png"] = [Only("/Stall/{stall}/Charge/{request}?handler=Png", Keepers)],
+        ["POST /Stall/{id:long}/Charge/{requestId:long?}"] = [new("/Stall/{stall}/Charge", Keepers, Fields: new() { ["Input.Amount"] = "50000" })],
+        ["GET /Stall/{id:long}/CheckSign"] = [Only("/Stall/{stall}/CheckSign", Keepers)],
+        ["GET /Stall/{id:long}/Events"] = [Only("/Stall/{stall}/Events", Keepers)],
+        ["GET /Stall/{id:long}/Screen"] = [Only("/Stall/{stall}/Screen", Keepers)],
+        ["POST /Stall/{id:long}/Screen?handler=Cash"] = [new("/Stall/{stall}/Screen?handler=Cash", Keepers, Fields: new() { ["Amount"] = "20000" })],
+        ["GET /Stall/{id:long}/Sign"] = [Only("/Stall/{stall}/Sign", Keepers)],
+        ["GET /Stall/{id:long}/Sign?handler=Pdf"] = [Only("/Stall/{stall}/Sign?handler=Pdf&paper=A6", Keepers)],
+        ["GET /Stall/{id:long}/Sign?handler=Png"] = [Only("/Stall/{stall}/Sign?handler=Png", Keepers)],
+    };
+
+    [Fact]
+    public async Task Every_endpoint_of_the_app_is_classified_and_nothing_else_is()
+    {
+        var endpoints = (await EndpointCatalog.ReadAsync(world.App.Services)).Select(e => e.Key).ToHashSet();
+        var unclassified = endpoints.Where(k => !Table.ContainsKey(k)).ToList();
+        var stale = Table.Keys.Where(k => !endpoints.Contains(k)).ToList();
+        Assert.True(unclassified.Count == 0,
+            "Endpoints nobody has classified (add them to EndpointSweepTests.Table after deciding who may use them):\n" + string.Join("\n", unclassified));
+        Assert.True(stale.Count == 0, "Classified endpoints the app no longer has:\n" + string.Join("\n", stale));
+        Assert.True(endpoints.Count >= 120, $"only {endpoints.Count} endpoints found: the catalogue reader is broken");
+    }
+
+    [Fact]
+    public async Task No_role_reads_or_writes_another_tenants_data_on_any_endpoint()
+    {
+        var failures = new List<string>();
+        var tokens = new Dictionary<Role, string>();
+        foreach (var (role, client) in world.Clients) tokens[role] = await SecurityWorld.TokenAsync(client);
+        var requests = 0;
+
+        foreach (var (key, probes) in Table.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var method = key.StartsWith("POST ", StringComparison.Ordinal) ? HttpMethod.Post : HttpMethod.Get;
+            foreach (var probe in probes)
+            {
+                var url = world.Fill(probe.Url);
+                var isWrite = method == HttpMethod.Post;
+                if (isWrite && !probe.Send) continue;
+                Dictionary<string, string>? before = null;
+                var formValues = isWrite ? await OwnersFormAsync(probe, url) : null;
+                if (isWrite && probe.Strict) before = await world.FingerprintAsync();
+
+                foreach (var role in Everyone)
+                {
+                    var allowed = probe.Allowed.Contains(role);
+                    if (isWrite && allowed) continue; // owners' writes are their features' own tests
+                    var client = world.Clients[role];
+                    var outcome = await SendAsync(client, method, url, isWrite ? WithToken(formValues!, tokens[role]) : null);
+                    requests++;
+                    var what = $"{role} {method} {url} → {(int)outcome.Status}{(outcome.Location is null ? "" : " " + outcome.Location)}";
+                    if ((int)outcome.Status >= 500) failures.Add($"{what}: server error");
+                    if (!probe.MarksExempt)
+                        foreach (var mark in SecurityWorld.AllMarks.Except(SecurityWorld.Visible[role]))
+                            if (outcome.Body.Contains(mark, StringComparison.Ordinal)) failures.Add($"{what}: shows {mark}");
+                    if (allowed && outcome.Status != HttpStatusCode.OK && probe.Strict)
+                        failures.Add($"{what}: the owner/allowed role should get 200");
+                    if (!allowed && probe.Strict && !IsRefusal(outcome, key))
+                        failures.Add($"{what}: should be refused (404/403/401/sign-in)");
+                }
+
+                if (before is not null)
+                {
+                    var after = await world.FingerprintAsync();
+                    var changed = after.Where(t => !before.TryGetValue(t.Key, out var h) || h != t.Value).Select(t => t.Key).ToList();
+                    if (changed.Count > 0) failures.Add($"POST {url} by refused roles changed: {string.Join(", ", changed)}");
+                }
+            }
+        }
+        Assert.True(failures.Count == 0, $"{failures.Count} problems in {requests} requests:\n" + string.Join("\n", failures));
+        Assert.True(requests > 700, $"only {requests} requests");
+    }
+
+    private static bool IsRefusal(Outcome outcome, string key)
+    {
+        if (key.StartsWith("* /hangfire", StringComparison.Ordinal)) return outcome.Status == HttpStatusCode.Forbidden;
+        return outcome.Status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized
+            || outcome.Status == HttpStatusCode.Redirect && outcome.Location is { } location
+               && (location.StartsWith("/Account/SignIn", StringComparison.Ordinal) || location.StartsWith("/Account/AccessDenied", StringComparison.Ordinal));
+    }
+
+    private static List<KeyValuePair<string, string>> WithToken(List<KeyValuePair<string, string>> values, string token) =>
+        [.. values.Where(v => v.Key != "__RequestVerificationToken"), new("__RequestVerificationToken", token)];
+
+    /// <summary>
+    /// The form the owner would submit to this URL, read from the owner's own page (so a refused request is refused
+    /// for whose data it names, not for a missing field), plus the probe's fields.
+    /// </summary>
+    private async Task<List<KeyValuePair<string, string>>> OwnersFormAsync(Probe probe, string url)
+    {
+        var values = new List<KeyValuePair<string, string>>();
+        var owner = probe.Allowed.FirstOrDefault(r => r != Anonymous);
+        var target = new Uri(new Uri("http://localhost"), url);
+        if (probe.Allowed.Length > 0 && probe.Allowed.Length < Everyone.Length)
+        {
+            var pageUrl = probe.FormPage is null ? target.AbsolutePath : world.Fill(probe.FormPage);
+            var (response, page) = await world.Clients[owner].GetPageAsync(pageUrl);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                var form = page.QuerySelectorAll("form").OfType<IHtmlFormElement>().FirstOrDefault(f => Targets(f, page.Url, target));
+                if (form is not null)
+                    foreach (var element in form.Elements)
+                        switch (element)
+                        {
+                            case IHtmlInputElement { Type: "submit" or "button" or "file" }: break;
+                            case IHtmlInputElement { Type: "radio" or "checkbox" } box when box.IsChecked: values.Add(new(box.Name!, box.Value)); break;
+                            case IHtmlInputElement { Type: "radio" or "checkbox" }: break;
+                            case IHtmlInputElement input when !string.IsNullOrEmpty(input.Name): values.Add(new(input.Name, input.Value)); break;
+                            case IHtmlTextAreaElement area when !string.IsNullOrEmpty(area.Name): values.Add(new(area.Name, area.Value)); break;
+                            case IHtmlSelectElement select when !string.IsNullOrEmpty(select.Name): values.Add(new(select.Name, select.Value ?? "")); break;
+                        }
+            }
+        }
+        foreach (var (name, value) in probe.Fields ?? [])
+        {
+            values.RemoveAll(v => v.Key == name);
+            values.Add(new(name, world.Fill(value)));
+        }
+        return values;
+    }
+
+    private static bool Targets(IHtmlFormElement form, string pageUrl, Uri target)
+    {
+        if (!string.Equals(form.Method, "post", StringComparison.OrdinalIgnoreCase)) return false;
+        var actions = new[] { form.GetAttribute("action") ?? "" }
+            .Concat(form.Elements.Select(e => e.GetAttribute("formaction")).OfType<string>());
+        var handler = System.Web.HttpUtility.ParseQueryString(target.Query)["handler"] ?? "";
+        foreach (var action in actions)
+        {
+            var uri = new Uri(new Uri(pageUrl), action);
+            var actionHandler = System.Web.HttpUtility.ParseQueryString(uri.Query)["handler"] ?? "";
+            if (string.Equals(uri.AbsolutePath.TrimEnd('/'), target.AbsolutePath.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
+                && string.Equals(actionHandler, handler, StringComparison.OrdinalIgnoreCase))
+                return true;
+        }
+        return false;
+    }
+
+    public sealed record Outcome(HttpStatusCode Status, string? Location, string Body);
+
+    public static async Task<Outcome> SendAsync(PageClient client, HttpMethod method, string url, List<KeyValuePair<string, string>>? form)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        if (form is not null) request.Content = new FormUrlEncodedContent(form);
+        using var response = await client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var type = response.Content.Headers.ContentType?.MediaType ?? "";
+        var body = "";
+        if (type == "text/event-stream")
+        {
+            // A live stream: read the first event (or give up after a moment); it must not carry others' data.
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            var buffer = new byte[4096];
+            try
+            {
+                await using var stream = await response.Content.ReadAsStreamAsync(cancel.Token);
+                var read = await stream.ReadAsync(buffer, cancel.Token);
+                body = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+            }
+            catch (OperationCanceledException) { }
+        }
+        else if (type.StartsWith("text/", StringComparison.Ordinal) || type.Contains("json", StringComparison.Ordinal) || type.Contains("xml", StringComparison.Ordinal))
+            body = await response.Content.ReadAsStringAsync();
+        var location = response.Headers.Location is { } l ? (l.IsAbsoluteUri ? l.PathAndQuery : l.OriginalString) : null;
+        return new Outcome(response.StatusCode, location, body);
+    }
+}
