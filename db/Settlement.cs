@@ -311,7 +311,11 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
         return [.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(text.ToString())];
     }
 
-    private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    private static string Quote(string text)
+    {
+        var s = Domain.SpreadsheetText.Neutralise(text);
+        return s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    }
 
     private sealed record ItemRow(long RunId, long SellerId, long OrderId, string Kind, long? LineId, string? Carrier, long ReceivedVnd,
         long ShippingFeeVnd, long CodFeeVnd, long ReturnFeeVnd, long CommissionVnd, long NetVnd);

@@ -144,7 +144,9 @@ public static partial class ListingFile
         var table = new DataTable();
         foreach (var c in Columns) table.Columns.Add(c, typeof(string));
         foreach (var row in listings)
-            table.Rows.Add(ToCells(row).Values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "").ToArray<object>());
+            table.Rows.Add(ToCells(row).Values
+                .Select(v => v is string text ? Cho40.Db.Domain.SpreadsheetText.Neutralise(text) : Convert.ToString(v, CultureInfo.InvariantCulture) ?? "")
+                .ToArray<object>());
         using var stream = new MemoryStream();
         // A byte-order mark: Excel then opens the Vietnamese text as UTF-8.
         using (var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), leaveOpen: true))
@@ -230,7 +232,7 @@ public static partial class ListingFile
         {
             row++;
             var cells = new string[csv.RowFieldCount];
-            for (var i = 0; i < cells.Length; i++) cells[i] = csv.GetString(i);
+            for (var i = 0; i < cells.Length; i++) cells[i] = Cho40.Db.Domain.SpreadsheetText.Restore(csv.GetString(i)); // undo WriteCsv's formula guard
             result.Add((row, cells));
             if (result.Count > MaxRows + 1 + 1000) break;
         }

