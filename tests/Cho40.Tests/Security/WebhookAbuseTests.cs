@@ -1,0 +1,89 @@
+using System.Net;
+using Cho40.Tests.Infrastructure;
+using Cho40.Web.Payments.Notifications;
+using static Cho40.Tests.Stalls.StallTestData;
+
+namespace Cho40.Tests.Security;
+
+/// <summary>
+/// For every bank-notification provider: a replayed delivery counts once; a body signed with the wrong secret, a
+/// tampered body under the original signature and (SePay) a stale or future timestamp are refused with 401 and
+/// store nothing — neither a notification nor a transaction nor a payment.
+/// </summary>
+public sealed class WebhookAbuseTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixture>
+{
+    private Cho40App App => fixture.App;
+
+    private static IBankNotificationProvider Format(string provider) => provider switch
+    {
+        "sepay" => new SePayProvider(), "payos" => new PayOsProvider(), _ => new CassoProvider(),
+    };
+
+    private Task<long> CountAsync(string table) => ScalarAsync<long>(App, $"SELECT count(*) FROM {table}");
+
+    [Theory]
+    [InlineData("sepay", "0011002220001", "A01")]
+    [InlineData("payos", "0011002220002", "A03")]
+    [InlineData("casso", "0011002220003", "A06")]
+    public async Task A_replayed_delivery_counts_once_and_forged_ones_store_nothing(string provider, string account, string stallNumber)
+    {
+        var stall = await StallWithAccountAsync(App, "cho-tuc-duyen", stallNumber, account);
+        using var client = App.CreateClient();
+        var now = App.Clock.GetUtcNow();
+        var format = Format(provider);
+        var transaction = NewTransactionId();
+        var (body, headers) = format.Simulate(new SimulatedTransfer(transaction, account, 45_000, "tien rau", now), Cho40App.WebhookSecrets[provider], now);
+
+        for (var i = 0; i < 4; i++)
+        {
+            var response = await client.SendAsync(Delivery(provider, body, headers));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        Assert.Equal(1L, await ScalarAsync<long>(App, "SELECT count(*) FROM provider_transactions WHERE provider = @provider AND provider_txn_id LIKE '%' || @transaction || '%'",
+            new { provider, transaction }));
+        Assert.Equal(45_000L, await ScalarAsync<long>(App, "SELECT coalesce(sum(amount), 0) FROM stall_payments WHERE stall_id = @stall", new { stall }));
+
+        var notifications = await CountAsync("bank_notifications");
+        var transactions = await CountAsync("provider_transactions");
+        var payments = await CountAsync("stall_payments");
+
+        // Re-signed with a secret that is not ours.
+        var forgedTransaction = NewTransactionId();
+        var (forgedBody, forgedHeaders) = format.Simulate(new SimulatedTransfer(forgedTransaction, account, 9_000_000, "x", now), "attacker-secret", now);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery(provider, forgedBody, forgedHeaders))).StatusCode);
+
+        // The real delivery with its amount changed, under the original signature. Casso v1 authenticates with a
+        // static Secure-Token and signs no body, so a tampered body cannot be told apart there (see README).
+        if (provider != "casso")
+        {
+            var tampered = body.Replace("45000", "4500000", StringComparison.Ordinal);
+            Assert.NotEqual(body, tampered);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery(provider, tampered, headers))).StatusCode);
+        }
+
+        if (provider == "sepay")
+        {
+            // Correctly signed but stale (a replay caught after the window), or dated in the future.
+            foreach (var when in new[] { now.AddMinutes(-6), now.AddMinutes(6) })
+            {
+                var (timedBody, timedHeaders) = format.Simulate(new SimulatedTransfer(NewTransactionId(), account, 45_000, "x", when), Cho40App.WebhookSecrets[provider], when);
+                Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery(provider, timedBody, timedHeaders))).StatusCode);
+            }
+            // The original delivery replayed six minutes later: its timestamp is stale now.
+            App.Clock.Advance(TimeSpan.FromMinutes(6));
+            try
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery(provider, body, headers))).StatusCode);
+            }
+            finally
+            {
+                App.Clock.Advance(TimeSpan.FromMinutes(-6));
+            }
+        }
+
+        Assert.Equal(notifications, await CountAsync("bank_notifications"));
+        Assert.Equal(transactions, await CountAsync("provider_transactions"));
+        Assert.Equal(payments, await CountAsync("stall_payments"));
+        Assert.Equal(45_000L, await ScalarAsync<long>(App, "SELECT coalesce(sum(amount), 0) FROM stall_payments WHERE stall_id = @stall", new { stall }));
+    }
+}
