@@ -137,7 +137,7 @@ await using (var scope = app.Services.CreateAsyncScope())
 
 if (!app.Environment.IsDevelopment())
 {
-    app.UseExceptionHandler("/Error");
+    app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/Error", StatusCodeSelector = RequestSizeGate.StatusCodeOf });
 }
 app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
 app.UseMiddleware<SecurityHeaders>();
@@ -152,6 +152,7 @@ if (options.InstanceName is { Length: > 0 } instanceName)
 app.UseStaticFiles();
 app.UseRequestLocalization();
 app.UseRouting();
+app.UseRequestSizeGate();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();

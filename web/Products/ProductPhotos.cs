@@ -30,10 +30,14 @@ public static class ProductPhotos
     // Decoding a 40-megapixel photo takes ~160 MB: at most two at a time per process.
     private static readonly SemaphoreSlim DecodeGate = new(2, 2);
 
-    public static async Task<PhotoCheck> InspectAsync(byte[] bytes, CancellationToken cancellationToken = default)
+    public static Task<PhotoCheck> InspectAsync(byte[] bytes, CancellationToken cancellationToken = default) =>
+        InspectAsync(bytes, MaxBytes, cancellationToken);
+
+    /// <summary>As above with another byte limit (trace photos have their own, configured; the caller says so first).</summary>
+    public static async Task<PhotoCheck> InspectAsync(byte[] bytes, long maxBytes, CancellationToken cancellationToken = default)
     {
         if (bytes.Length == 0) return new PhotoCheck(null, NotAnImageError);
-        if (bytes.Length > MaxBytes) return new PhotoCheck(null, TooLargeError);
+        if (bytes.Length > maxBytes) return new PhotoCheck(null, TooLargeError);
 
         string contentType;
         int width, height;

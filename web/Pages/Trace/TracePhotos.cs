@@ -1,37 +1,39 @@
 using System.Security.Cryptography;
 using Cho40.Db;
+using Cho40.Web.Products;
 using SkiaSharp;
 
 namespace Cho40.Web.Pages.Trace;
 
 /// <summary>
-/// Photos of trace events. An upload is accepted only when SkiaSharp decodes it as an image of sane
-/// size; it is turned upright, scaled to at most 2048 px, re-encoded as WebP (which drops EXIF, GPS
-/// included) and keyed by the SHA-256 of the result. Pages ask for it at a few fixed widths.
+/// Photos of trace events. An upload passes the same checks as a product photo (<see cref="ProductPhotos"/>); it is
+/// turned upright, scaled to at most 2048 px, re-encoded as WebP (which drops EXIF, GPS included) and keyed by the
+/// SHA-256 of the result. Pages ask for it at a few fixed widths.
 /// </summary>
 public static class TracePhotos
 {
     public const int MaxSide = 2048;
     public static readonly int[] Widths = [160, 640, 1280];
-    private const long MaxPixels = 60_000_000;
 
     public static string Url(string sha256, int width) => $"/trace/img/{sha256}/{width}.webp";
 
-    /// <summary>The normalised photo, or null when the bytes are not an image we can read.</summary>
-    public static TraceImage? Normalize(byte[] upload)
+    /// <summary>
+    /// The normalised photo, or the Vietnamese reason (a <see cref="ProductPhotos"/> error text) it was refused. The upload
+    /// is checked exactly as a product photo is (<see cref="ProductPhotos.InspectAsync(byte[], long, CancellationToken)"/>:
+    /// recognised by decoding, pixel count read from the header before any pixel is decoded, so a decompression bomb is
+    /// refused without allocating it; at most two decodes at a time), then rendered once at ≤ <see cref="MaxSide"/> px.
+    /// </summary>
+    public static async Task<(TraceImage? Image, string? Error)> NormalizeAsync(byte[] upload, long maxBytes, CancellationToken cancellationToken = default)
     {
-        using var data = SKData.CreateCopy(upload);
-        using var codec = SKCodec.Create(data);
-        if (codec is null || codec.Info.Width <= 0 || codec.Info.Height <= 0 ||
-            (long)codec.Info.Width * codec.Info.Height > MaxPixels) return null;
-        using var decoded = SKBitmap.Decode(codec);
-        if (decoded is null) return null;
-        using var upright = Upright(decoded, codec.EncodedOrigin);
-        var scale = Math.Min(1.0, (double)MaxSide / Math.Max(upright.Width, upright.Height));
-        var width = Math.Max(1, (int)Math.Round(upright.Width * scale));
-        var height = Math.Max(1, (int)Math.Round(upright.Height * scale));
-        var bytes = EncodeWebp(upright, width, height);
-        return new TraceImage(Convert.ToHexStringLower(SHA256.HashData(bytes)), width, height, bytes);
+        var check = await ProductPhotos.InspectAsync(upload, maxBytes, cancellationToken);
+        if (check.Blob is not { } blob) return (null, check.Error);
+        var scale = Math.Min(1.0, (double)MaxSide / Math.Max(blob.Width, blob.Height));
+        var width = Math.Max(1, (int)Math.Round(blob.Width * scale));
+        var rendered = await ProductPhotos.ThumbnailAsync(upload, width, cancellationToken);
+        if (rendered is not ({ } bytes, "image/webp")) return (null, ProductPhotos.DamagedError);
+        using var codec = SKCodec.Create(new SKMemoryStream(bytes));
+        if (codec is null) return (null, ProductPhotos.DamagedError);
+        return (new TraceImage(Convert.ToHexStringLower(SHA256.HashData(bytes)), codec.Info.Width, codec.Info.Height, bytes), null);
     }
 
     /// <summary>A stored WebP scaled to <paramref name="width"/> pixels wide.</summary>
@@ -50,24 +52,5 @@ public static class TracePhotos
         using var image = SKImage.FromBitmap(scaled);
         using var encoded = image.Encode(SKEncodedImageFormat.Webp, 80);
         return encoded.ToArray();
-    }
-
-    private static SKBitmap Upright(SKBitmap bitmap, SKEncodedOrigin origin)
-    {
-        var (degrees, swap) = origin switch
-        {
-            SKEncodedOrigin.BottomRight => (180, false),
-            SKEncodedOrigin.RightTop => (90, true),
-            SKEncodedOrigin.LeftBottom => (270, true),
-            _ => (0, false),
-        };
-        if (degrees == 0) return bitmap.Copy();
-        var result = new SKBitmap(swap ? bitmap.Height : bitmap.Width, swap ? bitmap.Width : bitmap.Height);
-        using var canvas = new SKCanvas(result);
-        canvas.Translate(result.Width / 2f, result.Height / 2f);
-        canvas.RotateDegrees(degrees);
-        canvas.Translate(-bitmap.Width / 2f, -bitmap.Height / 2f);
-        canvas.DrawBitmap(bitmap, 0, 0);
-        return result;
     }
 }

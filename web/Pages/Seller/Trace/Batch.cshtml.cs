@@ -2,6 +2,7 @@ using System.Globalization;
 using Cho40.Db;
 using Cho40.Db.Domain;
 using Cho40.Web.Infrastructure;
+using Cho40.Web.Products;
 using Cho40.Web.Pages.Trace;
 using Cho40.Web.Printing;
 using Microsoft.AspNetCore.Mvc;
@@ -97,9 +98,11 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
             }
             using var buffer = new MemoryStream();
             await file.CopyToAsync(buffer);
-            var image = TracePhotos.Normalize(buffer.ToArray());
-            if (image is null) ModelState.AddModelError("Input.Photos", t["Tệp {0} không phải là ảnh đọc được (JPEG, PNG, WebP).", file.FileName]);
-            else images.Add(image);
+            var (image, error) = await TracePhotos.NormalizeAsync(buffer.ToArray(), options.MaxPhotoMegabytes * 1024L * 1024L, HttpContext.RequestAborted);
+            if (image is not null) images.Add(image);
+            else if (error == ProductPhotos.NotAnImageError)
+                ModelState.AddModelError("Input.Photos", t["Tệp {0} không phải là ảnh đọc được (JPEG, PNG, WebP).", file.FileName]);
+            else ModelState.AddModelError("Input.Photos", $"{Path.GetFileName(file.FileName)}: {t[error!]}");
         }
 
         if (!ModelState.IsValid)
