@@ -12,17 +12,16 @@ using Npgsql;
 namespace Cho40.Tests.Security;
 
 /// <summary>The app on a real Kestrel socket, so Kestrel's own request-size limits apply as in production.</summary>
-public sealed class KestrelAppFixture : IAsyncLifetime
+public class KestrelAppFixture : IAsyncLifetime
 {
     public Cho40App App { get; private set; } = null!;
     public string BaseUrl { get; private set; } = "";
 
+    protected virtual Dictionary<string, string> Settings => new() { ["Cho40:SignInAttemptsPerMinute"] = "1000" };
+
     public async Task InitializeAsync()
     {
-        App = new Cho40App(await TestDatabase.CreateAsync(withDemoData: true), settings: new Dictionary<string, string>
-        {
-            ["Cho40:SignInAttemptsPerMinute"] = "5", ["Cho40:PublicApiRequestsPerMinute"] = "8",
-        });
+        App = new Cho40App(await TestDatabase.CreateAsync(withDemoData: true), settings: Settings);
         App.UseKestrel(0);
         App.StartServer();
         BaseUrl = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
