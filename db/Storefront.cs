@@ -193,7 +193,8 @@ public sealed class Storefront(NpgsqlDataSource db, IMemoryCache? cache = null)
     /// </summary>
     public Task<SearchResult> SearchAsync(SearchQuery query)
     {
-        var text = (query.Text ?? "").Trim();
+        // Control characters mean nothing in a search, and PostgreSQL refuses NUL in text outright (it was a 500).
+        var text = new string((query.Text ?? "").Where(c => !char.IsControl(c)).ToArray()).Trim();
         if (text.Length > MaxQueryLength) text = text[..MaxQueryLength];
         var normalized = query with { Text = text };
         return CachedAsync(normalized, () => LoadSearchAsync(normalized));

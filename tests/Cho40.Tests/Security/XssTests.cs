@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using AngleSharp.Dom;
 using Cho40.Tests.Infrastructure;
+using Cho40.Tests.Listings;
 using Cho40.Tests.Storefront;
 using Dapper;
 using Npgsql;
@@ -233,5 +234,29 @@ public sealed class XssTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixt
             [new Cho40.Db.Payout(7, "HTX", 100_000, "970436", "0011004455667", "=cmd|'/c calc'!A1")]);
         var text = System.Text.Encoding.UTF8.GetString(csv);
         Assert.Contains(",'=CMD|'/C CALC'!A1,", text);
+    }
+
+    [Fact]
+    public async Task Cod_statement_cells_and_file_names_are_escaped_on_the_admin_pages()
+    {
+        using var admin = await SignedInAsync("0900000001");
+        var day = Cho40.Db.Domain.VietnamTime.DayOf(App.Clock.GetUtcNow()).AddDays(-2).ToString("dd/MM/yyyy");
+        // Refused: every problem is listed with the cell's text.
+        var refused = await ListingTestKit.PostMultipartAsync(admin, "/Admin/Cod", "form.cod-upload", new Dictionary<string, string> { ["Input.Carrier"] = "GHN" },
+            ("Input.File", "bang-ke.csv", "text/csv", Cho40.Tests.Settlement.SettlementData.Csv(Cho40.Tests.Settlement.SettlementData.CanonicalHeader,
+                $"GHN1,,{Payload},0,0,0,{Payload},{day},")));
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var page = await PageClient.ParseAsync(refused);
+        AssertNoInjectedMarkup(page, "refused COD statement");
+        Assert.Contains("<script>alert(1)</script>", page.Body!.TextContent);
+
+        // Accepted: a tracking code and a file name carrying markup.
+        var accepted = await ListingTestKit.PostMultipartAsync(admin, "/Admin/Cod", "form.cod-upload", new Dictionary<string, string> { ["Input.Carrier"] = "GHN" },
+            ("Input.File", "<img src=x onerror=alert(1)>.csv", "text/csv", Cho40.Tests.Settlement.SettlementData.Csv(Cho40.Tests.Settlement.SettlementData.CanonicalHeader,
+                $"<b>GHN</b><img src=x onerror=1>,<script>x</script>,100000,0,0,0,Đã giao,{day},")));
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        await AssertEscapedAsync(admin, accepted.Headers.Location!.OriginalString, mustShow: false);
+        await AssertEscapedAsync(admin, "/Admin/Cod", mustShow: false);
+        await AssertEscapedAsync(admin, "/Admin/Cod/Review", mustShow: false);
     }
 }
