@@ -48,7 +48,6 @@ public static class RateLimits
                 statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context.HttpContext);
             return;
         }
-        response.ContentType = "text/plain; charset=utf-8";
-        await response.WriteAsync("Bạn đã thử quá nhiều lần. Vui lòng đợi một phút rồi thử lại.", cancellationToken);
+        // Nothing written: the status-code pages show the site's own Vietnamese page (/Error?code=429).
     }
 }

@@ -32,7 +32,9 @@ public sealed class RateLimitAndHeaderTests(SmallLimitsAppFixture fixture) : ICl
         Assert.Equal(5, statuses.Count(s => s != HttpStatusCode.TooManyRequests));
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
         Assert.NotNull(last.Headers.RetryAfter);
-        Assert.Contains("quá nhiều lần", await last.Content.ReadAsStringAsync());
+        Assert.Equal("text/html", last.Content.Headers.ContentType?.MediaType);
+        var page = await PageClient.ParseAsync(last);
+        Assert.Contains("Bạn đã thử quá nhiều lần", page.QuerySelector("main")!.TextContent);
         AssertSecurityHeaders(last, "429 sign-in");
 
         // Another address is not affected; reading the sign-in page is never limited.
