@@ -234,11 +234,14 @@ public sealed class UploadAbuseTests(KestrelAppFixture fixture) : IClassFixture<
             var (status, body) = await RawPostAsync(new Uri(fixture.BaseUrl), url, cookieHeader, token, 85L * 1024 * 1024);
             Assert.True(status == 413, $"{url}: {status}");
             Assert.Contains("quá lớn", body);
+            // Without a Content-Length (chunked), the limit is only found while reading: still a clean refusal, never 500.
+            var (chunkedStatus, _) = await RawPostAsync(new Uri(fixture.BaseUrl), url, cookieHeader, token, null);
+            Assert.True(chunkedStatus == 413, $"{url} chunked: {chunkedStatus}");
         }
     }
 
     /// <summary>A multipart POST announcing <paramref name="contentLength"/> bytes, of which only the first megabyte is sent.</summary>
-    private static async Task<(int Status, string Body)> RawPostAsync(Uri server, string path, string cookies, string token, long contentLength)
+    private static async Task<(int Status, string Body)> RawPostAsync(Uri server, string path, string cookies, string token, long? contentLength)
     {
         using var tcp = new System.Net.Sockets.TcpClient();
         await tcp.ConnectAsync(server.Host, server.Port);
@@ -246,12 +249,29 @@ public sealed class UploadAbuseTests(KestrelAppFixture fixture) : IClassFixture<
         const string boundary = "----cho40boundary";
         var head = $"--{boundary}\r\nContent-Disposition: form-data; name=\"__RequestVerificationToken\"\r\n\r\n{token}\r\n" +
                    $"--{boundary}\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"lon.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n";
+        var length = contentLength is long n ? $"Content-Length: {n}" : "Transfer-Encoding: chunked";
         var request = $"POST {path} HTTP/1.1\r\nHost: {server.Authority}\r\nCookie: {cookies}\r\n" +
-                      $"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {contentLength}\r\nConnection: close\r\n\r\n";
-        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request + head));
+                      $"Content-Type: multipart/form-data; boundary={boundary}\r\n{length}\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request));
         try
         {
-            await stream.WriteAsync(new byte[1024 * 1024]);
+            if (contentLength is not null)
+            {
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+                await stream.WriteAsync(new byte[1024 * 1024]);
+            }
+            else
+            {
+                // Chunks of 1 MB until the server stops reading (at most 100 MB).
+                var chunk = new byte[1024 * 1024];
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"{head.Length:X}\r\n{head}\r\n"));
+                for (var i = 0; i < 100 && !tcp.Client.Poll(0, System.Net.Sockets.SelectMode.SelectRead); i++)
+                {
+                    await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"{chunk.Length:X}\r\n"));
+                    await stream.WriteAsync(chunk);
+                    await stream.WriteAsync("\r\n"u8.ToArray());
+                }
+            }
         }
         catch (IOException) { }
         using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
