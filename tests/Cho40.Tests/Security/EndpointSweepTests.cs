@@ -12,9 +12,11 @@ namespace Cho40.Tests.Security;
 /// for the markers of data that role may not see, unless <paramref name="MarksExempt"/> (capability links).
 /// For POSTs the allowed roles are not sent (writes are the owners' own tests); every refused POST must leave the
 /// database unchanged. <paramref name="Send"/> = false only for POSTs whose effect is on the caller's own session.
+/// <paramref name="OwnerToo"/>: a POST that writes nothing (re-renders the form) is sent by the allowed roles as well,
+/// who must get 200 — proof that the forged form and token reach the handler.
 /// </summary>
 public sealed record Probe(string Url, Role[] Allowed, bool Strict = true, bool MarksExempt = false, bool Send = true,
-    string? FormPage = null, Dictionary<string, string>? Fields = null);
+    string? FormPage = null, Dictionary<string, string>? Fields = null, bool OwnerToo = false);
 
 public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<SecurityWorld>
 {
@@ -136,7 +138,7 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
             Fields: new() { ["imageId"] = "{image}" })],
         ["POST /Seller/Products/Edit/{id:long}?handler=MovePhoto"] = [new("/Seller/Products/Edit/{product}?handler=MovePhoto", [SellerB],
             Fields: new() { ["imageId"] = "{image}", ["direction"] = "1" })],
-        ["POST /Seller/Products/Edit/{id:long}?handler=Province"] = [Only("/Seller/Products/Edit/{product}?handler=Province", SellerB)],
+        ["POST /Seller/Products/Edit/{id:long}?handler=Province"] = [new("/Seller/Products/Edit/{product}?handler=Province", [SellerB], OwnerToo: true)],
         ["POST /Seller/Products/Edit/{id:long}?handler=Publish"] = [Only("/Seller/Products/Edit/{product}?handler=Publish", SellerB)],
         ["POST /Seller/Products/Edit/{id:long}?handler=Unpublish"] = [Only("/Seller/Products/Edit/{product}?handler=Unpublish", SellerB)],
         ["POST /Seller/Products/Edit/{id:long}?handler=Upload"] = [Only("/Seller/Products/Edit/{product}?handler=Upload", SellerB)],
@@ -160,7 +162,7 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["GET /Seller/Trace/Batch/{id:long}?handler=Labels"] = [Only("/Seller/Trace/Batch/{batch}?handler=Labels&Layout=a4x24&What=batch", SellerB)],
         ["GET /Seller/Trace/Batch/{id:long}?handler=Qr"] = [Only("/Seller/Trace/Batch/{batch}?handler=Qr", SellerB)],
         ["POST /Seller/Trace/Batch/{id:long}"] = [Only("/Seller/Trace/Batch/{batch}", SellerB)],
-        ["POST /Seller/Trace/Batch/{id:long}?handler=Province"] = [Only("/Seller/Trace/Batch/{batch}?handler=Province", SellerB)],
+        ["POST /Seller/Trace/Batch/{id:long}?handler=Province"] = [new("/Seller/Trace/Batch/{batch}?handler=Province", [SellerB], OwnerToo: true)],
         ["POST /Seller/Trace/Batch/{id:long}?handler=Units"] = [new("/Seller/Trace/Batch/{batch}?handler=Units", [SellerB], Fields: new() { ["count"] = "5" })],
         ["GET /Seller/Trace/Certificates"] = [Only("/Seller/Trace/Certificates", Members), new("/Seller/Trace/Certificates?sellerId={sellerB}", [SellerB])],
         ["POST /Seller/Trace/Certificates"] = [new("/Seller/Trace/Certificates?sellerId={sellerB}", [SellerB], FormPage: "/Seller/Trace/Certificates?sellerId={sellerB}")],
@@ -219,7 +221,7 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
                 foreach (var role in Everyone)
                 {
                     var allowed = probe.Allowed.Contains(role);
-                    if (isWrite && allowed) continue; // owners' writes are their features' own tests
+                    if (isWrite && allowed && !probe.OwnerToo) continue; // owners' writes are their features' own tests
                     var client = world.Clients[role];
                     var outcome = await SendAsync(client, method, url, isWrite ? WithToken(formValues!, tokens[role]) : null);
                     requests++;
