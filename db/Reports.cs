@@ -117,9 +117,10 @@ public sealed class Reports(NpgsqlDataSource db)
 
         var previousCutoff = await connection.ExecuteScalarAsync<DateTimeOffset?>(
             "SELECT max(computed_at) FROM daily_report_days", transaction: tx);
-        if (previousCutoff >= cutoff)
-            throw new InvalidOperationException(
-                $"the clock is behind the last report's cutoff ({previousCutoff:O} ≥ {cutoff:O}); not computing {day}");
+        // Cutoffs strictly increase in computation order (that is what partitions recording time between reports): a
+        // backfill computing day after day within one clock tick, or a process whose clock is behind, takes the next
+        // microsecond (PostgreSQL's resolution) after the previous cutoff.
+        if (previousCutoff is { } last && last >= cutoff) cutoff = last.AddTicks(10);
 
         var p = new { day, windowStart, windowEnd, cutoff, previousCutoff };
         await connection.ExecuteAsync("SET LOCAL work_mem = '64MB'", transaction: tx);
