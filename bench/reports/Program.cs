@@ -43,8 +43,9 @@ await using (var c = await db.OpenConnectionAsync())
         SELECT m.id, 'S' || s, 'Sạp thử ' || s, '2031-01-01' FROM markets m, generate_series(1, @StallsPerMarket) s WHERE m.slug LIKE 'bench-cho-%';
         INSERT INTO sellers (slug, name, kind, province_code, status, created_at)
         SELECT 'bench-nb-' || i, 'HTX thử ' || i, 'cooperative', @province, 'approved', '2031-01-01' FROM generate_series(1, @Sellers) i;
+        INSERT INTO categories (slug, name, name_en) VALUES ('bench-che', 'Chè thử', 'Test tea') ON CONFLICT (slug) DO NOTHING;
         INSERT INTO products (seller_id, category_id, slug, name, unit, price_vnd, stock, status)
-        SELECT s.id, (SELECT min(id) FROM categories), s.slug || '-sp-' || p, 'Chè thử ' || p || ' của ' || s.name, 'gói 200 g',
+        SELECT s.id, (SELECT id FROM categories WHERE slug = 'bench-che'), s.slug || '-sp-' || p, 'Chè thử ' || p || ' của ' || s.name, 'gói 200 g',
                (20 + (s.id * 7 + p * 13) % 300) * 1000, 1000, 'published'
         FROM sellers s, generate_series(1, @ProductsPerSeller) p WHERE s.slug LIKE 'bench-nb-%';
         INSERT INTO bank_notifications (provider, raw_body, received_at, status) VALUES ('bench', '{}', now(), 'processed');
