@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.PostgreSql;
 using Cho40.Db;
+using Cho40.Jobs.Reports;
 using Cho40.Jobs.Settlement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,6 +36,12 @@ public static class HangfireSetup
         services.TryAddSingleton<Db.Settlement>();
         services.AddTransient<ReconcileCodStatementJob>();
         services.AddTransient<SettleCycleJob>();
+        // Daily sales reports: the job, and the nightly schedule registered by every process at start-up (harmless twice).
+        services.TryAddSingleton<Db.Reports>();
+        services.TryAddSingleton(new ReportOptions());
+        services.AddTransient<DailyReportsJob>();
+        services.AddSingleton<ReportSchedule>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReportSchedule>());
 
         if (runServer)
         {

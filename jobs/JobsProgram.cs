@@ -30,6 +30,7 @@ public static class JobsProgram
         builder.Services.AddNpgsqlDataSource(connectionString);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Settlement").Get<SettlementOptions>() ?? new SettlementOptions());
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Reports").Get<Reports.ReportOptions>() ?? new Reports.ReportOptions());
         builder.Services.AddCho40Jobs(connectionString, runServer: true);
         await builder.Build().RunAsync();
     }

@@ -5,6 +5,7 @@ using System.Threading.RateLimiting;
 using Cho40.Db;
 using Cho40.Db.Domain;
 using Cho40.Jobs;
+using Cho40.Jobs.Reports;
 using Cho40.Web;
 using Cho40.Web.Products;
 using Cho40.Web.Infrastructure;
@@ -56,6 +57,7 @@ builder.Services.AddSingleton<IPaymentMatcher, OrderCodeMatcher>();
 builder.Services.AddSingleton<PaymentMatching>();
 builder.Services.AddSingleton<PaymentIntake>();
 builder.Services.AddCho40Shop(builder.Configuration);
+builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Reports").Get<ReportOptions>() ?? new ReportOptions());
 builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess);
 
 // Vietnamese letters as UTF-8, not &#x…; entities (pages would be several times heavier).
@@ -132,7 +134,14 @@ await using (var scope = app.Services.CreateAsyncScope())
     var db = scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>();
     await scope.ServiceProvider.GetRequiredService<AdminUnits>().LoadIfEmptyAsync();
     if (options.SeedDemoData && await DemoData.SeedIfEmptyAsync(db))
+    {
         app.Logger.LogInformation("Demo data loaded");
+        // The demo shows sales reports at once: the last two weeks are backfilled on the reports queue.
+        var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var latest = Reports.LatestClosedDay(now, app.Services.GetRequiredService<ReportOptions>().SettleTime);
+        await DailyReportsJob.EnqueueBackfillAsync(app.Services.GetRequiredService<Reports>(),
+            app.Services.GetRequiredService<IBackgroundJobClient>(), latest.AddDays(-13), latest, null, now);
+    }
 }
 
 if (!app.Environment.IsDevelopment())
