@@ -114,7 +114,8 @@ public static class Accounting
             """, new { start }));
 
         // The ledger: every transaction sums to zero, and so does everything.
-        Add("ledger: sum of all entries (VND)", 0, await c.ExecuteScalarAsync<long>("SELECT coalesce(sum(amount_vnd), 0)::bigint FROM ledger_entries"));
+        var ledgerTransactions = await c.ExecuteScalarAsync<long>("SELECT count(*) FROM ledger_transactions");
+        Add($"ledger ({ledgerTransactions} transactions): sum of all entries (VND)", 0, await c.ExecuteScalarAsync<long>("SELECT coalesce(sum(amount_vnd), 0)::bigint FROM ledger_entries"));
         Add("ledger: transactions that do not sum to zero", 0, await c.ExecuteScalarAsync<long>("""
             SELECT count(*) FROM (SELECT transaction_id FROM ledger_entries GROUP BY transaction_id HAVING sum(amount_vnd) <> 0) x
             """));

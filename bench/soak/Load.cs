@@ -33,7 +33,7 @@ public sealed partial class Load(Settings settings, Targets targets)
     {
         AllowAutoRedirect = false, UseCookies = false, MaxConnectionsPerServer = 64,
         PooledConnectionLifetime = TimeSpan.FromMinutes(2), ConnectTimeout = TimeSpan.FromSeconds(10),
-    }) { Timeout = TimeSpan.FromSeconds(30) };
+    }) { BaseAddress = new Uri(settings.Url), Timeout = TimeSpan.FromSeconds(30) };
 
     public async Task<LoadResult> RunAsync(MemorySampler memory)
     {
@@ -52,7 +52,12 @@ public sealed partial class Load(Settings settings, Targets targets)
             if (due >= duration) break;
             var wait = due - clock.Elapsed;
             if (wait > TimeSpan.Zero) await Task.Delay(wait);
-            scenarios.Add(Task.Run(PickScenario()));
+            var scenario = PickScenario();
+            scenarios.Add(Task.Run(async () =>
+            {
+                try { await scenario(); }
+                catch (Exception e) { Error("scenario", e.ToString()); } // a driver bug must show, not pass unnoticed
+            }));
             if (clock.Elapsed >= nextProgress)
             {
                 Console.WriteLine($"  {clock.Elapsed.TotalMinutes:F0} min: {stats.Values.Sum(s => s.Count):N0} requests, {errors} errors");
@@ -203,13 +208,8 @@ public sealed partial class Load(Settings settings, Targets targets)
         {
             foreach (var (code, amount) in orders)
             {
-                var delay = TimeSpan.FromMilliseconds(Random.Shared.Next(1000, 6000));
-                background.Add(Task.Run(async () =>
-                {
-                    await Task.Delay(delay);
-                    await DeliverAsync("order", code, targets.CollectionAccount, amount,
-                        $"MBVCB.{Random.Shared.Next(100000, 999999)}.Cho40 {code}.CT tu 09{Random.Shared.Next(10_000_000, 99_999_999)}");
-                }));
+                Later(TimeSpan.FromMilliseconds(Random.Shared.Next(1000, 6000)), () => DeliverAsync("order", code, targets.CollectionAccount, amount,
+                    $"MBVCB.{Random.Shared.Next(100000, 999999)}.Cho40 {code}.CT tu 09{Random.Shared.Next(10_000_000, 99_999_999)}"));
             }
         }
     }
@@ -231,14 +231,19 @@ public sealed partial class Load(Settings settings, Targets targets)
         Ack($"delivery\t{id}\t{kind}\t{target}\t{amount}\t0");
         if (Random.Shared.Next(10) == 0)
         {
-            var delay = TimeSpan.FromMilliseconds(Random.Shared.Next(2000, 15000));
-            background.Add(Task.Run(async () =>
+            Later(TimeSpan.FromMilliseconds(Random.Shared.Next(2000, 15000)), async () =>
             {
-                await Task.Delay(delay);
                 if (await PostNotificationAsync("webhook (duplicate)", body, duplicate: true)) Ack($"delivery\t{id}\t{kind}\t{target}\t{amount}\t1");
-            }));
+            });
         }
     }
+
+    private void Later(TimeSpan delay, Func<Task> work) => background.Add(Task.Run(async () =>
+    {
+        await Task.Delay(delay);
+        try { await work(); }
+        catch (Exception e) { Error("scenario", e.ToString()); }
+    }));
 
     private async Task<bool> PostNotificationAsync(string label, string body, bool duplicate)
     {

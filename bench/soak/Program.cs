@@ -40,7 +40,8 @@ switch (args)
         var ok = result.Errors == 0 && accountingOk && memoryOk;
         Console.WriteLine();
         Console.WriteLine(ok
-            ? $"SOAK OK: {result.Requests:N0} requests, 0 errors, accounting check passed, memory flat"
+            ? $"SOAK OK: {result.Requests:N0} requests, 0 errors, accounting check passed, " +
+              (settings.Minutes >= 5 ? "memory flat" : "memory not judged (runs under 5 minutes are warm-up)")
             : $"SOAK FAILED: {result.Errors} errors, accounting {(accountingOk ? "passed" : "FAILED")}, memory {(memoryOk ? "flat" : "GROWING")}");
         return ok ? 0 : 1;
     }
