@@ -123,6 +123,9 @@ builder.Services.AddRateLimiter(o =>
     o.AddPolicy(RateLimits.PublicApiPolicy, context => RateLimits.PublicApiPartition(context, options.PublicApiRequestsPerMinute));
 });
 
+// Client address and scheme from the reverse proxy (only from trusted proxies: Cho40:TrustedProxies).
+builder.Services.AddCho40ForwardedHeaders(options.TrustedProxies);
+
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
 var app = builder.Build();
@@ -144,6 +147,8 @@ await using (var scope = app.Services.CreateAsyncScope())
     }
 }
 
+// First: everything after it (rate limits, the trace page's networks, cookies) sees the client, not the proxy.
+app.UseForwardedHeaders();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error");
