@@ -81,6 +81,23 @@ public sealed class ShellTests(DemoAppFixture fixture) : IClassFixture<DemoAppFi
             .ToList();
         Assert.True(missing.Count == 0, "Missing English translations:\n" + string.Join("\n", missing));
     }
+
+    [Theory]
+    [InlineData("SharedResource.en.resx")]
+    [InlineData("SharedResource.vi.resx")]
+    public void Resource_names_differ_by_more_than_case(string file)
+    {
+        // The resource compiler keeps one of two names that differ only by case ("Ngày", "ngày"): the other text
+        // would silently stay untranslated.
+        var webRoot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../web"));
+        var clashes = XDocument.Load(Path.Combine(webRoot, "Resources", file)).Root!.Elements("data")
+            .Select(d => d.Attribute("name")!.Value)
+            .GroupBy(n => n, StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Count() > 1)
+            .Select(g => string.Join(" / ", g))
+            .ToList();
+        Assert.True(clashes.Count == 0, "Names that differ only by case:\n" + string.Join("\n", clashes));
+    }
 }
 
 public sealed class HealthTests
