@@ -58,7 +58,7 @@ builder.Services.AddSingleton<PaymentMatching>();
 builder.Services.AddSingleton<PaymentIntake>();
 builder.Services.AddCho40Shop(builder.Configuration);
 builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Reports").Get<ReportOptions>() ?? new ReportOptions());
-builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess);
+builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess, builder.Configuration.GetSection("Cho40:Jobs").Get<JobsOptions>());
 
 // Vietnamese letters as UTF-8, not &#x…; entities (pages would be several times heavier).
 builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));

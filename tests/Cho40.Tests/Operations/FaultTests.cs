@@ -230,3 +230,50 @@ public sealed class FaultTests(ITestOutputHelper output)
         foreach (var (_, _, client, _) in placed) client.Dispose();
     }
 }
+
+/// <summary>Two web processes on one database, as behind the load balancer.</summary>
+public sealed class CrossInstanceTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_payment_received_by_one_instance_reaches_a_stall_screen_connected_to_the_other_within_2_seconds()
+    {
+        await using var cluster = await LocalCluster.StartAsync();
+        var database = cluster.ConnectionString("cho40");
+        var secrets = new Dictionary<string, string> { ["Cho40__Webhooks__sepay__Secret"] = "cross-instance-secret", ["Cho40__InstanceName"] = "web1" };
+        await using var web1 = await WebProcess.StartAsync(database, new Dictionary<string, string>(secrets) { ["Cho40__SeedDemoData"] = "true" });
+        await using var web2 = await WebProcess.StartAsync(database, new Dictionary<string, string>(secrets) { ["Cho40__InstanceName"] = "web2" });
+        long stallId;
+        await using (var connection = new NpgsqlConnection(database))
+            stallId = await connection.ExecuteScalarAsync<long>("SELECT stall_id FROM stall_bank_accounts WHERE account_number = '1023456789'");
+
+        // The stallholder's screen, signed in and connected to instance 2.
+        using var stallholder = new PageClient(new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+            { BaseAddress = new Uri(web2.BaseUrl), Timeout = Timeout.InfiniteTimeSpan });
+        await stallholder.SignInAsync("0900000004");
+        using var stream = await stallholder.Http.GetAsync($"/Stall/{stallId}/Events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        Assert.Equal("web2", stream.Headers.GetValues("X-Cho40-Instance").Single());
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        Assert.Equal(": connected", await reader.ReadLineAsync());
+
+        // The bank's notification for a transfer to the stall's sign arrives at instance 1.
+        var now = DateTimeOffset.UtcNow;
+        var (body, headers) = new SePayProvider().Simulate(new SimulatedTransfer("XI-1", "1023456789", 86_000, "mua rau", now), "cross-instance-secret", now);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, web1.BaseUrl + "/api/bank-notifications/sepay")
+            { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        var sent = Stopwatch.StartNew();
+        using var delivered = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        Assert.Equal("web1", delivered.Headers.GetValues("X-Cho40-Instance").Single());
+
+        using var within = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        string? line;
+        do line = await reader.ReadLineAsync(within.Token);
+        while (line is not null && !line.StartsWith("data:", StringComparison.Ordinal));
+        output.WriteLine($"the payment reached the screen on the other instance {sent.ElapsedMilliseconds} ms after the notification was sent");
+        Assert.NotNull(line);
+        Assert.Contains("86000", line);
+    }
+}
