@@ -48,6 +48,7 @@ public static class DemoData
         await connection.ExecuteAsync(ReadSeedScript("demo.sql"), transaction: tx);
         await connection.ExecuteAsync(ReadSeedScript("demo-trace.sql"), transaction: tx);
         await connection.ExecuteAsync(ReadSeedScript("demo-orders.sql"), transaction: tx);
+        await connection.ExecuteAsync(ReadSeedScript("demo-sales.sql"), transaction: tx);
         await tx.CommitAsync();
         return true;
     }

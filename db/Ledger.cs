@@ -21,6 +21,8 @@ public sealed class Ledger(NpgsqlDataSource db)
 {
     public const string PlatformBank = "platform:bank";
     public const string Commission = "platform:commission";
+    /// <summary>Payouts decided by a settlement run that the bank has not been confirmed to have sent yet.</summary>
+    public const string PayoutsPending = "platform:payouts-pending";
     public static string CarrierReceivable(string carrier) => $"carrier:{carrier}:receivable";
     public static string SellerPayable(long sellerId) => $"seller:{sellerId}:payable";
 
@@ -61,11 +63,12 @@ public sealed class Ledger(NpgsqlDataSource db)
             INSERT INTO ledger_accounts (code, kind, name, seller_id, carrier)
             SELECT c.code,
                    CASE WHEN c.code = 'platform:bank' OR c.code LIKE 'carrier:%' THEN 'asset'
-                        WHEN c.code LIKE 'seller:%' THEN 'liability'
+                        WHEN c.code LIKE 'seller:%' OR c.code = 'platform:payouts-pending' THEN 'liability'
                         WHEN c.code LIKE 'platform:expense:%' THEN 'expense'
                         ELSE 'revenue' END,
                    CASE WHEN c.code = 'platform:bank' THEN 'Tài khoản ngân hàng của sàn'
                         WHEN c.code = 'platform:commission' THEN 'Doanh thu hoa hồng'
+                        WHEN c.code = 'platform:payouts-pending' THEN 'Chi trả chờ chuyển khoản'
                         WHEN c.code LIKE 'carrier:%' THEN 'Phải thu COD từ ' || split_part(c.code, ':', 2)
                         WHEN c.code LIKE 'seller:%' THEN 'Phải trả người bán ' || coalesce(s.name, split_part(c.code, ':', 2))
                         ELSE c.code END,

@@ -234,6 +234,14 @@ public sealed class Orders(NpgsqlDataSource db)
             new { groupId })).AsList();
     }
 
+    /// <summary>The orders a signed-in shopper placed, newest first (a shopper checking out without an account keeps the link).</summary>
+    public async Task<IReadOnlyList<OrderSummary>> ListForCustomerAsync(long userId, int limit = 50)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<OrderSummary>(SummarySql("o.user_id = @userId") + " ORDER BY o.created_at DESC, o.id DESC LIMIT @limit",
+            new { userId, limit })).AsList();
+    }
+
     /// <summary>An order by its unguessable token (the shopper's link).</summary>
     public Task<OrderDetail?> ByTokenAsync(string token) => DetailAsync("o.access_token = @token", new { token });
 

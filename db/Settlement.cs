@@ -49,7 +49,10 @@ public sealed record PayoutAccount(string BankBin, string AccountNumber, string 
 
 public sealed record MemberRun(long RunId, string CycleKey, long SellerId, string SellerName, long NetVnd, long PayoutVnd);
 
-public sealed record Payout(long SellerId, string SellerName, long AmountVnd, string? BankBin, string? AccountNumber, string? AccountName);
+public sealed record Payout(long SellerId, string SellerName, long AmountVnd, string? BankBin, string? AccountNumber, string? AccountName,
+    string Status = "pending", DateTimeOffset? DecidedAt = null, string? BankReference = null, string? FailureReason = null);
+
+public enum PayoutDecision { Paid, Failed }
 
 /// <summary>
 /// Settlement by cycle. One run per cycle key (settlement_runs.cycle_key UNIQUE); the whole run — items, ledger postings
@@ -147,8 +150,9 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
             """, transaction: tx)).AsList();
         foreach (var (sellerId, amount) in owed)
         {
+            // The money is owed to the seller until an admin confirms the bank transfer (ConfirmPayoutAsync).
             await Ledger.PostAsync(connection, tx, $"payout:{key}:{sellerId}", $"Chi trả {key}",
-                [new(Ledger.SellerPayable(sellerId), amount, "Chi trả người bán"), new(Ledger.PlatformBank, -amount, "Chuyển khoản chi trả")], now);
+                [new(Ledger.SellerPayable(sellerId), amount, "Chi trả người bán"), new(Ledger.PayoutsPending, -amount, "Chờ chuyển khoản chi trả")], now);
         }
         await connection.ExecuteAsync("""
             INSERT INTO payouts (run_id, seller_id, amount_vnd, bank_bin, account_number, account_name)
@@ -244,11 +248,41 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
         await using var connection = await db.OpenConnectionAsync();
         return (await connection.QueryAsync<Payout>("""
             SELECT p.seller_id AS SellerId, s.name AS SellerName, p.amount_vnd AS AmountVnd, p.bank_bin AS BankBin,
-                   p.account_number AS AccountNumber, p.account_name AS AccountName
+                   p.account_number AS AccountNumber, p.account_name AS AccountName, p.status AS Status, p.decided_at AS DecidedAt,
+                   p.bank_reference AS BankReference, p.failure_reason AS FailureReason
             FROM payouts p JOIN sellers s ON s.id = p.seller_id
             WHERE p.run_id = @runId AND (@sellerId::bigint IS NULL OR p.seller_id = @sellerId)
             ORDER BY s.name
             """, new { runId, sellerId })).AsList();
+    }
+
+    /// <summary>
+    /// An admin records what the bank did with a pending payout. Paid: the money leaves 'platform:bank'. Failed (wrong
+    /// account, refused): the amount goes back to the seller's payable account, so the next cycle pays it again. The
+    /// guarded UPDATE and the ledger key make a repeated or concurrent decision a no-op; false when the payout is not
+    /// pending (already decided, or unknown). A payout with no receiving account can only fail.
+    /// </summary>
+    public async Task<bool> DecidePayoutAsync(long runId, long sellerId, PayoutDecision decision, string? bankReference,
+        string? failureReason, long adminUserId, DateTimeOffset now)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        var payout = await connection.QuerySingleOrDefaultAsync<(long Amount, string CycleKey)?>("""
+            UPDATE payouts p SET status = @status, decided_at = @now, decided_by = @adminUserId,
+                                 bank_reference = @bankReference, failure_reason = @failureReason
+            FROM settlement_runs r
+            WHERE p.run_id = @runId AND p.seller_id = @sellerId AND r.id = p.run_id AND p.status = 'pending'
+              AND (@status = 'failed' OR p.account_number IS NOT NULL)
+            RETURNING p.amount_vnd, r.cycle_key
+            """, new { runId, sellerId, status = decision == PayoutDecision.Paid ? "paid" : "failed", bankReference, failureReason, adminUserId, now }, tx);
+        if (payout is not { } p) return false;
+        IReadOnlyList<LedgerLine> lines = decision == PayoutDecision.Paid
+            ? [new(Ledger.PayoutsPending, p.Amount, "Đã chuyển khoản"), new(Ledger.PlatformBank, -p.Amount, bankReference ?? "")]
+            : [new(Ledger.PayoutsPending, p.Amount, "Chuyển khoản không thành công"), new(Ledger.SellerPayable(sellerId), -p.Amount, failureReason ?? "")];
+        await Ledger.PostAsync(connection, tx, $"payout-{(decision == PayoutDecision.Paid ? "sent" : "failed")}:{p.CycleKey}:{sellerId}",
+            decision == PayoutDecision.Paid ? $"Đã chi trả {p.CycleKey}" : $"Chi trả {p.CycleKey} không thành công", lines, now);
+        await tx.CommitAsync();
+        return true;
     }
 
     /// <summary>The completed runs in which a seller the user is a member of had items or a payout, newest first.</summary>

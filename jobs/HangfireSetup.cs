@@ -1,11 +1,26 @@
 using Hangfire;
 using Hangfire.PostgreSql;
 using Cho40.Db;
+using Cho40.Jobs.Reports;
 using Cho40.Jobs.Settlement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cho40.Jobs;
+
+/// <summary>Settings <c>Cho40:Jobs:*</c> of the Hangfire server.</summary>
+public sealed class JobsOptions
+{
+    /// <summary>
+    /// How long a job fetched by a worker stays invisible to the others. It slides (a heartbeat renews it while the worker
+    /// lives), so a long job is never taken twice, and a job whose process was killed is taken up again by another
+    /// process about this long after the kill. Every job is idempotent, so a rare second run changes nothing.
+    /// </summary>
+    public int InvisibilityTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>How often each server looks for due delayed and recurring jobs (Hangfire's default is 15 s).</summary>
+    public int SchedulePollingSeconds { get; set; } = 15;
+}
 
 /// <summary>Hangfire on PostgreSQL storage, shared by the web process and standalone job processes.</summary>
 public static class HangfireSetup
@@ -13,8 +28,10 @@ public static class HangfireSetup
     /// <summary>Queues in priority order: money first, then reports, then housekeeping.</summary>
     public static readonly string[] Queues = ["payments", "settlement", "reports", "default"];
 
-    public static IServiceCollection AddCho40Jobs(this IServiceCollection services, string connectionString, bool runServer)
+    public static IServiceCollection AddCho40Jobs(this IServiceCollection services, string connectionString, bool runServer,
+        JobsOptions? options = null)
     {
+        options ??= new JobsOptions();
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -26,7 +43,8 @@ public static class HangfireSetup
                     SchemaName = "hangfire",
                     PrepareSchemaIfNecessary = true,
                     QueuePollInterval = TimeSpan.FromSeconds(1),
-                    InvisibilityTimeout = TimeSpan.FromMinutes(30),
+                    InvisibilityTimeout = TimeSpan.FromSeconds(options.InvisibilityTimeoutSeconds),
+                    UseSlidingInvisibilityTimeout = true,
                 }));
 
         // The data-layer classes and job classes the jobs need (the web registers the same singletons: TryAdd).
@@ -35,14 +53,21 @@ public static class HangfireSetup
         services.TryAddSingleton<Db.Settlement>();
         services.AddTransient<ReconcileCodStatementJob>();
         services.AddTransient<SettleCycleJob>();
+        // Daily sales reports: the job, and the nightly schedule registered by every process at start-up (harmless twice).
+        services.TryAddSingleton<Db.Reports>();
+        services.TryAddSingleton(new ReportOptions());
+        services.AddTransient<DailyReportsJob>();
+        services.AddSingleton<ReportSchedule>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReportSchedule>());
 
         if (runServer)
         {
-            services.AddHangfireServer(options =>
+            services.AddHangfireServer(server =>
             {
-                options.Queues = Queues;
-                options.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2);
-                options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+                server.Queues = Queues;
+                server.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2);
+                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+                server.SchedulePollingInterval = TimeSpan.FromSeconds(options.SchedulePollingSeconds);
             });
         }
         return services;

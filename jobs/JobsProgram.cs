@@ -30,7 +30,8 @@ public static class JobsProgram
         builder.Services.AddNpgsqlDataSource(connectionString);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Settlement").Get<SettlementOptions>() ?? new SettlementOptions());
-        builder.Services.AddCho40Jobs(connectionString, runServer: true);
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Reports").Get<Reports.ReportOptions>() ?? new Reports.ReportOptions());
+        builder.Services.AddCho40Jobs(connectionString, runServer: true, builder.Configuration.GetSection("Cho40:Jobs").Get<JobsOptions>());
         await builder.Build().RunAsync();
     }
 

@@ -5,6 +5,7 @@ using System.Threading.RateLimiting;
 using Cho40.Db;
 using Cho40.Db.Domain;
 using Cho40.Jobs;
+using Cho40.Jobs.Reports;
 using Cho40.Web;
 using Cho40.Web.Products;
 using Cho40.Web.Infrastructure;
@@ -56,7 +57,8 @@ builder.Services.AddSingleton<IPaymentMatcher, OrderCodeMatcher>();
 builder.Services.AddSingleton<PaymentMatching>();
 builder.Services.AddSingleton<PaymentIntake>();
 builder.Services.AddCho40Shop(builder.Configuration);
-builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess);
+builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Reports").Get<ReportOptions>() ?? new ReportOptions());
+builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess, builder.Configuration.GetSection("Cho40:Jobs").Get<JobsOptions>());
 
 // Vietnamese letters as UTF-8, not &#x…; entities (pages would be several times heavier).
 builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
@@ -121,6 +123,9 @@ builder.Services.AddRateLimiter(o =>
     o.AddPolicy(RateLimits.PublicApiPolicy, context => RateLimits.PublicApiPartition(context, options.PublicApiRequestsPerMinute));
 });
 
+// Client address and scheme from the reverse proxy (only from trusted proxies: Cho40:TrustedProxies).
+builder.Services.AddCho40ForwardedHeaders(options.TrustedProxies);
+
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
 var app = builder.Build();
@@ -132,9 +137,18 @@ await using (var scope = app.Services.CreateAsyncScope())
     var db = scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>();
     await scope.ServiceProvider.GetRequiredService<AdminUnits>().LoadIfEmptyAsync();
     if (options.SeedDemoData && await DemoData.SeedIfEmptyAsync(db))
+    {
         app.Logger.LogInformation("Demo data loaded");
+        // The demo shows sales reports at once: the last two weeks are backfilled on the reports queue.
+        var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var latest = Reports.LatestClosedDay(now, app.Services.GetRequiredService<ReportOptions>().SettleTime);
+        await DailyReportsJob.EnqueueBackfillAsync(app.Services.GetRequiredService<Reports>(),
+            app.Services.GetRequiredService<IBackgroundJobClient>(), latest.AddDays(-13), latest, null, now);
+    }
 }
 
+// First: everything after it (rate limits, the trace page's networks, cookies) sees the client, not the proxy.
+app.UseForwardedHeaders();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/Error", StatusCodeSelector = RequestSizeGate.StatusCodeOf });

@@ -18,4 +18,10 @@ public sealed class Cho40Options
 
     /// <summary>Names this process in the X-Cho40-Instance response header when several run behind a load balancer.</summary>
     public string? InstanceName { get; set; }
+
+    /// <summary>
+    /// Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: IP addresses and CIDR networks, comma-separated.
+    /// Default: loopback (nginx on the same machine). Set it to the proxy's address when nginx runs on another machine.
+    /// </summary>
+    public string TrustedProxies { get; set; } = ForwardedHeadersSetup.DefaultTrustedProxies;
 }

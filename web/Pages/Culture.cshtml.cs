@@ -4,13 +4,19 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Cho40.Web.Pages;
 
-/// <summary>The language switch: a plain form POST (works without JavaScript) that sets the culture cookie.</summary>
+/// <summary>
+/// The language switch: a plain link (works without JavaScript) that remembers the choice in the culture cookie
+/// and goes back to the page. A GET is fine here: the worst a forged link can do is change someone's language.
+/// </summary>
 public sealed class CultureModel : PageModel
 {
-    public IActionResult OnGet() => Redirect("/");
+    public IActionResult OnGet(string? culture, string? returnUrl) => Remember(culture, returnUrl);
 
-    public IActionResult OnPost(string culture, string? returnUrl)
+    public IActionResult OnPost(string? culture, string? returnUrl) => Remember(culture, returnUrl);
+
+    private IActionResult Remember(string? culture, string? returnUrl)
     {
+        if (culture is null) return LocalRedirect("/");
         var chosen = culture == "en" ? "en" : "vi-VN";
         Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),

@@ -15,7 +15,7 @@ public sealed class BrowserShellTests(BrowserFixture browser) : IClassFixture<Br
         await browser.SignInAsync(page, "0900000001");
         Assert.Contains("Quản trị", await page.Locator(".site-nav").InnerTextAsync());
 
-        await page.ClickAsync("form[action='/Culture'] button");
+        await page.ClickAsync("a.language-switch");
         Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
         Assert.Contains("Farm produce", await page.Locator("h1").InnerTextAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "home-en-phone.png"), FullPage = false });

@@ -30,9 +30,13 @@ public sealed class ShellTests(DemoAppFixture fixture) : IClassFixture<DemoAppFi
     public async Task The_language_switch_works_without_JavaScript()
     {
         using var client = App.NewClient();
-        var (_, home) = await client.GetPageAsync("/");
-        var switched = await client.SubmitAsync(home, "form[action='/Culture']", new Dictionary<string, string>());
+        var (firstResponse, home) = await client.GetPageAsync("/search?q=ch%C3%A8");
+        // No antiforgery cookie on an anonymous page without forms: such pages stay cacheable.
+        Assert.False(firstResponse.Headers.Contains("Set-Cookie"), "an anonymous page set a cookie: " + string.Join("; ", firstResponse.Headers.TryGetValues("Set-Cookie", out var set) ? set : []));
+        var link = home.QuerySelector("a.language-switch")!.GetAttribute("href")!;
+        var switched = await client.Http.GetAsync(link);
         Assert.Equal(HttpStatusCode.Redirect, switched.StatusCode);
+        Assert.Equal("/search?q=ch%C3%A8", switched.Headers.Location!.OriginalString);
 
         var (_, english) = await client.GetPageAsync("/");
         Assert.Equal("en", english.DocumentElement.GetAttribute("lang"));
@@ -76,6 +80,23 @@ public sealed class ShellTests(DemoAppFixture fixture) : IClassFixture<DemoAppFi
             .Distinct()
             .ToList();
         Assert.True(missing.Count == 0, "Missing English translations:\n" + string.Join("\n", missing));
+    }
+
+    [Theory]
+    [InlineData("SharedResource.en.resx")]
+    [InlineData("SharedResource.vi.resx")]
+    public void Resource_names_differ_by_more_than_case(string file)
+    {
+        // The resource compiler keeps one of two names that differ only by case ("Ngày", "ngày"): the other text
+        // would silently stay untranslated.
+        var webRoot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../web"));
+        var clashes = XDocument.Load(Path.Combine(webRoot, "Resources", file)).Root!.Elements("data")
+            .Select(d => d.Attribute("name")!.Value)
+            .GroupBy(n => n, StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Count() > 1)
+            .Select(g => string.Join(" / ", g))
+            .ToList();
+        Assert.True(clashes.Count == 0, "Names that differ only by case:\n" + string.Join("\n", clashes));
     }
 }
 

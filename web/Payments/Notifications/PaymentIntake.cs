@@ -85,11 +85,24 @@ public static class BankNotificationEndpoint
 {
     /// <summary><c>POST /api/bank-notifications/{provider}</c>: 200 <c>{"success":true}</c> once stored (new or duplicate).</summary>
     public static void MapBankNotifications(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/bank-notifications/{provider}", async (string provider, HttpRequest request, PaymentIntake intake) =>
+        app.MapPost("/api/bank-notifications/{provider}", async (string provider, HttpRequest request, PaymentIntake intake, ILogger<PaymentIntake> logger) =>
         {
             using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
-            var result = await intake.ReceiveAsync(provider, request.Headers, body);
+            IntakeResult result;
+            try
+            {
+                result = await intake.ReceiveAsync(provider, request.Headers, body);
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+            {
+                logger.LogWarning("A {Provider} notification was not stored, the database is unavailable: {Error}", provider, e.Message);
+                // Nothing is acknowledged that was not stored: a 503 with Retry-After makes the provider deliver it again,
+                // and the retry is counted once (idempotent on the provider's transaction id).
+                request.HttpContext.Response.Headers.RetryAfter = "30";
+                return Results.Problem(statusCode: 503, title: "Tạm thời không nhận được thông báo",
+                    detail: "database: cơ sở dữ liệu tạm thời không trả lời; thông báo chưa được lưu, hãy gửi lại sau.");
+            }
             return result.Status switch
             {
                 IntakeStatus.Accepted => Results.Json(new { success = true, newTransfers = result.NewTransfers, duplicates = result.Duplicates }),

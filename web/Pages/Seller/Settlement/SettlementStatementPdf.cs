@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cho40.Db;
+using Cho40.Db.Domain;
 using SkiaSharp;
 
 namespace Cho40.Web.Pages.Seller.Settlement;
@@ -54,7 +55,7 @@ public static class SettlementStatementPdf
             y += 4 * Mm;
             canvas!.DrawText($"Cộng: {Vnd(items.Sum(i => i.NetVnd))}", 195 * Mm, y, SKTextAlign.Right, bold, paint);
             y += 6 * Mm;
-            canvas.DrawText(payout is null ? "Kỳ này không có khoản chi trả." : $"Chi trả kỳ này: {Vnd(payout.AmountVnd)}",
+            canvas.DrawText(payout is null ? "Kỳ này không có khoản chi trả." : $"Chi trả kỳ này: {Vnd(payout.AmountVnd)} ({PayoutStatus(payout)})",
                 195 * Mm, y, SKTextAlign.Right, bold, paint);
             document.EndPage();
             document.Close();
@@ -68,4 +69,12 @@ public static class SettlementStatementPdf
             ?? throw new InvalidOperationException($"{name} is not embedded in Cho40.Web");
         return SKTypeface.FromStream(stream) ?? throw new InvalidOperationException($"{name} does not load");
     }
+
+    /// <summary>The statement is in Vietnamese, like the bank file it goes with.</summary>
+    private static string PayoutStatus(Payout payout) => payout.Status switch
+    {
+        "paid" => "đã chuyển khoản" + (payout.DecidedAt is { } at ? " " + VietnamTime.ToVietnam(at).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture) : ""),
+        "failed" => "chuyển khoản không thành công, sẽ trả ở kỳ sau",
+        _ => "chờ chuyển khoản",
+    };
 }

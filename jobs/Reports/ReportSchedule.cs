@@ -1,0 +1,36 @@
+using Cho40.Db;
+using Cho40.Db.Domain;
+using Hangfire;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cho40.Jobs.Reports;
+
+/// <summary>
+/// Registers the nightly reports job with Hangfire (cron in Asia/Ho_Chi_Minh) when a web or job process starts.
+/// AddOrUpdate under a fixed id: every process registering it, any number of times, leaves one recurring job.
+/// Retries in the background while the database is unreachable instead of failing the process's start-up.
+/// </summary>
+public sealed class ReportSchedule(IRecurringJobManager recurring, ReportOptions options, ILogger<ReportSchedule> log) : BackgroundService
+{
+    public void Register() =>
+        recurring.AddOrUpdate<DailyReportsJob>(DailyReportsJob.RecurringJobId, DailyReportsJob.Queue, j => j.RunNightlyAsync(),
+            options.Cron, new RecurringJobOptions { TimeZone = VietnamTime.Zone });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                Register();
+                return;
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                log.LogWarning(e, "Could not register the nightly reports job (attempt {Attempt}); retrying in 30 s", attempt);
+                await Task.Delay(TimeSpan.FromSeconds(30), stoppingToken);
+            }
+        }
+    }
+}

@@ -1,0 +1,279 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Cho40.Tests.Infrastructure;
+using Cho40.Tests.Storefront;
+using Cho40.Web.Payments.Notifications;
+using Dapper;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Cho40.Tests.Operations;
+
+/// <summary>
+/// Faults with real processes: PostgreSQL stopped under a stream of bank notifications, and the web process
+/// SIGKILLed in the middle of checkouts and notifications. What was acknowledged must be stored, exactly once.
+/// </summary>
+public sealed class FaultTests(ITestOutputHelper output)
+{
+    private const string Secret = "fault-test-sepay-secret";
+    private static readonly Dictionary<string, string> WebhookSecrets = new() { ["Cho40__Webhooks__sepay__Secret"] = Secret };
+
+    /// <summary>A signed SePay delivery, as the provider would send it (and send it again, unchanged, on a retry).</summary>
+    private sealed record Delivery(string TransactionId, string Body, IReadOnlyDictionary<string, string> Headers)
+    {
+        public static Delivery New(string transactionId, long amount = 50_000)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var (body, headers) = new SePayProvider().Simulate(
+                new SimulatedTransfer(transactionId, "9704000000001", amount, "chuyen tien " + transactionId, now), Secret, now);
+            return new Delivery(transactionId, body, headers);
+        }
+
+        public async Task<HttpStatusCode?> SendAsync(HttpClient http, string baseUrl)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + "/api/bank-notifications/sepay")
+            {
+                Content = new StringContent(Body, Encoding.UTF8, "application/json"),
+            };
+            foreach (var (name, value) in Headers) request.Headers.TryAddWithoutValidation(name, value);
+            try
+            {
+                using var response = await http.SendAsync(request);
+                return response.StatusCode;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                return null; // no answer (the process is gone): the provider retries
+            }
+        }
+    }
+
+    private static async Task<long> CountAsync(string connectionString, string sql, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        return await connection.ExecuteScalarAsync<long>(sql, parameters);
+    }
+
+    private static Task<long> StoredTimesAsync(string connectionString, IEnumerable<string> transactionIds) =>
+        CountAsync(connectionString, "SELECT count(*) FROM provider_transactions WHERE provider = 'sepay' AND provider_txn_id = ANY(@ids)",
+            new { ids = transactionIds.ToArray() });
+
+    [Fact]
+    public async Task Bank_notifications_during_a_database_outage_get_a_retryable_503_and_nothing_acknowledged_is_lost()
+    {
+        await using var cluster = await LocalCluster.StartAsync();
+        var database = cluster.ConnectionString("cho40");
+        await using var web = await WebProcess.StartAsync(database, WebhookSecrets);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+
+        // A provider delivering steadily from four connections while PostgreSQL goes away and comes back.
+        var answers = new ConcurrentDictionary<string, (Delivery Delivery, HttpStatusCode? Status)>();
+        var statuses = new ConcurrentBag<HttpStatusCode?>();
+        using var stop = new CancellationTokenSource();
+        var sequence = 0;
+        var providers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var delivery = Delivery.New($"OUT{Interlocked.Increment(ref sequence):D6}");
+                var status = await delivery.SendAsync(http, web.BaseUrl);
+                answers[delivery.TransactionId] = (delivery, status);
+                statuses.Add(status);
+                await Task.Delay(20);
+            }
+        })).ToList();
+
+        await Task.Delay(1500);
+        await cluster.StopServerAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync(web.BaseUrl + "/healthz")).StatusCode);
+        // One delivery sent while the database is certainly down: a 503 the provider will retry, with Retry-After.
+        var duringOutage = Delivery.New("OUTAGE-1");
+        using (var request = new HttpRequestMessage(HttpMethod.Post, web.BaseUrl + "/api/bank-notifications/sepay")
+               { Content = new StringContent(duringOutage.Body, Encoding.UTF8, "application/json") })
+        {
+            foreach (var (name, value) in duringOutage.Headers) request.Headers.TryAddWithoutValidation(name, value);
+            using var refused = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+        await Task.Delay(1000);
+
+        await cluster.StartServerAsync();
+        var recovery = Stopwatch.StartNew();
+        while ((await http.GetAsync(web.BaseUrl + "/healthz")).StatusCode != HttpStatusCode.OK)
+        {
+            Assert.True(recovery.Elapsed < TimeSpan.FromSeconds(15), "the site did not recover within 15 s");
+            await Task.Delay(100);
+        }
+        output.WriteLine($"/healthz 200 again {recovery.Elapsed.TotalMilliseconds:F0} ms after PostgreSQL started");
+        Assert.True(recovery.Elapsed < TimeSpan.FromSeconds(5), $"recovery took {recovery.Elapsed.TotalSeconds:F1} s");
+        await Task.Delay(1500);
+        await stop.CancelAsync();
+        await Task.WhenAll(providers);
+
+        // Only two answers exist: stored (200) or "try again" (503). Never a 2xx for something not stored.
+        Assert.All(statuses, s => Assert.Contains(s, new HttpStatusCode?[] { HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable }));
+        var acknowledged = answers.Values.Where(a => a.Status == HttpStatusCode.OK).Select(a => a.Delivery.TransactionId).ToList();
+        var refusedDuringOutage = answers.Values.Where(a => a.Status != HttpStatusCode.OK).Select(a => a.Delivery).Append(duringOutage).ToList();
+        output.WriteLine($"{answers.Count} deliveries: {acknowledged.Count} acknowledged, {refusedDuringOutage.Count - 1} refused with 503 during the outage");
+        Assert.NotEmpty(acknowledged);
+        Assert.True(refusedDuringOutage.Count > 1, "no delivery met the outage");
+        Assert.Equal(acknowledged.Count, await StoredTimesAsync(database, acknowledged));
+
+        // The provider retries what was refused — twice, as providers do: each is counted exactly once.
+        foreach (var delivery in refusedDuringOutage)
+        {
+            Assert.Equal(HttpStatusCode.OK, await delivery.SendAsync(http, web.BaseUrl));
+            Assert.Equal(HttpStatusCode.OK, await delivery.SendAsync(http, web.BaseUrl));
+        }
+        var everyone = answers.Keys.Append(duringOutage.TransactionId).ToList();
+        Assert.Equal(everyone.Count, await StoredTimesAsync(database, everyone));
+        Assert.Equal(everyone.Count, await CountAsync(database, "SELECT count(*) FROM payment_inbox"));
+    }
+
+    [Fact]
+    public async Task A_web_process_killed_under_load_loses_no_acknowledged_order_or_payment()
+    {
+        await using var cluster = await LocalCluster.StartAsync();
+        var database = cluster.ConnectionString("cho40");
+        var environment = new Dictionary<string, string>(WebhookSecrets) { ["Cho40__SeedDemoData"] = "true" };
+        await using var first = await WebProcess.StartAsync(database, environment);
+        const string product = "gao-bao-thai-dinh-hoa-5kg";
+        await using (var connection = new NpgsqlConnection(database))
+            await connection.ExecuteAsync("UPDATE products SET stock = 100000 WHERE slug = @product", new { product });
+
+        var placed = new ConcurrentBag<(Guid Key, string OrderPath, PageClient Client, Dictionary<string, string> Form)>();
+        var deliveries = new ConcurrentBag<(Delivery Delivery, HttpStatusCode? Status)>();
+        using var stop = new CancellationTokenSource();
+        var shoppers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var client = new PageClient(new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+                    { BaseAddress = new Uri(first.BaseUrl), Timeout = TimeSpan.FromSeconds(20) });
+                try
+                {
+                    await ShopHelpers.AddToCartAsync(client, product, 2);
+                    var (_, form) = await client.GetPageAsync("/thanh-toan");
+                    var key = Guid.Parse(form.QuerySelector("input[name='Input.IdempotencyKey']")!.GetAttribute("value")!);
+                    var values = ShopHelpers.ValidCheckout();
+                    values["__RequestVerificationToken"] = form.QuerySelector("main form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+                    values["Input.IdempotencyKey"] = key.ToString();
+                    var response = await client.SubmitAsync(form, "main form", values);
+                    if (response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location!.OriginalString.StartsWith("/don-hang/", StringComparison.Ordinal))
+                        placed.Add((key, response.Headers.Location.OriginalString, client, values));
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException or Xunit.Sdk.XunitException)
+                {
+                    client.Dispose(); // the process went away mid-checkout: not acknowledged
+                    return;
+                }
+            }
+        })).ToList();
+        var sequence = 0;
+        using var providerHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        var provider = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var delivery = Delivery.New($"KILL{Interlocked.Increment(ref sequence):D6}");
+                var status = await delivery.SendAsync(providerHttp, first.BaseUrl);
+                deliveries.Add((delivery, status));
+                if (status is null) return;
+            }
+        });
+
+        // Let the load run, then SIGKILL the web process in the middle of it.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((placed.Count < 8 || deliveries.Count(d => d.Status == HttpStatusCode.OK) < 20) && DateTime.UtcNow < deadline) await Task.Delay(100);
+        first.Kill();
+        await stop.CancelAsync();
+        await Task.WhenAll([.. shoppers, provider]);
+        output.WriteLine($"killed after {placed.Count} acknowledged checkouts and {deliveries.Count(d => d.Status == HttpStatusCode.OK)} acknowledged notifications");
+        Assert.True(placed.Count >= 1, "no checkout was acknowledged before the kill");
+
+        await using var second = await WebProcess.StartAsync(database, environment);
+
+        // Every acknowledged checkout is there, once; stock moved by exactly what was ordered.
+        foreach (var (key, orderPath, _, _) in placed)
+        {
+            var token = orderPath["/don-hang/".Length..];
+            Assert.Equal(1, await CountAsync(database, "SELECT count(*) FROM orders WHERE access_token = @token", new { token }));
+            Assert.Equal(1, await CountAsync(database, "SELECT count(*) FROM checkout_groups WHERE idempotency_key = @key", new { key }));
+        }
+        Assert.Equal(100000 - await CountAsync(database, "SELECT stock FROM products WHERE slug = @product", new { product }),
+            await CountAsync(database, """
+                SELECT coalesce(sum(i.quantity), 0) FROM order_items i JOIN products p ON p.id = i.product_id
+                WHERE p.slug = @product
+                """, new { product }));
+
+        // The shopper's retry of an acknowledged checkout (same idempotency key) reaches the new process: same order, no new one.
+        var (_, retryPath, retryClient, retryForm) = placed.First();
+        var ordersBefore = await CountAsync(database, "SELECT count(*) FROM orders");
+        using (var retry = await retryClient.Http.PostAsync(second.BaseUrl + "/thanh-toan", new FormUrlEncodedContent(retryForm)))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, retry.StatusCode);
+            Assert.Equal(retryPath, retry.Headers.Location!.OriginalString);
+        }
+        Assert.Equal(ordersBefore, await CountAsync(database, "SELECT count(*) FROM orders"));
+
+        // Every acknowledged notification is stored once; the ones the kill cut off are stored once when the provider retries.
+        var acknowledged = deliveries.Where(d => d.Status == HttpStatusCode.OK).Select(d => d.Delivery.TransactionId).ToList();
+        Assert.Equal(acknowledged.Count, await StoredTimesAsync(database, acknowledged));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        foreach (var (delivery, _) in deliveries.Where(d => d.Status != HttpStatusCode.OK))
+            Assert.Equal(HttpStatusCode.OK, await delivery.SendAsync(http, second.BaseUrl));
+        Assert.Equal(deliveries.Count, await StoredTimesAsync(database, deliveries.Select(d => d.Delivery.TransactionId)));
+        foreach (var (_, _, client, _) in placed) client.Dispose();
+    }
+}
+
+/// <summary>Two web processes on one database, as behind the load balancer.</summary>
+public sealed class CrossInstanceTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_payment_received_by_one_instance_reaches_a_stall_screen_connected_to_the_other_within_2_seconds()
+    {
+        await using var cluster = await LocalCluster.StartAsync();
+        var database = cluster.ConnectionString("cho40");
+        var secrets = new Dictionary<string, string> { ["Cho40__Webhooks__sepay__Secret"] = "cross-instance-secret", ["Cho40__InstanceName"] = "web1" };
+        await using var web1 = await WebProcess.StartAsync(database, new Dictionary<string, string>(secrets) { ["Cho40__SeedDemoData"] = "true" });
+        await using var web2 = await WebProcess.StartAsync(database, new Dictionary<string, string>(secrets) { ["Cho40__InstanceName"] = "web2" });
+        long stallId;
+        await using (var connection = new NpgsqlConnection(database))
+            stallId = await connection.ExecuteScalarAsync<long>("SELECT stall_id FROM stall_bank_accounts WHERE account_number = '1023456789'");
+
+        // The stallholder's screen, signed in and connected to instance 2.
+        using var stallholder = new PageClient(new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+            { BaseAddress = new Uri(web2.BaseUrl), Timeout = Timeout.InfiniteTimeSpan });
+        await stallholder.SignInAsync("0900000004");
+        using var stream = await stallholder.Http.GetAsync($"/Stall/{stallId}/Events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        Assert.Equal("web2", stream.Headers.GetValues("X-Cho40-Instance").Single());
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        Assert.Equal(": connected", await reader.ReadLineAsync());
+
+        // The bank's notification for a transfer to the stall's sign arrives at instance 1.
+        var now = DateTimeOffset.UtcNow;
+        var (body, headers) = new SePayProvider().Simulate(new SimulatedTransfer("XI-1", "1023456789", 86_000, "mua rau", now), "cross-instance-secret", now);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, web1.BaseUrl + "/api/bank-notifications/sepay")
+            { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        var sent = Stopwatch.StartNew();
+        using var delivered = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        Assert.Equal("web1", delivered.Headers.GetValues("X-Cho40-Instance").Single());
+
+        using var within = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        string? line;
+        do line = await reader.ReadLineAsync(within.Token);
+        while (line is not null && !line.StartsWith("data:", StringComparison.Ordinal));
+        output.WriteLine($"the payment reached the screen on the other instance {sent.ElapsedMilliseconds} ms after the notification was sent");
+        Assert.NotNull(line);
+        Assert.Contains("86000", line);
+    }
+}

@@ -1,0 +1,20 @@
+using Cho40.Db;
+using Cho40.Web.Reports;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+
+namespace Cho40.Web.Pages.Admin.Reports;
+
+/// <summary>An admin's view of any stall's, seller's or market's daily reports (the /Admin folder is admins only).</summary>
+public sealed class ScopeModel(Db.Reports reports, IStringLocalizer<SharedResource> t) : ReportPageModel(reports, t)
+{
+    private readonly Db.Reports reports = reports;
+
+    [FromRoute] public string Kind { get; set; } = "";
+    [FromRoute] public long ScopeId { get; set; }
+
+    protected override async Task<ReportScope?> FindScopeAsync() =>
+        ReportScopes.IsKnown(Kind) && await reports.ScopeNameAsync(Kind, ScopeId) is { } name
+            ? new ReportScope(Kind, ScopeId, name, $"/Admin/Reports/{Kind}/{ScopeId}")
+            : null;
+}
