@@ -81,6 +81,7 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["POST /Stall/Activate"] = [Lenient("/Stall/Activate", send: false)],
         ["POST /Culture"] = [Lenient("/Culture", send: false)],
         ["GET /Account"] = [Only("/Account", SignedIn)],
+        ["GET /Account/Orders"] = [Only("/Account/Orders", SignedIn)],
         ["GET /Account/SignOut"] = [new("/Account/SignOut", SignedIn, Strict: false)],
         ["POST /Account/SignOut"] = [new("/Account/SignOut", SignedIn, Send: false)],
         ["GET /Seller/Apply"] = [Only("/Seller/Apply", SignedIn)],
@@ -114,12 +115,27 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["GET /Admin/SimulateTransfer"] = [Only("/Admin/SimulateTransfer", Admin)],
         ["POST /Admin/SimulateTransfer"] = [Only("/Admin/SimulateTransfer", Admin)],
 
+        ["GET /Admin/Reports"] = [Only("/Admin/Reports", Admin)],
+        ["POST /Admin/Reports?handler=Backfill"] = [Only("/Admin/Reports?handler=Backfill", Admin)],
+        ["GET /Admin/Reports/{kind}/{scopeId:long}"] = [Only("/Admin/Reports/seller/{sellerB}", Admin), Only("/Admin/Reports/stall/{stall}", Admin),
+            Only("/Admin/Reports/market/{market}", Admin)],
+        ["GET /Admin/Reports/{kind}/{scopeId:long}?handler=Csv"] = [Only("/Admin/Reports/seller/{sellerB}?handler=Csv", Admin)],
+        ["GET /Admin/Reports/{kind}/{scopeId:long}?handler=Pdf"] = [Only("/Admin/Reports/stall/{stall}?handler=Pdf", Admin)],
+        ["GET /Admin/Reports/{kind}/{scopeId:long}?handler=Xlsx"] = [Only("/Admin/Reports/market/{market}?handler=Xlsx", Admin)],
+        ["POST /Admin/Settlement/Run/{id:long}?handler=Decide"] = [new("/Admin/Settlement/Run/{run}?handler=Decide", [Admin],
+            Fields: new() { ["Input.SellerId"] = "{sellerB}", ["Input.Outcome"] = "paid", ["Input.BankReference"] = "FT-ZQ7" })],
+
         // ---- market managers: their own markets; market Y is managed by nobody but admins -----------------------
         ["GET /Market"] = [Only("/Market", Manager, Admin)],
         ["GET /Market/Inbox"] = [Only("/Market/Inbox", Manager, Admin)],
         ["POST /Market/Inbox?handler=Resolve"] = [new("/Market/Inbox?handler=Resolve", [Admin], Fields: new() { ["itemId"] = "{inboxItem}" })],
         ["GET /Market/{marketId:long}/Signs"] = [Only("/Market/{market}/Signs", Admin)],
         ["GET /Market/{marketId:long}/Signs?handler=Pdf"] = [Only("/Market/{market}/Signs?handler=Pdf&paper=A6", Admin)],
+
+        ["GET /Market/{marketId:long}/Reports"] = [Only("/Market/{market}/Reports", Admin)],
+        ["GET /Market/{marketId:long}/Reports?handler=Csv"] = [Only("/Market/{market}/Reports?handler=Csv", Admin)],
+        ["GET /Market/{marketId:long}/Reports?handler=Pdf"] = [Only("/Market/{market}/Reports?handler=Pdf", Admin)],
+        ["GET /Market/{marketId:long}/Reports?handler=Xlsx"] = [Only("/Market/{market}/Reports?handler=Xlsx", Admin)],
 
         // ---- seller B's data ------------------------------------------------------------------------------------
         ["GET /Seller/Orders"] = [Only("/Seller/Orders", Members)],
@@ -169,6 +185,10 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["GET /Seller/Trace/New"] = [Only("/Seller/Trace/New", Members), new("/Seller/Trace/New?sellerId={sellerB}", [SellerB])],
         ["POST /Seller/Trace/New"] = [new("/Seller/Trace/New?sellerId={sellerB}", [SellerB], FormPage: "/Seller/Trace/New?sellerId={sellerB}")],
         ["GET /api/trace/batches/{id:long}/epcis"] = [Only("/api/trace/batches/{batch}/epcis", SellerB)],
+        ["GET /Seller/Reports/{sellerId:long?}"] = [Only("/Seller/Reports/{sellerB}", SellerB), Only("/Seller/Reports", Members)],
+        ["GET /Seller/Reports/{sellerId:long?}?handler=Csv"] = [Only("/Seller/Reports/{sellerB}?handler=Csv", SellerB)],
+        ["GET /Seller/Reports/{sellerId:long?}?handler=Pdf"] = [Only("/Seller/Reports/{sellerB}?handler=Pdf", SellerB)],
+        ["GET /Seller/Reports/{sellerId:long?}?handler=Xlsx"] = [Only("/Seller/Reports/{sellerB}?handler=Xlsx", SellerB)],
 
         // ---- stall A01: its owner and the helper who set it up --------------------------------------------------
         ["GET /Stall"] = [Only("/Stall", SignedIn)],
@@ -184,6 +204,10 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["GET /Stall/{id:long}/Sign"] = [Only("/Stall/{stall}/Sign", Keepers)],
         ["GET /Stall/{id:long}/Sign?handler=Pdf"] = [Only("/Stall/{stall}/Sign?handler=Pdf&paper=A6", Keepers)],
         ["GET /Stall/{id:long}/Sign?handler=Png"] = [Only("/Stall/{stall}/Sign?handler=Png", Keepers)],
+        ["GET /Stall/{id:long}/Reports"] = [Only("/Stall/{stall}/Reports", Keepers)],
+        ["GET /Stall/{id:long}/Reports?handler=Csv"] = [Only("/Stall/{stall}/Reports?handler=Csv", Keepers)],
+        ["GET /Stall/{id:long}/Reports?handler=Pdf"] = [Only("/Stall/{stall}/Reports?handler=Pdf", Keepers)],
+        ["GET /Stall/{id:long}/Reports?handler=Xlsx"] = [Only("/Stall/{stall}/Reports?handler=Xlsx", Keepers)],
     };
 
     [Fact]

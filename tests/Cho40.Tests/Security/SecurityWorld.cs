@@ -117,6 +117,10 @@ public sealed class SecurityWorld : IAsyncLifetime
             SELECT t.id, 'unmatched', (SELECT min(id) FROM stalls WHERE market_id = @marketY), @now FROM t RETURNING id
             """, new { now, mark = MarketMark, marketY })).ToString();
 
+        // Yesterday's daily reports (every stall, seller and market), so report pages and downloads have a day to show.
+        await App.Services.GetRequiredService<Cho40.Db.Reports>().ComputeDayAsync(
+            Cho40.Db.Domain.VietnamTime.DayOf(now).AddDays(-1), now, TimeSpan.Zero);
+
         // A second stallholder with a stall of their own in another market (the attacker of stall A01).
         foreach (var role in Enum.GetValues<Role>())
         {
