@@ -32,6 +32,8 @@ public sealed class WebhookAbuseTests(DemoAppFixture fixture) : IClassFixture<De
         var now = App.Clock.GetUtcNow();
         var format = Format(provider);
         var transaction = NewTransactionId();
+        const string sumSql = "SELECT coalesce(sum(amount), 0) FROM stall_payments WHERE stall_id = @stall";
+        var receivedBefore = await ScalarAsync<long>(App, sumSql, new { stall });
         var (body, headers) = format.Simulate(new SimulatedTransfer(transaction, account, 45_000, "tien rau", now), Cho40App.WebhookSecrets[provider], now);
 
         for (var i = 0; i < 4; i++)
@@ -41,7 +43,7 @@ public sealed class WebhookAbuseTests(DemoAppFixture fixture) : IClassFixture<De
         }
         Assert.Equal(1L, await ScalarAsync<long>(App, "SELECT count(*) FROM provider_transactions WHERE provider = @provider AND provider_txn_id LIKE '%' || @transaction || '%'",
             new { provider, transaction }));
-        Assert.Equal(45_000L, await ScalarAsync<long>(App, "SELECT coalesce(sum(amount), 0) FROM stall_payments WHERE stall_id = @stall", new { stall }));
+        Assert.Equal(receivedBefore + 45_000L, await ScalarAsync<long>(App, sumSql, new { stall }));
 
         var notifications = await CountAsync("bank_notifications");
         var transactions = await CountAsync("provider_transactions");
@@ -84,6 +86,6 @@ public sealed class WebhookAbuseTests(DemoAppFixture fixture) : IClassFixture<De
         Assert.Equal(notifications, await CountAsync("bank_notifications"));
         Assert.Equal(transactions, await CountAsync("provider_transactions"));
         Assert.Equal(payments, await CountAsync("stall_payments"));
-        Assert.Equal(45_000L, await ScalarAsync<long>(App, "SELECT coalesce(sum(amount), 0) FROM stall_payments WHERE stall_id = @stall", new { stall }));
+        Assert.Equal(receivedBefore + 45_000L, await ScalarAsync<long>(App, sumSql, new { stall }));
     }
 }
