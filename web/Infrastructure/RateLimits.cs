@@ -20,15 +20,22 @@ public static class RateLimits
         });
     }
 
-    /// <summary>Sign-in attempts (POST /Account/SignIn) per client address per minute; other requests are not limited here.</summary>
+    /// <summary>The forms that take a secret or create an account: guessing and mass sign-ups are limited per client address.</summary>
+    private static readonly string[] CredentialForms = ["/Account/SignIn", "/Account/SignUp", "/Stall/Activate"];
+
+    /// <summary>
+    /// POSTs of each credential form (sign-in, sign-up, stall activation code) per client address per minute, each form
+    /// with its own budget; other requests are not limited here.
+    /// </summary>
     public static PartitionedRateLimiter<HttpContext> SignInAttempts(int permitsPerMinute) =>
         PartitionedRateLimiter.Create<HttpContext, string>(context =>
         {
-            var isSignIn = HttpMethods.IsPost(context.Request.Method) &&
-                           context.Request.Path.Equals("/Account/SignIn", StringComparison.OrdinalIgnoreCase);
-            if (!isSignIn) return RateLimitPartition.GetNoLimiter("");
+            var form = HttpMethods.IsPost(context.Request.Method)
+                ? Array.Find(CredentialForms, f => context.Request.Path.Equals(f, StringComparison.OrdinalIgnoreCase))
+                : null;
+            if (form is null) return RateLimitPartition.GetNoLimiter("");
             var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-            return RateLimitPartition.GetFixedWindowLimiter("sign-in:" + client, _ => new FixedWindowRateLimiterOptions
+            return RateLimitPartition.GetFixedWindowLimiter(form + ":" + client, _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = permitsPerMinute,
                 Window = TimeSpan.FromMinutes(1),

@@ -43,6 +43,26 @@ public sealed class RateLimitAndHeaderTests(SmallLimitsAppFixture fixture) : ICl
         Assert.Equal(HttpStatusCode.OK, (await attacker.Http.GetAsync("/Account/SignIn")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/Account/SignUp", "127.0.0.6")]
+    [InlineData("/Stall/Activate", "127.0.0.7")]
+    public async Task Sign_ups_and_activation_codes_are_limited_per_client_address_too(string form, string address)
+    {
+        using var bot = fixture.NewClient(fromAddress: address);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 7; i++)
+        {
+            var (_, page) = await bot.GetPageAsync(form);
+            statuses.Add((await bot.SubmitAsync(page, "main form", new Dictionary<string, string>
+            {
+                ["Input.Phone"] = $"09{Random.Shared.Next(10_000_000, 99_999_999)}", ["Input.DisplayName"] = "Bot",
+                ["Input.Password"] = "mat-khau-bot-1", ["Input.ConfirmPassword"] = "mat-khau-bot-1", ["Input.Code"] = "000000",
+            })).StatusCode);
+        }
+        Assert.Equal(5, statuses.Count(s => s != HttpStatusCode.TooManyRequests));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
+
     [Fact]
     public async Task The_public_api_is_limited_per_client_address_with_problem_json()
     {
