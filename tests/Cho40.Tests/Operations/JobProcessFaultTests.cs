@@ -63,29 +63,50 @@ public sealed class JobProcessFaultTests(ITestOutputHelper output)
     public async Task Two_job_processes_run_a_recurring_job_once_per_occurrence()
     {
         await using var app = await Cho40App.StartAsync();
-        // The nightly reports job on a per-minute schedule, served by two job processes that both register and poll it.
-        var everyMinute = new Dictionary<string, string>(FastJobs) { ["Cho40__Reports__Cron"] = "* * * * *" };
-        await using var first = JobProcess.Start(app.ConnectionString, everyMinute);
-        await using var second = JobProcess.Start(app.ConnectionString, everyMinute);
+        // The nightly reports job on a schedule of every 4 seconds (Hangfire reads a six-field cron as including seconds),
+        // served by two job processes that both register it and both poll the schedules every second.
+        var every4Seconds = new Dictionary<string, string>(FastJobs) { ["Cho40__Reports__Cron"] = "*/4 * * * * *" };
+        await using var first = JobProcess.Start(app.ConnectionString, every4Seconds);
+        await using var second = JobProcess.Start(app.ConnectionString, every4Seconds);
 
-        const string nightlyJobs = "SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%RunNightlyAsync%'";
+        const string nightly = "invocationdata::text LIKE '%RunNightlyAsync%'";
+        const int occurrences = 5;
         var clock = Stopwatch.StartNew();
-        while (await ScalarAsync<long>(app, nightlyJobs) == 0)
+        while (await ScalarAsync<long>(app, $"SELECT count(*) FROM hangfire.job WHERE {nightly} AND statename = 'Succeeded'") < occurrences)
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(100), "the recurring job never ran");
-            await Task.Delay(500);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the recurring job did not run 5 times within 60 s");
+            await Task.Delay(250);
         }
-        // Both schedulers poll every second: give them several more chances to (wrongly) trigger the same occurrence.
-        await Task.Delay(TimeSpan.FromSeconds(6));
-        var perMinute = (await QueryAsync<(DateTime Minute, long Jobs)>(app, """
-            SELECT date_trunc('minute', createdat), count(*) FROM hangfire.job
-            WHERE invocationdata::text LIKE '%RunNightlyAsync%' GROUP BY 1 ORDER BY 1
+        // Both schedulers keep polling: give them a few more chances to (wrongly) trigger an occurrence twice.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        // Per job: the occurrence it was created for (Hangfire's "Time" parameter, Unix seconds), how many times a worker
+        // started executing it (each start writes a Processing state), whether it succeeded, and on which server.
+        var runs = (await QueryAsync<(long JobId, DateTime CreatedAt, string? Time, long Starts, long Successes, string? Servers)>(app, $"""
+            SELECT j.id, j.createdat,
+                   (SELECT p.value FROM hangfire.jobparameter p WHERE p.jobid = j.id AND p.name = 'Time'),
+                   (SELECT count(*) FROM hangfire.state s WHERE s.jobid = j.id AND s.name = 'Processing'),
+                   (SELECT count(*) FROM hangfire.state s WHERE s.jobid = j.id AND s.name = 'Succeeded'),
+                   (SELECT string_agg(DISTINCT s.data::jsonb ->> 'ServerId', ' ') FROM hangfire.state s WHERE s.jobid = j.id AND s.name = 'Processing')
+            FROM hangfire.job j WHERE {nightly} ORDER BY j.id
             """)).ToList();
-        output.WriteLine(string.Join(", ", perMinute.Select(m => $"{m.Minute:HH:mm} → {m.Jobs} job(s)")));
-        Assert.NotEmpty(perMinute);
-        Assert.All(perMinute, m => Assert.Equal(1, m.Jobs));
+        foreach (var run in runs)
+            output.WriteLine($"job {run.JobId}: occurrence {run.Time}, created {run.CreatedAt:HH:mm:ss.fff}, started {run.Starts}×, succeeded {run.Successes}× on {run.Servers}");
+        output.WriteLine($"{runs.Count} occurrences in {clock.Elapsed.TotalSeconds:F0} s, executed by {runs.Select(r => r.Servers).Distinct().Count()} distinct server(s)");
+
         // Two processes are really serving the same storage.
         Assert.Equal(2L, await ScalarAsync<long>(app, "SELECT count(*) FROM hangfire.server"));
+        Assert.True(runs.Count >= occurrences);
+        // Each occurrence became exactly one job: no two jobs for the same occurrence, none closer together than the schedule.
+        Assert.All(runs, r => Assert.NotNull(r.Time));
+        Assert.Equal(runs.Count, runs.Select(r => r.Time).Distinct().Count());
+        var times = runs.Select(r => long.Parse(r.Time!, System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+        Assert.All(times.Zip(times.Skip(1)), pair => Assert.True(pair.Second - pair.First >= 4, $"occurrences {pair.First} and {pair.Second} are closer than the schedule"));
+        // And each job was executed exactly once (the ones still running at the end excepted: the newest may be in flight).
+        var finished = runs.Where(r => r.Successes > 0).ToList();
+        Assert.True(finished.Count >= occurrences);
+        Assert.All(finished, r => Assert.Equal((1L, 1L), (r.Starts, r.Successes)));
+        Assert.All(runs, r => Assert.True(r.Starts <= 1, $"job {r.JobId} was started {r.Starts} times"));
     }
 
     private static async Task<IEnumerable<T>> QueryAsync<T>(Cho40App app, string sql)
