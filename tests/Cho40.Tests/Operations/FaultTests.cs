@@ -18,16 +18,17 @@ namespace Cho40.Tests.Operations;
 public sealed class FaultTests(ITestOutputHelper output)
 {
     private const string Secret = "fault-test-sepay-secret";
+    private const string StallAccount = "1023456789"; // the demo stall of LE THI HOA (static sign)
     private static readonly Dictionary<string, string> WebhookSecrets = new() { ["Cho40__Webhooks__sepay__Secret"] = Secret };
 
     /// <summary>A signed SePay delivery, as the provider would send it (and send it again, unchanged, on a retry).</summary>
     private sealed record Delivery(string TransactionId, string Body, IReadOnlyDictionary<string, string> Headers)
     {
-        public static Delivery New(string transactionId, long amount = 50_000)
+        public static Delivery New(string transactionId, long amount = 50_000, string account = "9704000000001")
         {
             var now = DateTimeOffset.UtcNow;
             var (body, headers) = new SePayProvider().Simulate(
-                new SimulatedTransfer(transactionId, "9704000000001", amount, "chuyen tien " + transactionId, now), Secret, now);
+                new SimulatedTransfer(transactionId, account, amount, "chuyen tien " + transactionId, now), Secret, now);
             return new Delivery(transactionId, body, headers);
         }
 
@@ -146,6 +147,8 @@ public sealed class FaultTests(ITestOutputHelper output)
             await connection.ExecuteAsync("UPDATE products SET stock = 100000 WHERE slug = @product", new { product });
 
         var placed = new ConcurrentBag<(Guid Key, string OrderPath, PageClient Client, Dictionary<string, string> Form)>();
+        // Checkouts submitted but never answered (the kill cut them off): committed or not, nobody can tell yet.
+        var cutOff = new ConcurrentBag<(Guid Key, PageClient Client, Dictionary<string, string> Form)>();
         var deliveries = new ConcurrentBag<(Delivery Delivery, HttpStatusCode? Status)>();
         using var stop = new CancellationTokenSource();
         var shoppers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
@@ -154,6 +157,7 @@ public sealed class FaultTests(ITestOutputHelper output)
             {
                 var client = new PageClient(new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
                     { BaseAddress = new Uri(first.BaseUrl), Timeout = TimeSpan.FromSeconds(20) });
+                (Guid Key, Dictionary<string, string> Form)? submitting = null;
                 try
                 {
                     await ShopHelpers.AddToCartAsync(client, product, 2);
@@ -162,13 +166,16 @@ public sealed class FaultTests(ITestOutputHelper output)
                     var values = ShopHelpers.ValidCheckout();
                     values["__RequestVerificationToken"] = form.QuerySelector("main form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
                     values["Input.IdempotencyKey"] = key.ToString();
+                    submitting = (key, values);
                     var response = await client.SubmitAsync(form, "main form", values);
                     if (response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location!.OriginalString.StartsWith("/don-hang/", StringComparison.Ordinal))
                         placed.Add((key, response.Headers.Location.OriginalString, client, values));
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException or Xunit.Sdk.XunitException)
                 {
-                    client.Dispose(); // the process went away mid-checkout: not acknowledged
+                    // The process went away mid-checkout: not acknowledged. A shopper who had pressed "Đặt hàng" presses it again.
+                    if (submitting is { } cut && e is HttpRequestException or TaskCanceledException) cutOff.Add((cut.Key, client, cut.Form));
+                    else client.Dispose();
                     return;
                 }
             }
@@ -179,7 +186,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         {
             while (!stop.IsCancellationRequested)
             {
-                var delivery = Delivery.New($"KILL{Interlocked.Increment(ref sequence):D6}");
+                var n = Interlocked.Increment(ref sequence);
+                var delivery = Delivery.New($"KILL{n:D6}", 50_000 + n, n % 2 == 0 ? StallAccount : "9704000000001");
                 var status = await delivery.SendAsync(providerHttp, first.BaseUrl);
                 deliveries.Add((delivery, status));
                 if (status is null) return;
@@ -192,7 +200,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         first.Kill();
         await stop.CancelAsync();
         await Task.WhenAll([.. shoppers, provider]);
-        output.WriteLine($"killed after {placed.Count} acknowledged checkouts and {deliveries.Count(d => d.Status == HttpStatusCode.OK)} acknowledged notifications");
+        output.WriteLine($"killed after {placed.Count} acknowledged checkouts ({cutOff.Count} cut off in flight) and "
+                         + $"{deliveries.Count(d => d.Status == HttpStatusCode.OK)} acknowledged notifications ({deliveries.Count(d => d.Status is null)} cut off)");
         Assert.True(placed.Count >= 1, "no checkout was acknowledged before the kill");
 
         await using var second = await WebProcess.StartAsync(database, environment);
@@ -220,6 +229,28 @@ public sealed class FaultTests(ITestOutputHelper output)
         }
         Assert.Equal(ordersBefore, await CountAsync(database, "SELECT count(*) FROM orders"));
 
+        // The shoppers whose checkout the kill cut off press "Đặt hàng" again: each gets an order page, and whatever the
+        // dead process had committed or not, each idempotency key ends up with exactly one checkout.
+        var committedByTheDeadProcess = 0;
+        foreach (var (key, client, form) in cutOff)
+        {
+            committedByTheDeadProcess += (int)await CountAsync(database, "SELECT count(*) FROM checkout_groups WHERE idempotency_key = @key", new { key });
+            using var again = await client.Http.PostAsync(second.BaseUrl + "/thanh-toan", new FormUrlEncodedContent(form));
+            Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+            Assert.StartsWith("/don-hang/", again.Headers.Location!.OriginalString, StringComparison.Ordinal);
+            Assert.Equal(1, await CountAsync(database, "SELECT count(*) FROM checkout_groups WHERE idempotency_key = @key", new { key }));
+            client.Dispose();
+        }
+        output.WriteLine($"{cutOff.Count} cut-off checkouts pressed again: {committedByTheDeadProcess} had been committed by the killed process (same order returned), the rest placed now");
+        // Nothing half-written: no order without items, no checkout without orders, stock still equal to what was ordered.
+        Assert.Equal(0, await CountAsync(database, "SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id)"));
+        Assert.Equal(0, await CountAsync(database, "SELECT count(*) FROM checkout_groups g WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.checkout_group_id = g.id)"));
+        Assert.Equal(100000 - await CountAsync(database, "SELECT stock FROM products WHERE slug = @product", new { product }),
+            await CountAsync(database, """
+                SELECT coalesce(sum(i.quantity), 0) FROM order_items i JOIN products p ON p.id = i.product_id
+                WHERE p.slug = @product
+                """, new { product }));
+
         // Every acknowledged notification is stored once; the ones the kill cut off are stored once when the provider retries.
         var acknowledged = deliveries.Where(d => d.Status == HttpStatusCode.OK).Select(d => d.Delivery.TransactionId).ToList();
         Assert.Equal(acknowledged.Count, await StoredTimesAsync(database, acknowledged));
@@ -227,6 +258,16 @@ public sealed class FaultTests(ITestOutputHelper output)
         foreach (var (delivery, _) in deliveries.Where(d => d.Status != HttpStatusCode.OK))
             Assert.Equal(HttpStatusCode.OK, await delivery.SendAsync(http, second.BaseUrl));
         Assert.Equal(deliveries.Count, await StoredTimesAsync(database, deliveries.Select(d => d.Delivery.TransactionId)));
+        // And each was applied exactly once: a transfer to the stall's sign is one stall payment, any other one inbox entry.
+        var all = deliveries.Select(d => d.Delivery.TransactionId).ToArray();
+        Assert.Equal(all.Length / 2, await CountAsync(database, """
+            SELECT count(*) FROM stall_payments sp JOIN provider_transactions t ON t.id = sp.provider_transaction_id
+            WHERE t.provider_txn_id = ANY(@all) AND t.account_number = @StallAccount
+            """, new { all, StallAccount }));
+        Assert.Equal(all.Length - all.Length / 2, await CountAsync(database, """
+            SELECT count(*) FROM payment_inbox i JOIN provider_transactions t ON t.id = i.provider_transaction_id
+            WHERE t.provider_txn_id = ANY(@all) AND i.reason = 'unmatched'
+            """, new { all }));
         foreach (var (_, _, client, _) in placed) client.Dispose();
     }
 }
