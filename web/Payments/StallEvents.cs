@@ -16,6 +16,9 @@ public sealed class StallEvents
 {
     public const string Channel = "cho40_stall_events";
 
+    /// <summary>Handed to every open stream when events may have been missed (see <see cref="ResyncAll"/>).</summary>
+    public const string Resync = "sync";
+
     private readonly ConcurrentDictionary<long, ConcurrentDictionary<Channel<string>, byte>> subscribers = new();
 
     /// <summary>Publishes inside <paramref name="tx"/> (signature of <see cref="Cho40.Db.NotifyStall"/>).</summary>
@@ -37,6 +40,16 @@ public sealed class StallEvents
         return channel.Reader;
     }
 
+    /// <summary>
+    /// This process was not listening for a while (its LISTEN connection was lost, e.g. PostgreSQL restarted): payments
+    /// committed meanwhile were announced to nobody here. Every open stream looks up what it has not sent yet.
+    /// </summary>
+    public void ResyncAll()
+    {
+        foreach (var set in subscribers.Values)
+            foreach (var channel in set.Keys) channel.Writer.TryWrite(Resync);
+    }
+
     /// <summary>Hands a NOTIFY payload (<c>{stallId}:{what}</c>) to the stall's subscribers in this process.</summary>
     public void Deliver(string payload)
     {
@@ -52,6 +65,7 @@ public sealed class StallEventListener(NpgsqlDataSource db, StallEvents events, 
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var listenedBefore = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -60,6 +74,9 @@ public sealed class StallEventListener(NpgsqlDataSource db, StallEvents events, 
                 connection.Notification += (_, e) => events.Deliver(e.Payload);
                 await using (var listen = new NpgsqlCommand($"LISTEN {StallEvents.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
+                // Listening again after a lost connection: whatever was committed in between reached nobody here.
+                if (listenedBefore) events.ResyncAll();
+                listenedBefore = true;
                 while (!stoppingToken.IsCancellationRequested) await connection.WaitAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

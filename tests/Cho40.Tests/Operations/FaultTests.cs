@@ -318,3 +318,115 @@ public sealed class CrossInstanceTests(ITestOutputHelper output)
         Assert.Contains("86000", line);
     }
 }
+
+/// <summary>PostgreSQL restarted under two web processes while a stall screen is connected to one of them.</summary>
+public sealed class CrossInstanceOutageTests(ITestOutputHelper output)
+{
+    private const string Secret = "cross-instance-outage-secret";
+    private const string StallAccount = "1023456789";
+    private string? lastEventId;
+
+    private static async Task<HttpStatusCode?> NotifyAsync(HttpClient http, string baseUrl, string transactionId, long amount)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (body, headers) = new SePayProvider().Simulate(new SimulatedTransfer(transactionId, StallAccount, amount, "mua hang", now), Secret, now);
+        using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + "/api/bank-notifications/sepay")
+            { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        try
+        {
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The next payment event's data line (null if none within the time), remembering its id in <see cref="lastEventId"/>.</summary>
+    private async Task<string?> NextPaymentAsync(StreamReader reader, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            string? line;
+            do
+            {
+                line = await reader.ReadLineAsync(timeout.Token);
+                if (line?.StartsWith("id: ", StringComparison.Ordinal) == true) lastEventId = line["id: ".Length..];
+            } while (line is not null && !line.StartsWith("data:", StringComparison.Ordinal));
+            return line;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    [Fact]
+    public async Task A_payment_that_arrives_while_PostgreSQL_restarts_still_reaches_the_stall_screen_on_the_other_instance()
+    {
+        await using var cluster = await LocalCluster.StartAsync();
+        var database = cluster.ConnectionString("cho40");
+        var secrets = new Dictionary<string, string> { ["Cho40__Webhooks__sepay__Secret"] = Secret };
+        await using var web1 = await WebProcess.StartAsync(database, new Dictionary<string, string>(secrets) { ["Cho40__SeedDemoData"] = "true" });
+        await using var web2 = await WebProcess.StartAsync(database, secrets);
+        long stallId;
+        await using (var connection = new NpgsqlConnection(database))
+            stallId = await connection.ExecuteScalarAsync<long>("SELECT stall_id FROM stall_bank_accounts WHERE account_number = @StallAccount", new { StallAccount });
+
+        using var stallholder = new PageClient(new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+            { BaseAddress = new Uri(web2.BaseUrl), Timeout = Timeout.InfiniteTimeSpan });
+        await stallholder.SignInAsync("0900000004");
+        using var stream = await stallholder.Http.GetAsync($"/Stall/{stallId}/Events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        Assert.Equal(": connected", await reader.ReadLineAsync());
+
+        // PostgreSQL goes away and comes back; the screen's stream on web2 stays open throughout.
+        await cluster.StopServerAsync();
+        await Task.Delay(1000);
+        await cluster.StartServerAsync();
+
+        // The bank's first notification after the restart reaches web1 as soon as web1 can store it (the provider retries
+        // the 503s) — typically before web2 has re-established its LISTEN connection.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var started = Stopwatch.StartNew();
+        HttpStatusCode? status;
+        while ((status = await NotifyAsync(http, web1.BaseUrl, "XO-1", 71_000)) != HttpStatusCode.OK)
+        {
+            Assert.True(started.Elapsed < TimeSpan.FromSeconds(15), $"web1 did not store the notification within 15 s (last answer {status})");
+            await Task.Delay(50);
+        }
+        var stored = Stopwatch.StartNew();
+        output.WriteLine($"web1 stored the first notification {started.ElapsedMilliseconds} ms after PostgreSQL started");
+
+        var first = await NextPaymentAsync(reader, TimeSpan.FromSeconds(6));
+        output.WriteLine($"…and it reached the screen on web2 {stored.ElapsedMilliseconds} ms later");
+        Assert.NotNull(first);
+        Assert.Contains("71000", first);
+
+        // From then on, live again within 2 s.
+        var sent = Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.OK, await NotifyAsync(http, web1.BaseUrl, "XO-2", 72_000));
+        var second = await NextPaymentAsync(reader, TimeSpan.FromSeconds(2));
+        output.WriteLine($"a payment after the recovery reached the screen in {sent.ElapsedMilliseconds} ms");
+        Assert.NotNull(second);
+        Assert.Contains("72000", second);
+
+        // The screen loses its stream (web2 goes away); a payment arrives meanwhile; the browser reconnects — through the
+        // load balancer, to web1 — sending the id of the last event it got: the missed payment comes first.
+        stream.Dispose();
+        web2.Kill();
+        Assert.Equal(HttpStatusCode.OK, await NotifyAsync(http, web1.BaseUrl, "XO-3", 73_000));
+        using var reconnect = new HttpRequestMessage(HttpMethod.Get, web1.BaseUrl + $"/Stall/{stallId}/Events");
+        reconnect.Headers.Add("Last-Event-ID", lastEventId);
+        using var resumed = await stallholder.Http.SendAsync(reconnect, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        using var resumedReader = new StreamReader(await resumed.Content.ReadAsStreamAsync());
+        var missed = await NextPaymentAsync(resumedReader, TimeSpan.FromSeconds(2));
+        Assert.NotNull(missed);
+        Assert.Contains("73000", missed);
+    }
+}

@@ -31,6 +31,8 @@ public static class StallEventStream
     /// <c>GET /Stall/{id}/Events</c> — server-sent events for a stall its keeper may see (others: 404):
     /// <c>payment</c> {payment, totals} for each payment of today, <c>request</c> {id, status, received} when a
     /// payment request changes, and a comment every 15 s to keep proxies from closing the stream.
+    /// A payment event carries its id (<c>id:</c>): a screen that reconnects (the browser sends <c>Last-Event-ID</c>) first
+    /// gets today's payments it missed, and so does an open stream when this process's LISTEN connection was lost and is back.
     /// </summary>
     public static void MapStallEventStream(this IEndpointRouteBuilder app) =>
         app.MapGet("/Stall/{id:long}/Events", async (long id, HttpContext http, Stalls stalls, Db.Payments payments, StallEvents events,
@@ -39,6 +41,11 @@ public static class StallEventStream
             if (!await stalls.KeepsAsync(id, http.User.UserId())) return Results.NotFound();
             var cancellation = http.RequestAborted;
             var reader = events.Subscribe(id, cancellation);
+            // Payments this stream has shown (or the screen had before it reconnected); anything newer that it has not
+            // sent is sent on a resync.
+            var sent = new HashSet<long>();
+            var lastEventId = long.TryParse(http.Request.Headers["Last-Event-ID"], out var last) ? last : (long?)null;
+            var shownBefore = lastEventId ?? (await payments.OfDayAsync(id, VietnamTime.DayOf(time.GetUtcNow()))).Select(p => p.Id).DefaultIfEmpty(0).Max();
             http.Response.Headers.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache, no-store";
             http.Response.Headers["X-Accel-Buffering"] = "no";
@@ -46,6 +53,7 @@ public static class StallEventStream
             await http.Response.Body.FlushAsync(cancellation);
             try
             {
+                if (lastEventId is not null) await CatchUpAsync();
                 while (!cancellation.IsCancellationRequested)
                 {
                     using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -61,10 +69,12 @@ public static class StallEventStream
                         await http.Response.Body.FlushAsync(cancellation);
                         continue;
                     }
-                    var message = await DescribeAsync(id, what, payments, time);
-                    if (message is null) continue;
-                    await http.Response.WriteAsync(message, cancellation);
-                    await http.Response.Body.FlushAsync(cancellation);
+                    if (what == StallEvents.Resync)
+                    {
+                        await CatchUpAsync();
+                        continue;
+                    }
+                    await SendAsync(what);
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
@@ -72,6 +82,22 @@ public static class StallEventStream
                 // the screen was closed
             }
             return Results.Empty;
+
+            async Task SendAsync(string what)
+            {
+                var message = await DescribeAsync(id, what, payments, time);
+                if (message is null) return;
+                if (what[0] == 'p') sent.Add(long.Parse(what.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture));
+                await http.Response.WriteAsync(message, cancellation);
+                await http.Response.Body.FlushAsync(cancellation);
+            }
+
+            async Task CatchUpAsync()
+            {
+                var today = await payments.OfDayAsync(id, VietnamTime.DayOf(time.GetUtcNow()));
+                foreach (var missed in today.Where(p => p.Id > shownBefore && !sent.Contains(p.Id)).OrderBy(p => p.Id))
+                    await SendAsync("p" + missed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
         }).RequireAuthorization();
 
     private static async Task<string?> DescribeAsync(long stallId, string what, Db.Payments payments, TimeProvider time)
@@ -83,7 +109,7 @@ public static class StallEventStream
             if (payment is null) return null;
             var today = await payments.OfDayAsync(stallId, VietnamTime.DayOf(time.GetUtcNow()));
             var isToday = today.Any(p => p.Id == id);
-            return $"event: payment\ndata: {JsonSerializer.Serialize(new { payment = PaymentView.Of(payment), today = isToday, totals = TotalsView.Of(Db.Payments.Totals(today)) }, Json)}\n\n";
+            return $"id: {id}\nevent: payment\ndata: {JsonSerializer.Serialize(new { payment = PaymentView.Of(payment), today = isToday, totals = TotalsView.Of(Db.Payments.Totals(today)) }, Json)}\n\n";
         }
         if (what[0] == 'r')
         {
