@@ -16,6 +16,8 @@ public sealed class JobProcess : IAsyncDisposable
 
     public int ProcessId => process.Id;
 
+    public bool HasExited => process.HasExited;
+
     public static JobProcess Start(string databaseUrl, IDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")

@@ -109,6 +109,52 @@ public sealed class JobProcessFaultTests(ITestOutputHelper output)
         Assert.All(runs, r => Assert.True(r.Starts <= 1, $"job {r.JobId} was started {r.Starts} times"));
     }
 
+    [Fact]
+    public async Task A_job_process_rides_out_a_PostgreSQL_restart_and_runs_jobs_again_by_itself()
+    {
+        await using var cluster = await LocalCluster.StartAsync();
+        var database = cluster.ConnectionString("cho40");
+        // A job every 2 seconds (the nightly reports job on a fast schedule) shows whether the process is working.
+        await using var jobs = JobProcess.Start(database, new Dictionary<string, string>(FastJobs) { ["Cho40__Reports__Cron"] = "*/2 * * * * *" });
+        const string succeededAfter = "SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%RunNightlyAsync%' AND statename = 'Succeeded' AND id > @after";
+        var clock = Stopwatch.StartNew();
+        while (await CountOrZeroAsync(database, succeededAfter) == 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the job process never ran a job");
+            await Task.Delay(250);
+        }
+        var before = await CountAsync(database, "SELECT coalesce(max(id), 0) FROM hangfire.job");
+
+        // PostgreSQL away for 5 seconds: the process must neither exit nor stay broken.
+        await cluster.StopServerAsync();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Assert.False(jobs.HasExited, "the job process exited when PostgreSQL went away");
+        await cluster.StartServerAsync();
+        var restarted = Stopwatch.StartNew();
+        while (await CountAsync(database, succeededAfter, new { after = before }) == 0)
+        {
+            Assert.False(jobs.HasExited, "the job process exited");
+            Assert.True(restarted.Elapsed < TimeSpan.FromSeconds(60), "the job process ran no job within 60 s of PostgreSQL's return");
+            await Task.Delay(250);
+        }
+        output.WriteLine($"the job process ran a job again {restarted.Elapsed.TotalSeconds:F1} s after PostgreSQL started (schedule: every 2 s)");
+        Assert.True(restarted.Elapsed < TimeSpan.FromSeconds(30), $"recovery took {restarted.Elapsed.TotalSeconds:F1} s");
+    }
+
+    // While the job process is still creating the database and Hangfire's schema.
+    private static async Task<long> CountOrZeroAsync(string connectionString, string sql)
+    {
+        try { return await CountAsync(connectionString, sql, new { after = 0L }); }
+        catch (Npgsql.PostgresException e) when (e.SqlState is "3D000" or "3F000" or "42P01") { return 0; }
+    }
+
+    private static async Task<long> CountAsync(string connectionString, string sql, object? parameters = null)
+    {
+        // Unpooled: a pooled connection would not survive the restart the test causes.
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString + ";Pooling=false");
+        return await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, sql, parameters);
+    }
+
     private static async Task<IEnumerable<T>> QueryAsync<T>(Cho40App app, string sql)
     {
         await using var connection = new Npgsql.NpgsqlConnection(app.ConnectionString);
