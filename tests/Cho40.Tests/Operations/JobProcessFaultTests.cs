@@ -167,27 +167,36 @@ public sealed class JobProcessFaultTests(ITestOutputHelper output)
     public async Task Two_job_processes_run_a_recurring_job_once_per_occurrence()
     {
         await using var app = await Cho40App.StartAsync();
-        // The nightly reports job on a per-minute schedule, served by two job processes that both register and poll it.
-        var everyMinute = new Dictionary<string, string>(FastJobs) { ["Cho40__Reports__Cron"] = "* * * * *" };
-        await using var first = JobProcess.Start(app.ConnectionString, everyMinute);
-        await using var second = JobProcess.Start(app.ConnectionString, everyMinute);
+        // The nightly reports job on a schedule of every 3 seconds (Hangfire takes 6-part cron with seconds), served by
+        // two job processes that both register it and both poll the schedule every second.
+        var everyFewSeconds = new Dictionary<string, string>(FastJobs) { ["Cho40__Reports__Cron"] = "*/3 * * * * *" };
+        await using var first = JobProcess.Start(app.ConnectionString, everyFewSeconds);
+        await using var second = JobProcess.Start(app.ConnectionString, everyFewSeconds);
 
-        const string nightlyJobs = "SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%RunNightlyAsync%'";
+        // Each job a recurring job triggers carries the occurrence it was triggered for (job parameter "Time", Unix seconds).
+        const string perOccurrence = """
+            SELECT p.value::bigint AS Occurrence, count(*) AS Jobs,
+                   count(*) FILTER (WHERE j.statename = 'Succeeded') AS Succeeded,
+                   max((SELECT count(*) FROM hangfire.state s WHERE s.jobid = j.id AND s.name = 'Processing')) AS MostRuns
+            FROM hangfire.job j JOIN hangfire.jobparameter p ON p.jobid = j.id AND p.name = 'Time'
+            WHERE j.invocationdata::text LIKE '%RunNightlyAsync%'
+            GROUP BY 1 ORDER BY 1
+            """;
         var clock = Stopwatch.StartNew();
-        while (await ScalarAsync<long>(app, nightlyJobs) == 0)
+        while ((await QueryAsync<(long Occurrence, long Jobs, long Succeeded, long MostRuns)>(app, perOccurrence)).Count(o => o.Succeeded > 0) < 5)
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(100), "the recurring job never ran");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), "the recurring job did not run five times within 90 s:\n" + first.RecentOutput);
             await Task.Delay(500);
         }
-        // Both schedulers poll every second: give them several more chances to (wrongly) trigger the same occurrence.
-        await Task.Delay(TimeSpan.FromSeconds(6));
-        var perMinute = (await QueryAsync<(DateTime Minute, long Jobs)>(app, """
-            SELECT date_trunc('minute', createdat), count(*) FROM hangfire.job
-            WHERE invocationdata::text LIKE '%RunNightlyAsync%' GROUP BY 1 ORDER BY 1
-            """)).ToList();
-        output.WriteLine(string.Join(", ", perMinute.Select(m => $"{m.Minute:HH:mm} → {m.Jobs} job(s)")));
-        Assert.NotEmpty(perMinute);
-        Assert.All(perMinute, m => Assert.Equal(1, m.Jobs));
+        // Both schedulers poll every second: give them more chances to (wrongly) trigger an occurrence twice.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var occurrences = (await QueryAsync<(long Occurrence, long Jobs, long Succeeded, long MostRuns)>(app, perOccurrence)).ToList();
+        output.WriteLine(string.Join(", ", occurrences.Select(o =>
+            $"{DateTimeOffset.FromUnixTimeSeconds(o.Occurrence):HH:mm:ss} → {o.Jobs} job(s), {o.Succeeded} succeeded, run {o.MostRuns}×")));
+        Assert.True(occurrences.Count >= 5);
+        Assert.All(occurrences, o => Assert.Equal(1, o.Jobs));      // triggered once per occurrence
+        Assert.All(occurrences, o => Assert.True(o.MostRuns <= 1)); // and performed once
+        Assert.All(occurrences, o => Assert.Equal(0, o.Occurrence % 3)); // the schedule's own instants
         // Two processes are really serving the same storage.
         Assert.Equal(2L, await ScalarAsync<long>(app, "SELECT count(*) FROM hangfire.server"));
     }
