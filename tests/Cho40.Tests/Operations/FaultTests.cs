@@ -68,10 +68,11 @@ public sealed class FaultTests(ITestOutputHelper output)
     {
         await using var cluster = await LocalCluster.StartAsync();
         var database = cluster.ConnectionString("cho40");
+        var queries = database + ";Pooling=false"; // the test's own connections: none pooled across the restart
         await using var web = await WebProcess.StartAsync(database, new Dictionary<string, string>(WebhookSecrets) { ["Cho40__SeedDemoData"] = "true" });
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
         long batchId;
-        await using (var connection = new NpgsqlConnection(database))
+        await using (var connection = new NpgsqlConnection(queries))
             batchId = await connection.ExecuteScalarAsync<long>("SELECT id FROM trace_batches WHERE code = 'TCDB25AQ'");
         using var seller = new PageClient(new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
             { BaseAddress = new Uri(web.BaseUrl), Timeout = TimeSpan.FromSeconds(20) });
@@ -180,7 +181,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         output.WriteLine($"{answersByDelivery.Count} deliveries: {acknowledged.Count} acknowledged, {refusedDuringOutage.Count - 1} refused with 503 during the outage");
         Assert.NotEmpty(acknowledged);
         Assert.True(refusedDuringOutage.Count > 1, "no delivery met the outage");
-        Assert.Equal(acknowledged.Count, await StoredTimesAsync(database, acknowledged));
+        Assert.Equal(acknowledged.Count, await StoredTimesAsync(queries, acknowledged));
 
         // The provider retries what was refused — twice, as providers do: each is counted exactly once.
         foreach (var delivery in refusedDuringOutage)
@@ -189,8 +190,8 @@ public sealed class FaultTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.OK, await delivery.SendAsync(http, web.BaseUrl));
         }
         var everyone = answersByDelivery.Keys.Append(duringOutage.TransactionId).ToList();
-        Assert.Equal(everyone.Count, await StoredTimesAsync(database, everyone));
-        Assert.Equal(everyone.Count, await CountAsync(database,
+        Assert.Equal(everyone.Count, await StoredTimesAsync(queries, everyone));
+        Assert.Equal(everyone.Count, await CountAsync(queries,
             "SELECT count(*) FROM payment_inbox i JOIN provider_transactions t ON t.id = i.provider_transaction_id WHERE t.provider_txn_id = ANY(@everyone)",
             new { everyone = everyone.ToArray() }));
     }
