@@ -173,9 +173,11 @@ public sealed class JobProcessFaultTests(ITestOutputHelper output)
         await using var first = JobProcess.Start(app.ConnectionString, everyFewSeconds);
         await using var second = JobProcess.Start(app.ConnectionString, everyFewSeconds);
 
-        // Each job a recurring job triggers carries the occurrence it was triggered for (job parameter "Time", Unix seconds).
+        // Each job a recurring job triggers carries the time it was triggered (job parameter "Time", Unix seconds): within
+        // a poll (1 s) of its occurrence, so jobs are counted per 3-second slot of the schedule. A scheduler late by more
+        // than a slot skips to the next occurrence (Hangfire's relaxed misfire handling), so slots never borrow jobs.
         const string perOccurrence = """
-            SELECT p.value::bigint AS Occurrence, count(*) AS Jobs,
+            SELECT p.value::bigint / 3 * 3 AS Occurrence, count(*) AS Jobs,
                    count(*) FILTER (WHERE j.statename = 'Succeeded') AS Succeeded,
                    max((SELECT count(*) FROM hangfire.state s WHERE s.jobid = j.id AND s.name = 'Processing')) AS MostRuns
             FROM hangfire.job j JOIN hangfire.jobparameter p ON p.jobid = j.id AND p.name = 'Time'
@@ -196,7 +198,6 @@ public sealed class JobProcessFaultTests(ITestOutputHelper output)
         Assert.True(occurrences.Count >= 5);
         Assert.All(occurrences, o => Assert.Equal(1, o.Jobs));      // triggered once per occurrence
         Assert.All(occurrences, o => Assert.True(o.MostRuns <= 1)); // and performed once
-        Assert.All(occurrences, o => Assert.Equal(0, o.Occurrence % 3)); // the schedule's own instants
         // Two processes are really serving the same storage.
         Assert.Equal(2L, await ScalarAsync<long>(app, "SELECT count(*) FROM hangfire.server"));
     }
