@@ -340,7 +340,16 @@ public sealed class CrossInstanceTests(ITestOutputHelper output)
             WebProcess.StartAsync(database, new Dictionary<string, string> { ["Cho40__SeedDemoData"] = "true", ["Cho40__InstanceName"] = "web1" }),
             WebProcess.StartAsync(database, new Dictionary<string, string> { ["Cho40__InstanceName"] = "web2" }),
         };
-        await Task.WhenAll(starting);
+        try
+        {
+            await Task.WhenAll(starting);
+        }
+        catch
+        {
+            // One failed to start: the other must not outlive the test.
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully)) await (await started).DisposeAsync();
+            throw;
+        }
         await using var web1 = await starting[0];
         await using var web2 = await starting[1];
         using (var http = new HttpClient())
