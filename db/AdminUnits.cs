@@ -47,6 +47,9 @@ public sealed class AdminUnits(NpgsqlDataSource db)
 
         var rows = ReadCsv(path ?? DataFile);
         await using var tx = await connection.BeginTransactionAsync();
+        // Web processes starting together on a new database: one loads, the others wait here and then find it loaded.
+        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(7463841)", transaction: tx);
+        if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM provinces)", transaction: tx)) return 0;
         var provinces = rows.Select(r => new { code = r[0], name = r[1] }).DistinctBy(p => p.code).ToList();
         await connection.ExecuteAsync("INSERT INTO provinces (code, name) VALUES (@code, @name)", provinces, tx);
 

@@ -127,6 +127,8 @@ builder.Services.AddRateLimiter(o =>
 builder.Services.AddCho40ForwardedHeaders(options.TrustedProxies);
 
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+// Unhandled exceptions: 503 + Retry-After while PostgreSQL is out of reach; problem+json on /api.
+builder.Services.AddExceptionHandler<ErrorAnswers>();
 
 var app = builder.Build();
 
@@ -151,7 +153,7 @@ await using (var scope = app.Services.CreateAsyncScope())
 app.UseForwardedHeaders();
 if (!app.Environment.IsDevelopment())
 {
-    app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/Error", StatusCodeSelector = RequestSizeGate.StatusCodeOf });
+    app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/Error", StatusCodeSelector = ErrorAnswers.StatusCodeOf });
 }
 app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
 app.UseMiddleware<SecurityHeaders>();

@@ -7,12 +7,14 @@ namespace Cho40.Jobs.Settlement;
 /// <summary>
 /// Reconciles one uploaded COD statement against the orders. Takes the statement's id; safe to re-run (lines an
 /// admin decided or a settlement paid are never touched again; the rest are matched afresh, with the same result).
+/// Two runs of one statement queue up on its row lock (<c>SELECT … FOR UPDATE</c>), which PostgreSQL releases when the
+/// process holding it dies — not on Hangfire's <c>DisableConcurrentExecution</c>, whose lock row a SIGKILLed process would
+/// leave behind for the storage's DistributedLockTimeout (10 min), holding up the retry of the very job it interrupted.
 /// </summary>
 public sealed class ReconcileCodStatementJob(CodReconciliation reconciliation, TimeProvider time, ILogger<ReconcileCodStatementJob> log)
 {
     [Queue("settlement")]
     [AutomaticRetry(Attempts = 5, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-    [DisableConcurrentExecution(timeoutInSeconds: 600)]
     public async Task RunAsync(long statementId)
     {
         var summary = await reconciliation.ReconcileAsync(statementId, time.GetUtcNow());

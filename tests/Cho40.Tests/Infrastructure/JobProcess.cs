@@ -11,6 +11,7 @@ public sealed class JobProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly Channel<string> lines = Channel.CreateUnbounded<string>();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> output = new();
 
     private JobProcess(Process process) => this.process = process;
 
@@ -32,11 +33,21 @@ public sealed class JobProcess : IAsyncDisposable
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var job = new JobProcess(Process.Start(start)!);
-        job.process.OutputDataReceived += (_, e) => { if (e.Data is not null) job.lines.Writer.TryWrite(e.Data); };
-        job.process.ErrorDataReceived += (_, _) => { };
+        job.process.OutputDataReceived += (_, e) => { if (e.Data is not null) { job.lines.Writer.TryWrite(e.Data); job.Keep(e.Data); } };
+        job.process.ErrorDataReceived += (_, e) => job.Keep(e.Data);
         job.process.BeginOutputReadLine();
         job.process.BeginErrorReadLine();
         return job;
+    }
+
+    /// <summary>The last lines the process wrote (standard output and error), for failure messages.</summary>
+    public string RecentOutput => string.Join('\n', output);
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        output.Enqueue(line);
+        while (output.Count > 200) output.TryDequeue(out _);
     }
 
     /// <summary>Waits for a line of standard output equal to <paramref name="expected"/>.</summary>

@@ -9,6 +9,7 @@ namespace Cho40.Tests.Infrastructure;
 public sealed class WebProcess : IAsyncDisposable
 {
     private readonly Process process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> output = new();
 
     private WebProcess(Process process, string baseUrl)
     {
@@ -38,17 +39,17 @@ public sealed class WebProcess : IAsyncDisposable
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var web = new WebProcess(process, $"http://127.0.0.1:{port}");
+        process.OutputDataReceived += (_, e) => web.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => web.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var web = new WebProcess(process, $"http://127.0.0.1:{port}");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited) throw new InvalidOperationException($"the web process exited with {process.ExitCode} during start-up");
+            if (process.HasExited) throw new InvalidOperationException($"the web process exited with {process.ExitCode} during start-up:\n{web.RecentOutput}");
             try
             {
                 if ((await http.GetAsync(web.BaseUrl + "/healthz")).IsSuccessStatusCode) return web;
@@ -58,6 +59,16 @@ public sealed class WebProcess : IAsyncDisposable
         }
         await web.DisposeAsync();
         throw new TimeoutException("the web process did not become healthy within 60 s");
+    }
+
+    /// <summary>The last lines the process wrote (standard output and error), for failure messages.</summary>
+    public string RecentOutput => string.Join('\n', output);
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        output.Enqueue(line);
+        while (output.Count > 200) output.TryDequeue(out _);
     }
 
     public void Kill() => process.Kill(entireProcessTree: true);
