@@ -40,7 +40,7 @@ public sealed class SignUpModel(Accounts accounts, TimeProvider time, IStringLoc
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, SignInCookie.PrincipalFor(user, []),
             new AuthenticationProperties { IsPersistent = true, IssuedUtc = time.GetUtcNow() });
         TempData["Message"] = t["Chào mừng {0}! Tài khoản đã được tạo.", displayName].Value;
-        return LocalRedirect("/Account");
+        return RedirectToPage("/Account/Index");
     }
 }
 

@@ -34,7 +34,7 @@ public sealed class SimulateTransferModel(PaymentIntake intake, TimeProvider tim
         TempData["Message"] = result.Status == IntakeStatus.Accepted
             ? t["Đã gửi giao dịch {0}: {1} mới, {2} trùng.", id, result.NewTransfers, result.Duplicates].Value
             : t["Không nhận: {0}.", result.Status.ToString()].Value;
-        return Redirect("/Admin/SimulateTransfer");
+        return RedirectToPage("/Admin/SimulateTransfer");
     }
 }
 

@@ -20,6 +20,6 @@ public sealed class InboxModel(Db.Payments payments, TimeProvider time, IStringL
         var done = await payments.ResolveInboxItemAsync(itemId, User.UserId(), User.IsInRole(Roles.Admin), time.GetUtcNow(), cancellationToken);
         if (!done) return NotFound();
         TempData["Message"] = t["Đã đánh dấu đã xử lý."].Value;
-        return Redirect("/Market/Inbox");
+        return RedirectToPage("/Market/Inbox");
     }
 }

@@ -53,7 +53,7 @@ public sealed class ApplyModel(Sellers sellers, AdminUnits units, IStringLocaliz
             string.IsNullOrEmpty(Input.CommuneCode) ? null : Input.CommuneCode, Input.AddressLine?.Trim() ?? "",
             Input.Description?.Trim() ?? ""), Slug.From(name), cancellationToken);
         TempData["Message"] = t["Đã gửi hồ sơ. Chúng tôi sẽ báo khi hồ sơ được duyệt."].Value;
-        return Redirect("/Account");
+        return RedirectToPage("/Account/Index");
     }
 }
 

@@ -62,6 +62,6 @@ public sealed class CartModel(ShopQueries shop, ShopOptions options, IStringLoca
         if (remove is long removed) lines = ShopCart.With(lines, removed, 0, add: false);
         ShopCart.Write(Response, lines);
         TempData["Message"] = t["Đã cập nhật giỏ hàng."].Value;
-        return Redirect("/gio-hang");
+        return RedirectToPage("/Shop/Cart");
     }
 }

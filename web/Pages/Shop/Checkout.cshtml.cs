@@ -26,7 +26,7 @@ public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits un
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         Basket = await Basket.LoadAsync(shop, ShopCart.Read(Request), options.ShippingFeeVnd, cancellationToken);
-        if (Basket.Sellers.Count == 0) return Redirect("/gio-hang");
+        if (Basket.Sellers.Count == 0) return RedirectToPage("/Shop/Cart");
         Input = new CheckoutInput
         {
             IdempotencyKey = Guid.NewGuid(),
@@ -66,7 +66,7 @@ public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits un
 
         // A retry of a checkout that went through (the basket cookie is already cleared): show that checkout again.
         if (await orders.FindCheckoutAsync(Input.IdempotencyKey, cancellationToken) is { } earlier) return Placed(earlier);
-        if (lines.Count == 0) return Redirect("/gio-hang");
+        if (lines.Count == 0) return RedirectToPage("/Shop/Cart");
 
         if (ModelState.IsValid)
         {
@@ -85,15 +85,15 @@ public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits un
         return Page();
     }
 
-    private RedirectResult Placed(CheckoutOutcome outcome)
+    private RedirectToPageResult Placed(CheckoutOutcome outcome)
     {
         ShopCart.Write(Response, []);
         TempData["Message"] = outcome.Orders.Count == 1
             ? t["Đã đặt đơn hàng {0}. Cảm ơn bạn!", outcome.Orders[0].Code].Value
             : t["Đã đặt {0} đơn hàng (mỗi người bán một đơn). Cảm ơn bạn!", outcome.Orders.Count].Value;
         return outcome.Orders.Count == 1
-            ? Redirect("/don-hang/" + outcome.Orders[0].AccessToken)
-            : Redirect("/don-hang/nhom/" + outcome.GroupToken);
+            ? RedirectToPage("/Shop/Order", new { token = outcome.Orders[0].AccessToken })
+            : RedirectToPage("/Shop/OrderGroup", new { token = outcome.GroupToken });
     }
 }
 

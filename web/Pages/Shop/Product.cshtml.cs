@@ -23,6 +23,6 @@ public sealed class ProductModel(ShopQueries shop, IStringLocalizer<SharedResour
         var lines = ShopCart.Read(Request);
         ShopCart.Write(Response, ShopCart.With(lines, product.Id, Math.Clamp(quantity, 1, Orders.MaxQuantity), add: true));
         TempData["Message"] = t["Đã thêm “{0}” vào giỏ hàng.", product.Name].Value;
-        return Redirect("/gio-hang");
+        return RedirectToPage("/Shop/Cart");
     }
 }

@@ -46,7 +46,7 @@ public sealed class ActivateModel(ActivationCodes codes, Accounts accounts, Time
             return Page();
         }
         TempData["Message"] = t["Đã đặt mật khẩu. Mời bạn đăng nhập."].Value;
-        return Redirect("/Account/SignIn");
+        return RedirectToPage("/Account/SignIn");
     }
 }
 

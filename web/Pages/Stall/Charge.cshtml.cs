@@ -54,7 +54,7 @@ public sealed class ChargeModel(Stalls stalls, Db.Payments payments, IConfigurat
                 amount.Value, PaymentReferences.Purpose(reference))),
             time.GetUtcNow(), Lifetime, User.UserId(), cancellationToken);
         TempData["Message"] = t["Đưa mã QR cho khách quét."].Value;
-        return Redirect($"/Stall/{Stall.Id}/Charge/{request.Id}");
+        return RedirectToPage("/Stall/Charge", new { id = Stall.Id, requestId = request.Id });
     }
 
     private async Task<bool> LoadAsync(long id, long? requestId, CancellationToken cancellationToken)

@@ -86,7 +86,7 @@ public sealed partial class EditModel(Stalls stalls, Banks banks, ActivationCode
             var updated = await stalls.UpdateAsync(Existing!.Id, userId, name, goods, account, cancellationToken);
             if (updated == StallSaveResult.NotFound) return NotFound();
             TempData["Message"] = t["Đã lưu sạp. Nếu đã đổi tài khoản, hãy in lại biển QR."].Value;
-            return Redirect("/Stall");
+            return RedirectToPage("/Stall/Index");
         }
 
         var unusable = Hasher.HashPassword(new object(), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
@@ -107,7 +107,7 @@ public sealed partial class EditModel(Stalls stalls, Banks banks, ActivationCode
         {
             TempData["Message"] = t["Đã đăng ký sạp. Hãy in biển QR cho sạp."].Value;
         }
-        return Redirect($"/Stall/{newId}/Screen");
+        return RedirectToPage("/Stall/Screen", new { id = newId });
     }
 
     /// <summary>Bank from the list, digits only (≤ 19; a card 16–19), holder name upper-case without diacritics.</summary>

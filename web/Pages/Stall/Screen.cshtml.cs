@@ -47,7 +47,7 @@ public sealed class ScreenModel(Stalls stalls, Db.Payments payments, TimeProvide
         }
         await payments.LogCashAsync(stall.Id, amount.Value, time.GetUtcNow(), User.UserId(), StallEvents.PublishAsync, cancellationToken);
         TempData["Message"] = t["Đã ghi {0} tiền mặt.", Formatting.Vnd(amount.Value)].Value;
-        return Redirect($"/Stall/{stall.Id}/Screen");
+        return RedirectToPage("/Stall/Screen", new { id = stall.Id });
     }
 
     /// <summary>"50.000", "50 000", "50000đ" → 50000; null unless 1,000 ≤ amount &lt; 500,000,000.</summary>

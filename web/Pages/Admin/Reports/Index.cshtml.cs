@@ -86,7 +86,7 @@ public sealed class IndexModel(ReportQueries reports, ReportBackfills backfills,
         TempData["Message"] = t["Đã xếp lịch tính bù {0} ngày ({1} – {2}). Ngày đã có báo cáo được giữ nguyên.",
             to.DayNumber - from.DayNumber + 1, from.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture),
             to.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture)].Value;
-        return Redirect($"/Admin/Reports?backfill={id}");
+        return RedirectToPage("/Admin/Reports/Index", new { backfill = id });
     }
 
     private static bool TryParseDay(string text, out DateOnly day) =>

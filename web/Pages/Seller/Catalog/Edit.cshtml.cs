@@ -54,7 +54,7 @@ public sealed class EditModel(SellerMemberships memberships, CatalogProducts pro
         }
         if (!await products.UpdateAsync(scope, id, listing, clock.GetUtcNow(), cancellationToken)) return NotFound();
         TempData["Message"] = t["Đã lưu thay đổi."].Value;
-        return Redirect($"/Seller/Catalog/Edit/{id}");
+        return RedirectToPage("/Seller/Catalog/Edit", new { id });
     }
 
     public Task<IActionResult> OnPostPublishAsync(long id, CancellationToken cancellationToken) =>
@@ -76,12 +76,12 @@ public sealed class EditModel(SellerMemberships memberships, CatalogProducts pro
         if (checkedPhotos is null)
         {
             TempData["Message"] = string.Join(" ", problems["Photos"]!.Errors.Select(e => e.ErrorMessage));
-            return Redirect($"/Seller/Catalog/Edit/{id}#photos");
+            return RedirectToPage("/Seller/Catalog/Edit", null, new { id }, "photos");
         }
         foreach (var blob in checkedPhotos)
             if (await catalogPhotos.AddImageAsync(scope, id, blob, cancellationToken) is null) return NotFound();
         TempData["Message"] = t["Đã thêm {0} ảnh.", checkedPhotos.Count].Value;
-        return Redirect($"/Seller/Catalog/Edit/{id}#photos");
+        return RedirectToPage("/Seller/Catalog/Edit", null, new { id }, "photos");
     }
 
     public async Task<IActionResult> OnPostDeletePhotoAsync(long id, long imageId, CancellationToken cancellationToken)
@@ -89,7 +89,7 @@ public sealed class EditModel(SellerMemberships memberships, CatalogProducts pro
         if (await LoadListingAsync(id, cancellationToken) is { } notFound) return notFound;
         if (!await catalogPhotos.DeleteImageAsync(scope, id, imageId, cancellationToken)) return NotFound();
         TempData["Message"] = t["Đã xoá ảnh."].Value;
-        return Redirect($"/Seller/Catalog/Edit/{id}#photos");
+        return RedirectToPage("/Seller/Catalog/Edit", null, new { id }, "photos");
     }
 
     public async Task<IActionResult> OnPostMovePhotoAsync(long id, long imageId, int direction, CancellationToken cancellationToken)
@@ -97,7 +97,7 @@ public sealed class EditModel(SellerMemberships memberships, CatalogProducts pro
         if (await LoadListingAsync(id, cancellationToken) is { } notFound) return notFound;
         if (!await catalogPhotos.MoveImageAsync(scope, id, imageId, direction, cancellationToken)) return NotFound();
         TempData["Message"] = t["Đã đổi thứ tự ảnh."].Value;
-        return Redirect($"/Seller/Catalog/Edit/{id}#photos");
+        return RedirectToPage("/Seller/Catalog/Edit", null, new { id }, "photos");
     }
 
     private async Task<IActionResult> SetStatusAsync(long id, string status, string message, CancellationToken cancellationToken)
@@ -105,7 +105,7 @@ public sealed class EditModel(SellerMemberships memberships, CatalogProducts pro
         if (await LoadListingAsync(id, cancellationToken) is { } notFound) return notFound;
         if (!await products.SetStatusAsync(scope, id, status, clock.GetUtcNow(), cancellationToken)) return NotFound();
         TempData["Message"] = t[message].Value;
-        return Redirect($"/Seller/Catalog/Edit/{id}");
+        return RedirectToPage("/Seller/Catalog/Edit", new { id });
     }
 
     /// <summary>The listing, in the current seller's scope; 404 for anything else (another seller's id, a guess).</summary>

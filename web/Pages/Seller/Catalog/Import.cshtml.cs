@@ -51,7 +51,7 @@ public sealed class ImportModel(SellerMemberships memberships, CatalogFiles file
         }
         TempData["Message"] = t["Đã nhập {0} sản phẩm: {1} mới, {2} cập nhật.", outcome.Created + outcome.Updated, outcome.Created,
             outcome.Updated].Value;
-        return Redirect("/Seller/Catalog");
+        return RedirectToPage("/Seller/Catalog/Index");
     }
 
     private IActionResult Problem(string message)
@@ -65,7 +65,7 @@ public sealed class ImportModel(SellerMemberships memberships, CatalogFiles file
     {
         var choice = await CurrentSeller.ResolveAsync(HttpContext, memberships, cancellationToken);
         if (choice.AskedForUnknown) return NotFound();
-        if (choice.Current is null) return Redirect("/Seller/Catalog");
+        if (choice.Current is null) return RedirectToPage("/Seller/Catalog/Index");
         Seller = choice.Current;
         return null;
     }

@@ -56,14 +56,14 @@ public sealed class NewModel(SellerMemberships memberships, CatalogProducts prod
         if (created is null) return NotFound();
         foreach (var blob in checkedPhotos) await catalogPhotos.AddImageAsync(Seller.Scope(HttpContext), created.Value.Id, blob, cancellationToken);
         TempData["Message"] = t["Đã lưu bản nháp “{0}”. Kiểm tra rồi bấm Đăng bán.", listing.Name].Value;
-        return Redirect($"/Seller/Catalog/Edit/{created.Value.Id}");
+        return RedirectToPage("/Seller/Catalog/Edit", new { id = created.Value.Id });
     }
 
     private async Task<IActionResult?> ResolveAsync(CancellationToken cancellationToken)
     {
         var choice = await CurrentSeller.ResolveAsync(HttpContext, memberships, cancellationToken);
         if (choice.AskedForUnknown) return NotFound();
-        if (choice.Current is null) return Redirect("/Seller/Catalog");
+        if (choice.Current is null) return RedirectToPage("/Seller/Catalog/Index");
         Seller = choice.Current;
         return null;
     }

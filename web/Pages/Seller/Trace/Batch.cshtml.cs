@@ -116,7 +116,7 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
             hasLat ? latitude : null, hasLon ? longitude : null, Input.Actor?.Trim() ?? "", Input.Note?.Trim() ?? ""), images, cancellationToken);
         if (eventId is null) return NotFound();
         TempData["Message"] = t["Đã ghi: {0}.", t["event:" + Input.Kind]].Value;
-        return Redirect($"/Seller/Trace/Batch/{id}");
+        return RedirectToPage("/Seller/Trace/Batch", new { id });
     }
 
     public async Task<IActionResult> OnPostUnitsAsync(long id, int count, CancellationToken cancellationToken)
@@ -125,12 +125,12 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
         if (count is < 1 or > MaxUnits)
         {
             TempData["Message"] = t["Số mã từ 1 đến {0}.", MaxUnits].Value;
-            return Redirect($"/Seller/Trace/Batch/{id}");
+            return RedirectToPage("/Seller/Trace/Batch", new { id });
         }
         var added = await trace.GenerateUnitsAsync(User.UserId(), id, count, cancellationToken);
         if (added is null) return NotFound();
         TempData["Message"] = t["Đã tạo {0} mã cho từng gói.", added].Value;
-        return Redirect($"/Seller/Trace/Batch/{id}");
+        return RedirectToPage("/Seller/Trace/Batch", new { id });
     }
 
     /// <summary>The batch's QR code as PNG, for a preview on screen.</summary>
@@ -155,7 +155,7 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
         if (layout.Problem() is string problem)
         {
             TempData["Message"] = t[problem].Value;
-            return Redirect($"/Seller/Trace/Batch/{id}#labels");
+            return RedirectToPage("/Seller/Trace/Batch", null, new { id }, "labels");
         }
         var baseUrl = TraceLinks.BaseUrl(Request, options);
         List<Label> sheet;
@@ -165,7 +165,7 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
             if (serials.Count == 0)
             {
                 TempData["Message"] = t["Lô này chưa có mã cho từng gói."].Value;
-                return Redirect($"/Seller/Trace/Batch/{id}#labels");
+                return RedirectToPage("/Seller/Trace/Batch", null, new { id }, "labels");
             }
             sheet = serials.Select(s => new Label(TraceLinks.CodeUrl(baseUrl, Batch.Gtin, Batch.LotCode, Batch.Code, s), Batch.ProductName,
                 Batch.LotCode, TraceLinks.PrintedUrl(baseUrl, Batch.Code, s))).ToList();

@@ -38,7 +38,7 @@ public sealed class CertificatesModel(Db.Trace trace, SellerMemberships membersh
             new NewCertificate(productId, Input.Kind!, Input.Number!.Trim(), Input.Issuer!.Trim(), from, to), cancellationToken);
         if (id is null) return NotFound();
         TempData["Message"] = t["Đã thêm chứng nhận."].Value;
-        return Redirect($"/Seller/Trace/Certificates?sellerId={Seller.SellerId}");
+        return RedirectToPage("/Seller/Trace/Certificates", new { sellerId = Seller.SellerId });
     }
 
     private async Task<bool> LoadAsync(long? sellerId, CancellationToken cancellationToken)

@@ -35,7 +35,7 @@ public sealed class TraceHomeModel(Db.Trace trace, SellerMemberships memberships
             return Page();
         }
         TempData["Message"] = gtin14 is null ? t["Đã xóa mã GTIN."].Value : t["Đã lưu mã GTIN {0}.", gtin14].Value;
-        return Redirect($"/Seller/Trace?sellerId={Seller.SellerId}");
+        return RedirectToPage("/Seller/Trace/Index", new { sellerId = Seller.SellerId });
     }
 
     private async Task<bool> LoadAsync(long? sellerId, CancellationToken cancellationToken)

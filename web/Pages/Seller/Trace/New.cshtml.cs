@@ -60,7 +60,7 @@ public sealed class NewBatchModel(Db.Trace trace, SellerMemberships memberships,
         }
         if (id is null) return NotFound();
         TempData["Message"] = t["Đã tạo lô {0}. Hãy ghi các bước: thu hái, chế biến, đóng gói…", lot].Value;
-        return Redirect($"/Seller/Trace/Batch/{id}");
+        return RedirectToPage("/Seller/Trace/Batch", new { id });
     }
 
     public static decimal? ParseDecimal(string? text) =>
