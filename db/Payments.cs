@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace Cho40.Db;
 
-public sealed record PaymentRequest(long Id, long StallId, string Reference, long Amount, string Payload, string Status,
+public sealed record PaymentRequest(long Id, long StallId, string Reference, long AmountVnd, string Payload, string Status,
     DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? PaidAt)
 {
     /// <summary>Pending, but past its expiry time: no longer matched as paid.</summary>
@@ -14,24 +14,24 @@ public sealed record PaymentRequest(long Id, long StallId, string Reference, lon
 }
 
 /// <summary>A transfer as a bank-notification provider reported it, before matching.</summary>
-public sealed record IncomingTransfer(string ProviderTransactionId, string AccountNumber, long Amount, string Content,
+public sealed record IncomingTransfer(string ProviderTransactionId, string AccountNumber, long AmountVnd, string Content,
     string? BankReference, DateTimeOffset TransactionTime);
 
 /// <summary>A provider transaction stored once (the row matchers work on).</summary>
-public sealed record ProviderTransaction(long Id, string Provider, string ProviderTxnId, string AccountNumber, long Amount,
+public sealed record ProviderTransaction(long Id, string Provider, string ProviderTxnId, string AccountNumber, long AmountVnd,
     string Content, string? BankReference, DateTimeOffset TransactionTime, DateTimeOffset ReceivedAt);
 
 /// <summary>A payment counted in a stall's takings, as the stall screen shows it.</summary>
-public sealed record StallPayment(long Id, long StallId, string Method, long Amount, DateTimeOffset OccurredAt,
-    string CheckResult, long? ExpectedAmount, long? PaymentRequestId, string? Content);
+public sealed record StallPayment(long Id, long StallId, string Method, long AmountVnd, DateTimeOffset OccurredAt,
+    string CheckResult, long? ExpectedAmountVnd, long? PaymentRequestId, string? Content);
 
 public sealed record DayTotals(long Qr, long Cash, int Count)
 {
     public long Total => Qr + Cash;
 }
 
-public sealed record InboxItem(long Id, string Reason, string Provider, string AccountNumber, long Amount, string Content,
-    DateTimeOffset TransactionTime, long? StallId, string? StallLabel, long? ExpectedAmount, DateTimeOffset? ResolvedAt);
+public sealed record InboxItem(long Id, string Reason, string Provider, string AccountNumber, long AmountVnd, string Content,
+    DateTimeOffset TransactionTime, long? StallId, string? StallLabel, long? ExpectedAmountVnd, DateTimeOffset? ResolvedAt);
 
 /// <summary>Short unique references for dynamic QR codes, in an alphabet nobody misreads (no 0/O, 1/I/L).</summary>
 public static class PaymentReferences
@@ -57,14 +57,14 @@ public static class PaymentReferences
 public sealed class Payments(NpgsqlDataSource db)
 {
     private const string RequestSelect = """
-        SELECT id, stall_id AS StallId, reference, amount, payload, status, created_at AS CreatedAt,
+        SELECT id, stall_id AS StallId, reference, amount_vnd AS AmountVnd, payload, status, created_at AS CreatedAt,
                expires_at AS ExpiresAt, paid_at AS PaidAt
         FROM payment_requests
         """;
 
     private const string PaymentSelect = """
-        SELECT p.id, p.stall_id AS StallId, p.method, p.amount, p.occurred_at AS OccurredAt, p.check_result AS CheckResult,
-               p.expected_amount AS ExpectedAmount, p.payment_request_id AS PaymentRequestId, t.content
+        SELECT p.id, p.stall_id AS StallId, p.method, p.amount_vnd AS AmountVnd, p.occurred_at AS OccurredAt, p.check_result AS CheckResult,
+               p.expected_amount_vnd AS ExpectedAmountVnd, p.payment_request_id AS PaymentRequestId, t.content
         FROM stall_payments p LEFT JOIN provider_transactions t ON t.id = p.provider_transaction_id
         """;
 
@@ -80,10 +80,10 @@ public sealed class Payments(NpgsqlDataSource db)
         {
             var reference = PaymentReferences.New();
             var created = await connection.QuerySingleOrDefaultAsync<PaymentRequest>("""
-                INSERT INTO payment_requests (stall_id, reference, amount, payload, created_by, created_at, expires_at)
+                INSERT INTO payment_requests (stall_id, reference, amount_vnd, payload, created_by, created_at, expires_at)
                 VALUES (@stallId, @reference, @amount, @payload, @userId, @now, @expiresAt)
                 ON CONFLICT (reference) DO NOTHING
-                RETURNING id, stall_id AS StallId, reference, amount, payload, status, created_at AS CreatedAt,
+                RETURNING id, stall_id AS StallId, reference, amount_vnd AS AmountVnd, payload, status, created_at AS CreatedAt,
                           expires_at AS ExpiresAt, paid_at AS PaidAt
                 """, new { stallId, reference, amount, payload = payloadFor(reference), userId, now, expiresAt = now + lifetime });
             if (created is not null) return created;
@@ -103,7 +103,7 @@ public sealed class Payments(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<long>(
-            "SELECT COALESCE(sum(amount), 0) FROM stall_payments WHERE payment_request_id = @requestId", new { requestId });
+            "SELECT COALESCE(sum(amount_vnd), 0) FROM stall_payments WHERE payment_request_id = @requestId", new { requestId });
     }
 
     public async Task<StallPayment> LogCashAsync(long stallId, long amount, DateTimeOffset now, long userId, NotifyStall notify)
@@ -111,7 +111,7 @@ public sealed class Payments(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
         var id = await connection.QuerySingleAsync<long>("""
-            INSERT INTO stall_payments (stall_id, method, amount, occurred_at, recorded_at, recorded_by)
+            INSERT INTO stall_payments (stall_id, method, amount_vnd, occurred_at, recorded_at, recorded_by)
             VALUES (@stallId, 'cash', @amount, @now, @now, @userId) RETURNING id
             """, new { stallId, amount, now, userId }, tx);
         await notify(connection, tx, stallId, $"p{id}");
@@ -143,7 +143,7 @@ public sealed class Payments(NpgsqlDataSource db)
         var count = 0;
         foreach (var p in payments)
         {
-            if (p.Method == "qr") qr += p.Amount; else cash += p.Amount;
+            if (p.Method == "qr") qr += p.AmountVnd; else cash += p.AmountVnd;
             count++;
         }
         return new DayTotals(qr, cash, count);
@@ -178,14 +178,14 @@ public sealed class Payments(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
         var stored = await connection.QuerySingleOrDefaultAsync<ProviderTransaction>("""
-            INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, account_number, amount, content,
+            INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, account_number, amount_vnd, content,
                                                bank_reference, transaction_time, received_at)
-            VALUES (@provider, @ProviderTransactionId, @notificationId, @AccountNumber, @Amount, @Content, @BankReference,
+            VALUES (@provider, @ProviderTransactionId, @notificationId, @AccountNumber, @AmountVnd, @Content, @BankReference,
                     @TransactionTime, @now)
             ON CONFLICT (provider, provider_txn_id) DO NOTHING
-            RETURNING id, provider, provider_txn_id AS ProviderTxnId, account_number AS AccountNumber, amount, content,
+            RETURNING id, provider, provider_txn_id AS ProviderTxnId, account_number AS AccountNumber, amount_vnd AS AmountVnd, content,
                       bank_reference AS BankReference, transaction_time AS TransactionTime, received_at AS ReceivedAt
-            """, new { provider, transfer.ProviderTransactionId, notificationId, transfer.AccountNumber, transfer.Amount,
+            """, new { provider, transfer.ProviderTransactionId, notificationId, transfer.AccountNumber, transfer.AmountVnd,
                 transfer.Content, transfer.BankReference, transfer.TransactionTime, now }, tx);
         if (stored is null) return false;
         await apply(connection, tx, stored);
@@ -207,11 +207,11 @@ public sealed class Payments(NpgsqlDataSource db)
     public static Task<long> InsertTransferPaymentAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId,
         ProviderTransaction transfer, DateTimeOffset now, long? requestId = null, string checkResult = "ok", long? expectedAmount = null) =>
         connection.QuerySingleAsync<long>("""
-            INSERT INTO stall_payments (stall_id, method, amount, occurred_at, recorded_at, provider_transaction_id,
-                                        payment_request_id, check_result, expected_amount)
-            VALUES (@stallId, 'qr', @Amount, @TransactionTime, @now, @Id, @requestId, @checkResult, @expectedAmount)
+            INSERT INTO stall_payments (stall_id, method, amount_vnd, occurred_at, recorded_at, provider_transaction_id,
+                                        payment_request_id, check_result, expected_amount_vnd)
+            VALUES (@stallId, 'qr', @AmountVnd, @TransactionTime, @now, @Id, @requestId, @checkResult, @expectedAmount)
             RETURNING id
-            """, new { stallId, transfer.Amount, transfer.TransactionTime, now, transfer.Id, requestId, checkResult, expectedAmount }, tx);
+            """, new { stallId, transfer.AmountVnd, transfer.TransactionTime, now, transfer.Id, requestId, checkResult, expectedAmount }, tx);
 
     /// <summary>Moves a request on, only from 'pending' or 'underpaid' (a guarded update).</summary>
     public static Task<int> SetRequestStatusAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long requestId, string status,
@@ -224,7 +224,7 @@ public sealed class Payments(NpgsqlDataSource db)
     public static Task AddToInboxAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long providerTransactionId, string reason,
         DateTimeOffset now, long? stallId = null, long? requestId = null, long? expectedAmount = null) =>
         connection.ExecuteAsync("""
-            INSERT INTO payment_inbox (provider_transaction_id, reason, stall_id, payment_request_id, expected_amount, created_at)
+            INSERT INTO payment_inbox (provider_transaction_id, reason, stall_id, payment_request_id, expected_amount_vnd, created_at)
             VALUES (@providerTransactionId, @reason, @stallId, @requestId, @expectedAmount, @now)
             ON CONFLICT DO NOTHING
             """, new { providerTransactionId, reason, stallId, requestId, expectedAmount, now }, tx);
@@ -239,10 +239,10 @@ public sealed class Payments(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync();
         return (await connection.QueryAsync<InboxItem>("""
-            SELECT i.id, i.reason, t.provider, t.account_number AS AccountNumber, t.amount, t.content,
+            SELECT i.id, i.reason, t.provider, t.account_number AS AccountNumber, t.amount_vnd AS AmountVnd, t.content,
                    t.transaction_time AS TransactionTime, i.stall_id AS StallId,
                    CASE WHEN s.id IS NULL THEN NULL ELSE m.name || ' · ' || s.stall_number || ' ' || s.name END AS StallLabel,
-                   i.expected_amount AS ExpectedAmount, i.resolved_at AS ResolvedAt
+                   i.expected_amount_vnd AS ExpectedAmountVnd, i.resolved_at AS ResolvedAt
             FROM payment_inbox i
             JOIN provider_transactions t ON t.id = i.provider_transaction_id
             LEFT JOIN stalls s ON s.id = i.stall_id
@@ -272,9 +272,9 @@ public sealed class Payments(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync();
         return (await connection.QueryAsync<InboxItem>("""
-            SELECT i.id, i.reason, t.provider, t.account_number AS AccountNumber, t.amount, t.content,
+            SELECT i.id, i.reason, t.provider, t.account_number AS AccountNumber, t.amount_vnd AS AmountVnd, t.content,
                    t.transaction_time AS TransactionTime, i.stall_id AS StallId, NULL AS StallLabel,
-                   i.expected_amount AS ExpectedAmount, i.resolved_at AS ResolvedAt
+                   i.expected_amount_vnd AS ExpectedAmountVnd, i.resolved_at AS ResolvedAt
             FROM payment_inbox i JOIN provider_transactions t ON t.id = i.provider_transaction_id
             WHERE i.stall_id = @stallId AND i.resolved_at IS NULL
             ORDER BY i.created_at DESC LIMIT 20

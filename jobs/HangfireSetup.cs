@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.PostgreSql;
 using Cho40.Db;
 using Cho40.Jobs.Reports;
+using Cho40.Jobs.Cod;
 using Cho40.Jobs.Settlement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -54,7 +55,9 @@ public static class HangfireSetup
         services.AddTransient<ReconcileCodStatementJob>();
         services.AddTransient<SettleCycleJob>();
         // Daily sales reports: the job, and the nightly schedule registered by every process at start-up (harmless twice).
-        services.TryAddSingleton<Db.Reports>();
+        services.TryAddSingleton<ReportComputation>();
+        services.TryAddSingleton<ReportQueries>();
+        services.TryAddSingleton<ReportBackfills>();
         services.TryAddSingleton(new ReportOptions());
         services.AddTransient<DailyReportsJob>();
         services.AddSingleton<ReportSchedule>();

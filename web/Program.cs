@@ -7,7 +7,7 @@ using Cho40.Db.Domain;
 using Cho40.Jobs;
 using Cho40.Jobs.Reports;
 using Cho40.Web;
-using Cho40.Web.Products;
+using Cho40.Web.Catalog;
 using Cho40.Web.Infrastructure;
 using Cho40.Web.Payments;
 using Cho40.Web.Payments.Notifications;
@@ -38,7 +38,9 @@ builder.Services.AddSingleton<Ledger>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Settlement").Get<SettlementOptions>() ?? new SettlementOptions());
 builder.Services.AddSingleton<Sellers>();
 builder.Services.AddSingleton<SellerMemberships>();
-builder.Services.AddSingleton<Listings>();
+builder.Services.AddSingleton<CatalogProducts>();
+builder.Services.AddSingleton<CatalogPhotos>();
+builder.Services.AddSingleton<CatalogFiles>();
 builder.Services.AddSingleton<ThumbnailCache>();
 builder.Services.AddSingleton(new Banks());
 builder.Services.AddSingleton<Stalls>();
@@ -81,7 +83,7 @@ builder.Services.AddRazorPages(o =>
         o.Conventions.AuthorizeFolder("/Stall");
         o.Conventions.AllowAnonymousToPage("/Stall/Activate");
         o.Conventions.AuthorizeFolder("/Market", Policies.MarketManager);
-        o.Conventions.AuthorizeFolder("/Seller/Products", Policies.SellerMember);
+        o.Conventions.AuthorizeFolder("/Seller/Catalog", Policies.SellerMember);
         o.Conventions.AuthorizePage("/Account/SignOut");
     })
     .AddViewLocalization()
@@ -143,8 +145,8 @@ await using (var scope = app.Services.CreateAsyncScope())
         app.Logger.LogInformation("Demo data loaded");
         // The demo shows sales reports at once: the last two weeks are backfilled on the reports queue.
         var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var latest = Reports.LatestClosedDay(now, app.Services.GetRequiredService<ReportOptions>().SettleTime);
-        await DailyReportsJob.EnqueueBackfillAsync(app.Services.GetRequiredService<Reports>(),
+        var latest = ReportComputation.LatestClosedDay(now, app.Services.GetRequiredService<ReportOptions>().SettleTime);
+        await DailyReportsJob.EnqueueBackfillAsync(app.Services.GetRequiredService<ReportBackfills>(),
             app.Services.GetRequiredService<IBackgroundJobClient>(), latest.AddDays(-13), latest, null, now);
     }
 }

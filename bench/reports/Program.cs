@@ -22,7 +22,7 @@ await new AdminUnits(db).LoadIfEmptyAsync();
 var day = new DateOnly(2031, 6, 15);
 const int Markets = 50, StallsPerMarket = 100, Sellers = 2000, ProductsPerSeller = 10, HistoryDays = 7;
 var HistoryRows = rows / 10;
-var reports = new Reports(db);
+var reports = new ReportComputation(db);
 if (await reports.LastComputedDayAsync() is not null)
 {
     Console.Error.WriteLine("this database already has reports (they cannot be deleted): run on a fresh database (./cho40 bench reports)");
@@ -70,7 +70,7 @@ async Task GenerateAsync(DateOnly d, int payments, int orders, int lateNextDay)
     // QR transfers: provider transactions by COPY, then the applied payments with one INSERT … SELECT (as matching would).
     var lastBefore = await c.ExecuteScalarAsync<long>("SELECT coalesce(max(id), 0) FROM provider_transactions");
     await using (var import = await c.BeginBinaryImportAsync("""
-        COPY provider_transactions (provider, provider_txn_id, notification_id, account_number, amount, content, transaction_time, received_at)
+        COPY provider_transactions (provider, provider_txn_id, notification_id, account_number, amount_vnd, content, transaction_time, received_at)
         FROM STDIN (FORMAT BINARY)
         """))
     {
@@ -92,12 +92,12 @@ async Task GenerateAsync(DateOnly d, int payments, int orders, int lateNextDay)
         await import.CompleteAsync();
     }
     await c.ExecuteAsync("""
-        INSERT INTO stall_payments (stall_id, method, amount, occurred_at, recorded_at, provider_transaction_id)
-        SELECT account_number::bigint, 'qr', amount, transaction_time, received_at, id FROM provider_transactions
+        INSERT INTO stall_payments (stall_id, method, amount_vnd, occurred_at, recorded_at, provider_transaction_id)
+        SELECT account_number::bigint, 'qr', amount_vnd, transaction_time, received_at, id FROM provider_transactions
         WHERE id > @lastBefore
         """, new { lastBefore }, commandTimeout: 600);
     await using (var import = await c.BeginBinaryImportAsync(
-        "COPY stall_payments (stall_id, method, amount, occurred_at, recorded_at) FROM STDIN (FORMAT BINARY)"))
+        "COPY stall_payments (stall_id, method, amount_vnd, occurred_at, recorded_at) FROM STDIN (FORMAT BINARY)"))
     {
         for (var i = 0; i < payments - payments * 2 / 3; i++)
         {
@@ -183,7 +183,7 @@ Console.WriteLine($"generated: {HistoryDays} days × {HistoryRows:N0} rows, then
                   + $"(1–3 items each); {Markets * StallsPerMarket:N0} stalls, {Markets} markets, {Sellers:N0} sellers; {total.Elapsed.TotalSeconds:F0} s; "
                   + $"{Environment.ProcessorCount} cores");
 
-var settle = Reports.DefaultSettleTime;
+var settle = ReportComputation.DefaultSettleTime;
 var history = Stopwatch.StartNew();
 for (var d = day.AddDays(-HistoryDays); d < day; d = d.AddDays(1))
     await reports.ComputeDayAsync(d, VietnamTime.DayBounds(d.AddDays(1)).Start.AddMinutes(15), settle);
@@ -195,7 +195,7 @@ async Task<(long Ms, long Groups, long Sum)> PlainAggregateAsync()
     await using var c = await db.OpenConnectionAsync();
     var watch = Stopwatch.StartNew();
     var payments = (await c.QueryAsync<(long, string, long, long)>("""
-        SELECT stall_id, method, count(*), sum(amount)::bigint FROM stall_payments
+        SELECT stall_id, method, count(*), sum(amount_vnd)::bigint FROM stall_payments
         WHERE occurred_at >= @windowStart AND occurred_at < @windowEnd GROUP BY stall_id, method
         """, new { windowStart, windowEnd }, commandTimeout: 600)).ToList();
     var orders = (await c.QueryAsync<(long, string, long, long)>("""

@@ -98,7 +98,7 @@ public static class Accounting
         var stallPayments = firsts.Where(d => d.Kind == "stall").ToList();
         var stallIds = stallPayments.Select(d => d.Id.ToString(CultureInfo.InvariantCulture)).ToArray();
         var stallRows = (await c.QueryAsync<(string Txn, long Amount, string Account)>("""
-            SELECT t.provider_txn_id, p.amount, a.account_number
+            SELECT t.provider_txn_id, p.amount_vnd, a.account_number
             FROM stall_payments p JOIN provider_transactions t ON t.id = p.provider_transaction_id
             JOIN stall_bank_accounts a ON a.stall_id = p.stall_id
             WHERE t.provider = 'sepay' AND t.provider_txn_id = ANY(@stallIds)

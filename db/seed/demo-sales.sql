@@ -5,7 +5,7 @@ CREATE TEMP TABLE demo_sales ON COMMIT DROP AS
 SELECT s.id AS stall_id, d.n AS days_ago, k.n AS k,
        ((date_trunc('day', now() AT TIME ZONE 'Asia/Ho_Chi_Minh') - d.n * interval '1 day'
          + interval '6 hours' + ((s.id * 53 + k.n * 97) % 720) * interval '1 minute') AT TIME ZONE 'Asia/Ho_Chi_Minh') AS at,
-       ((10 + (s.id * 7 + d.n * 13 + k.n * 29) % 290) * 1000 + 500)::bigint AS amount,
+       ((10 + (s.id * 7 + d.n * 13 + k.n * 29) % 290) * 1000 + 500)::bigint AS amount_vnd,
        CASE WHEN (s.id + d.n + k.n) % 3 = 0 THEN 'cash' ELSE 'qr' END AS method,
        'DEMO-' || s.id || '-' || d.n || '-' || k.n AS txn
 FROM stalls s
@@ -17,15 +17,15 @@ WHERE m.slug IN ('cho-thai', 'cho-tuc-duyen');
 INSERT INTO bank_notifications (provider, raw_body, received_at, status)
 VALUES ('demo', '{"demo":"dữ liệu mẫu"}', now(), 'processed');
 
-INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, account_number, amount, content,
+INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, account_number, amount_vnd, content,
                                    transaction_time, received_at)
 SELECT 'demo', d.txn, (SELECT max(id) FROM bank_notifications WHERE provider = 'demo'), coalesce(b.account_number, ''),
-       d.amount, 'CK MUA HANG CHO', d.at, d.at + interval '4 seconds'
+       d.amount_vnd, 'CK MUA HANG CHO', d.at, d.at + interval '4 seconds'
 FROM demo_sales d LEFT JOIN stall_bank_accounts b ON b.stall_id = d.stall_id
 WHERE d.method = 'qr';
 
-INSERT INTO stall_payments (stall_id, method, amount, occurred_at, recorded_at, provider_transaction_id, recorded_by)
-SELECT d.stall_id, d.method, d.amount, d.at, d.at + interval '4 seconds', t.id,
+INSERT INTO stall_payments (stall_id, method, amount_vnd, occurred_at, recorded_at, provider_transaction_id, recorded_by)
+SELECT d.stall_id, d.method, d.amount_vnd, d.at, d.at + interval '4 seconds', t.id,
        CASE WHEN d.method = 'cash' THEN (SELECT owner_user_id FROM stalls WHERE id = d.stall_id) END
 FROM demo_sales d
 LEFT JOIN provider_transactions t ON t.provider = 'demo' AND t.provider_txn_id = d.txn

@@ -8,9 +8,9 @@ namespace Cho40.Jobs.Reports;
 
 /// <summary>
 /// Computes the daily sales reports (every stall, seller and market) of a Vietnam day. Safe to re-run and to race:
-/// <see cref="Db.Reports.ComputeDayAsync"/> holds an advisory lock and stores each day once (unique keys).
+/// <see cref="ReportComputation.ComputeDayAsync"/> holds an advisory lock and stores each day once (unique keys).
 /// </summary>
-public sealed class DailyReportsJob(Db.Reports reports, ReportOptions options, TimeProvider time, ILogger<DailyReportsJob> log)
+public sealed class DailyReportsJob(ReportComputation reports, ReportBackfills backfills, ReportOptions options, TimeProvider time, ILogger<DailyReportsJob> log)
 {
     public const string RecurringJobId = "daily-sales-reports";
     public const string Queue = "reports";
@@ -25,7 +25,7 @@ public sealed class DailyReportsJob(Db.Reports reports, ReportOptions options, T
     public async Task<int> RunNightlyAsync()
     {
         var now = time.GetUtcNow();
-        var latest = Db.Reports.LatestClosedDay(now, options.SettleTime);
+        var latest = ReportComputation.LatestClosedDay(now, options.SettleTime);
         var last = await reports.LastComputedDayAsync();
         var from = last is { } l ? l.AddDays(1) : latest.AddDays(1 - options.FirstRunDays);
         var earliest = latest.AddDays(-options.CatchUpDays);
@@ -58,19 +58,19 @@ public sealed class DailyReportsJob(Db.Reports reports, ReportOptions options, T
     public async Task<ReportDayResult> ComputeBackfillDayAsync(long backfillId, string day)
     {
         var date = ParseDay(day);
-        await reports.MarkBackfillDayAsync(backfillId, date, "running", null, time.GetUtcNow());
+        await backfills.MarkBackfillDayAsync(backfillId, date, "running", null, time.GetUtcNow());
         try
         {
             var result = await reports.ComputeDayAsync(date, time.GetUtcNow(), options.SettleTime);
             Log(result);
-            await reports.MarkBackfillDayAsync(backfillId, date,
+            await backfills.MarkBackfillDayAsync(backfillId, date,
                 result.Outcome == ReportDayOutcome.Computed ? "computed" : "already", null, time.GetUtcNow());
             return result;
         }
         catch (Exception e)
         {
             // Recorded for the page, then rethrown: Hangfire retries the day (and shows it failed when retries run out).
-            await reports.MarkBackfillDayAsync(backfillId, date, "failed", e.Message, time.GetUtcNow());
+            await backfills.MarkBackfillDayAsync(backfillId, date, "failed", e.Message, time.GetUtcNow());
             throw;
         }
     }
@@ -80,10 +80,10 @@ public sealed class DailyReportsJob(Db.Reports reports, ReportOptions options, T
     /// (so each day's comparisons find the days before it stored), each visible in the Hangfire dashboard; progress per day
     /// in report_backfill_days. Days already computed are found so and left as they are.
     /// </summary>
-    public static async Task<long> EnqueueBackfillAsync(Db.Reports reports, IBackgroundJobClient jobs, DateOnly from, DateOnly to,
+    public static async Task<long> EnqueueBackfillAsync(ReportBackfills backfills, IBackgroundJobClient jobs, DateOnly from, DateOnly to,
         long? userId, DateTimeOffset now)
     {
-        var backfillId = await reports.CreateBackfillAsync(from, to, userId, now);
+        var backfillId = await backfills.CreateBackfillAsync(from, to, userId, now);
         string? previous = null;
         for (var day = from; day <= to; day = day.AddDays(1))
         {
@@ -92,7 +92,7 @@ public sealed class DailyReportsJob(Db.Reports reports, ReportOptions options, T
                 ? jobs.Enqueue<DailyReportsJob>(j => j.ComputeBackfillDayAsync(backfillId, key))
                 : jobs.ContinueJobWith<DailyReportsJob>(previous, j => j.ComputeBackfillDayAsync(backfillId, key),
                     options: JobContinuationOptions.OnAnyFinishedState);
-            await reports.SetBackfillJobAsync(backfillId, day, previous);
+            await backfills.SetBackfillJobAsync(backfillId, day, previous);
         }
         return backfillId;
     }

@@ -3,8 +3,8 @@ namespace Cho40.Jobs.Reports;
 /// <summary>Daily sales reports (configuration section <c>Cho40:Reports</c>).</summary>
 public sealed class ReportOptions
 {
-    /// <summary>How far a report's cutoff lags the time it is computed (see <see cref="Db.Reports.DefaultSettleTime"/>).</summary>
-    public int SettleSeconds { get; set; } = (int)Db.Reports.DefaultSettleTime.TotalSeconds;
+    /// <summary>How far a report's cutoff lags the time it is computed (see <see cref="Db.ReportComputation.DefaultSettleTime"/>).</summary>
+    public int SettleSeconds { get; set; } = (int)Db.ReportComputation.DefaultSettleTime.TotalSeconds;
 
     /// <summary>The nightly job computes missed days back to at most this many days before yesterday (catch-up after downtime).</summary>
     public int CatchUpDays { get; set; } = 31;

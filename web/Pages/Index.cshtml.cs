@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Cho40.Web.Pages;
 
-/// <summary>The storefront's home: search, categories, featured OCOP products and the newest listings.</summary>
-public sealed class IndexModel(Storefront storefront) : PageModel
+/// <summary>The shop's home: search, categories, featured OCOP products and the newest listings.</summary>
+public sealed class IndexModel(ShopQueries shop) : PageModel
 {
     public IReadOnlyList<ShopCategory> Categories { get; private set; } = [];
     public IReadOnlyList<ShopCard> Featured { get; private set; } = [];
@@ -12,8 +12,8 @@ public sealed class IndexModel(Storefront storefront) : PageModel
 
     public async Task OnGetAsync()
     {
-        Categories = await storefront.CategoriesAsync();
-        Featured = await storefront.FeaturedAsync(8);
-        Products = await storefront.NewestAsync(40);
+        Categories = await shop.CategoriesAsync();
+        Featured = await shop.FeaturedAsync(8);
+        Products = await shop.NewestAsync(40);
     }
 }

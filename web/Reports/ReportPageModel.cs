@@ -14,7 +14,7 @@ public sealed record ReportScope(string Kind, long Id, string Name, string Path)
 /// stored report (default: the latest) with a chart of the days before it, and download a day or a range as XLSX, CSV or
 /// PDF. A page only says whose report it is (<see cref="FindScopeAsync"/>, checked in SQL; null answers 404).
 /// </summary>
-public abstract class ReportPageModel(Db.Reports reports, IStringLocalizer<SharedResource> t) : PageModel
+public abstract class ReportPageModel(ReportQueries reports, IStringLocalizer<SharedResource> t) : PageModel
 {
     public const int MaxRangeDays = 366;
 

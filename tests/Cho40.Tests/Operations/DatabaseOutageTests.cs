@@ -19,7 +19,7 @@ public sealed class DatabaseOutageTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/healthz")).StatusCode);
         // Pages that need the database fail cleanly and say "try again" (503 + Retry-After, the Vietnamese error page),
         // not a hang and not a 500. A product page always reads the database; the home page may still be served from
-        // the storefront's 30-second listing cache.
+        // the shop's 30-second listing cache.
         using (var product = await http.GetAsync("/san-pham/che-tan-cuong-dac-biet-200g"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, product.StatusCode);

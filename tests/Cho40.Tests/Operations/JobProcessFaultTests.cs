@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cho40.Db;
+using Cho40.Jobs.Cod;
 using Cho40.Jobs.Settlement;
 using Cho40.Tests.Infrastructure;
 using Cho40.Tests.Settlement;

@@ -1,6 +1,7 @@
 using Cho40.Web.Payments.VietQr;
 using Cho40.Web.Printing;
 using SkiaSharp;
+using Cho40.Db.Domain;
 
 namespace Cho40.Tests.Payments;
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Cho40.Tests.Infrastructure;
 using Cho40.Web.Payments.VietQr;
 using SkiaSharp;
+using Cho40.Db.Domain;
 
 namespace Cho40.Tests.Payments;
 

@@ -2,6 +2,7 @@ using System.Xml.Linq;
 using Cho40.Web.Payments.VietQr;
 using Cho40.Web.Printing;
 using SkiaSharp;
+using Cho40.Db.Domain;
 
 namespace Cho40.Tests.Payments;
 
@@ -11,13 +12,13 @@ public sealed class VietQrImageTests
     private static IEnumerable<string> SamplePayloads()
     {
         yield return VietQrPayload.Build(new VietQrRequest("970436", "0011001234567"));
-        yield return VietQrPayload.Build(new VietQrRequest("970415", "0011001932418", Amount: 120000, Purpose: "ủng hộ lũ lụt"));
-        yield return VietQrPayload.Build(new VietQrRequest("970405", "1", Amount: 1));
-        yield return VietQrPayload.Build(new VietQrRequest("970422", "1234567890123456789", Amount: 499_999_999,
+        yield return VietQrPayload.Build(new VietQrRequest("970415", "0011001932418", AmountVnd: 120000, Purpose: "ủng hộ lũ lụt"));
+        yield return VietQrPayload.Build(new VietQrRequest("970405", "1", AmountVnd: 1));
+        yield return VietQrPayload.Build(new VietQrRequest("970422", "1234567890123456789", AmountVnd: 499_999_999,
             Purpose: "Thanh toán sạp A01 chợ TN", BillNumber: "B234567890123456789012345", Reference: "R234567890123456789012345"));
-        yield return VietQrPayload.Build(new VietQrRequest("970436", "9704366800123456789", VietQrService.Card, Amount: 200000, Purpose: "C40 7KQ3XM"));
-        yield return VietQrPayload.Build(new VietQrRequest("970418", "21510001234567", Amount: 35000, Purpose: "Rau muống, cải; ớt (2kg)!"));
-        yield return VietQrPayload.Build(new VietQrRequest("970407", "19031234567890", Amount: 1_500_000, Purpose: "Đặc sản Đồng Hỷ".Normalize(System.Text.NormalizationForm.FormD)));
+        yield return VietQrPayload.Build(new VietQrRequest("970436", "9704366800123456789", VietQrService.Card, AmountVnd: 200000, Purpose: "C40 7KQ3XM"));
+        yield return VietQrPayload.Build(new VietQrRequest("970418", "21510001234567", AmountVnd: 35000, Purpose: "Rau muống, cải; ớt (2kg)!"));
+        yield return VietQrPayload.Build(new VietQrRequest("970407", "19031234567890", AmountVnd: 1_500_000, Purpose: "Đặc sản Đồng Hỷ".Normalize(System.Text.NormalizationForm.FormD)));
         yield return VietQrPayload.Build(new VietQrRequest("970454", "99887766", Purpose: "Tra Tan Cuong"));
     }
 

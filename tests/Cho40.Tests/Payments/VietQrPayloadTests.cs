@@ -1,5 +1,6 @@
 using System.Text;
 using Cho40.Web.Payments.VietQr;
+using Cho40.Db.Domain;
 
 namespace Cho40.Tests.Payments;
 
@@ -38,7 +39,7 @@ public sealed class VietQrPayloadTests
     [MemberData(nameof(PublishedPayloads))]
     public void Build_writes_exactly_the_published_payload(string bin, string account, long? amount, string? purpose, string expected)
     {
-        Assert.Equal(expected, VietQrPayload.Build(new VietQrRequest(bin, account, Amount: amount, Purpose: purpose)));
+        Assert.Equal(expected, VietQrPayload.Build(new VietQrRequest(bin, account, AmountVnd: amount, Purpose: purpose)));
     }
 
     [Theory]
@@ -50,7 +51,7 @@ public sealed class VietQrPayloadTests
         var v = Assert.IsType<VietQrParsed>(result.Value);
         Assert.Equal(bin, v.Bin);
         Assert.Equal(account, v.AccountNumber);
-        Assert.Equal(amount, v.Amount);
+        Assert.Equal(amount, v.AmountVnd);
         Assert.Equal(amount is not null, v.IsDynamic);
         Assert.Equal(purpose is null ? null : Cho40.Db.Domain.Slug.ToAscii(purpose), v.Purpose);
         Assert.Equal(VietQrService.Account, v.Service);
@@ -66,9 +67,9 @@ public sealed class VietQrPayloadTests
         var decomposed = precomposed.Normalize(NormalizationForm.FormD);
         Assert.NotEqual(precomposed, decomposed);
         var expected = "00020101021238570010A00000072701270006970422011300234579234420208QRIBFTTA53037045405401235802VN62160812chuyen khoan6304722F";
-        Assert.Equal(expected, VietQrPayload.Build(new VietQrRequest("970422", "0023457923442", Amount: 40123, Purpose: decomposed)));
+        Assert.Equal(expected, VietQrPayload.Build(new VietQrRequest("970422", "0023457923442", AmountVnd: 40123, Purpose: decomposed)));
         // đ/Đ have no decomposition: they are folded explicitly.
-        var p = VietQrPayload.Parse(VietQrPayload.Build(new VietQrRequest("970436", "0011001234567", Amount: 50000,
+        var p = VietQrPayload.Parse(VietQrPayload.Build(new VietQrRequest("970436", "0011001234567", AmountVnd: 50000,
             Purpose: "Đặc sản Đồng Hỷ".Normalize(NormalizationForm.FormD))));
         Assert.Equal("Dac san Dong Hy", p.Value!.Purpose);
     }
@@ -77,10 +78,10 @@ public sealed class VietQrPayloadTests
     public void Bill_reference_and_purpose_sit_in_field_62_in_id_order()
     {
         // Order and layout as in a public VietQR formatter test (code index file 63185144907: 0107NPS6869 then 0819…).
-        var payload = VietQrPayload.Build(new VietQrRequest("970403", "0011012345678", Amount: 180000,
+        var payload = VietQrPayload.Build(new VietQrRequest("970403", "0011012345678", AmountVnd: 180000,
             Purpose: "thanh toan don hang", BillNumber: "NPS6869"));
         Assert.StartsWith("00020101021238570010A00000072701270006970403011300110123456780208QRIBFTTA530370454061800005802VN62340107NPS68690819thanh toan don hang6304", payload);
-        var withReference = VietQrPayload.Build(new VietQrRequest("970403", "0011012345678", Amount: 180000,
+        var withReference = VietQrPayload.Build(new VietQrRequest("970403", "0011012345678", AmountVnd: 180000,
             Purpose: "C40 7KQ3XM", BillNumber: "HD01", Reference: "R123"));
         Assert.Contains("62300104HD010504R1230810C40 7KQ3XM6304", withReference);
         var parsed = VietQrPayload.Parse(withReference).Value!;
@@ -120,7 +121,7 @@ public sealed class VietQrPayloadTests
         Assert.True(result.Value is not null, result.Error);
         Assert.Equal(bin, result.Value!.Bin);
         Assert.Equal(account, result.Value.AccountNumber);
-        Assert.Equal(amount is null ? null : long.Parse(amount), result.Value.Amount);
+        Assert.Equal(amount is null ? null : long.Parse(amount), result.Value.AmountVnd);
         Assert.Equal(purpose, result.Value.Purpose);
         Assert.Equal(payload[^4..].ToUpperInvariant(), result.Value.Crc);
     }
@@ -138,12 +139,12 @@ public sealed class VietQrPayloadTests
         {
             var purpose = purposes[n++ % purposes.Length];
             var account = (1000000L + n * 7919L).ToString() + bank.Bin[3..];
-            var payload = VietQrPayload.Build(new VietQrRequest(bank.Bin, account, Amount: amount, Purpose: purpose));
+            var payload = VietQrPayload.Build(new VietQrRequest(bank.Bin, account, AmountVnd: amount, Purpose: purpose));
             var parsed = VietQrPayload.Parse(payload);
             Assert.True(parsed.Value is not null, $"{payload}: {parsed.Error}");
             Assert.Equal(bank.Bin, parsed.Value!.Bin);
             Assert.Equal(account, parsed.Value.AccountNumber);
-            Assert.Equal(amount, parsed.Value.Amount);
+            Assert.Equal(amount, parsed.Value.AmountVnd);
             Assert.Equal(amount is not null, parsed.Value.IsDynamic);
             Assert.Equal(string.IsNullOrEmpty(purpose) ? null : Cho40.Db.Domain.Slug.ToAscii(purpose).Replace("–", "-").Replace("“", "\"").Replace("”", "\"").Replace("…", "..."), parsed.Value.Purpose);
             Assert.All(payload, c => Assert.InRange(c, ' ', '~'));
@@ -159,7 +160,7 @@ public sealed class VietQrPayloadTests
         try
         {
             System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("vi-VN");
-            Assert.Contains("540810000000", VietQrPayload.Build(new VietQrRequest("970436", "0011001234567", Amount: 10_000_000)));
+            Assert.Contains("540810000000", VietQrPayload.Build(new VietQrRequest("970436", "0011001234567", AmountVnd: 10_000_000)));
         }
         finally { System.Globalization.CultureInfo.CurrentCulture = before; }
     }
@@ -180,7 +181,7 @@ public sealed class VietQrPayloadTests
     [InlineData("970436", "0011001234567", 100L, "付款", "purpose")]
     public void Build_rejects_invalid_input_naming_the_field(string bin, string account, long? amount, string? purpose, string field)
     {
-        var e = Assert.Throws<VietQrException>(() => VietQrPayload.Build(new VietQrRequest(bin, account, Amount: amount, Purpose: purpose)));
+        var e = Assert.Throws<VietQrException>(() => VietQrPayload.Build(new VietQrRequest(bin, account, AmountVnd: amount, Purpose: purpose)));
         Assert.Equal(field, e.Field);
         Assert.False(string.IsNullOrWhiteSpace(e.Message));
     }
@@ -188,10 +189,10 @@ public sealed class VietQrPayloadTests
     [Fact]
     public void Limits_are_inclusive_where_the_rules_allow()
     {
-        var max = VietQrPayload.Build(new VietQrRequest("970436", "1234567890123456789", Amount: 499_999_999,
+        var max = VietQrPayload.Build(new VietQrRequest("970436", "1234567890123456789", AmountVnd: 499_999_999,
             Purpose: "Trả tiền hàng tháng 12345", BillNumber: "B234567890123456789012345", Reference: "R234567890123456789012345"));
         var parsed = VietQrPayload.Parse(max).Value!;
-        Assert.Equal(499_999_999, parsed.Amount);
+        Assert.Equal(499_999_999, parsed.AmountVnd);
         Assert.Equal("1234567890123456789", parsed.AccountNumber);
         Assert.Equal(25, parsed.Purpose!.Length);
         Assert.Contains("6287", max); // 3 × (4 + 25) = 87 ≤ 99
@@ -200,7 +201,7 @@ public sealed class VietQrPayloadTests
             VietQrPayload.Build(new VietQrRequest("970436", " 0011 0012 34567 ")));
         // A purpose that folds to ≤ 25 ASCII characters is fine even when the Vietnamese text is longer in UTF-16 (decomposed).
         Assert.Contains("0825Thanh toan tien rau muong",
-            VietQrPayload.Build(new VietQrRequest("970436", "1", Amount: 1, Purpose: "Thanh toán tiền rau muống".Normalize(NormalizationForm.FormD))));
+            VietQrPayload.Build(new VietQrRequest("970436", "1", AmountVnd: 1, Purpose: "Thanh toán tiền rau muống".Normalize(NormalizationForm.FormD))));
     }
 
     private const string Good = "00020101021238570010A00000072701270006970415011300110019324180208QRIBFTTA530370454061200005802VN62170813ung ho lu lut6304C15C";

@@ -24,8 +24,8 @@ public sealed class LateDataTests : IAsyncLifetime
         await PaymentAsync(app, stall, "cash", 50_000, StartOf(day).AddHours(9));
         await PaymentAsync(app, stall, "qr", 70_000, StartOf(day).AddHours(15));
         await app.ComputeAsync(day); // at 00:15 on 11 March
-        var stored = (await app.Reports().FindAsync("stall", stall, day))!;
-        var storedMarket = (await app.Reports().FindAsync("market", market, day))!;
+        var stored = (await app.ReportQueries().FindAsync("stall", stall, day))!;
+        var storedMarket = (await app.ReportQueries().FindAsync("market", market, day))!;
         Assert.Equal(120_000, stored.TotalVnd);
 
         // A transfer made at 23:58 on 10 March that the bank reports only at 00:40 on the 11th, after the report.
@@ -35,9 +35,9 @@ public sealed class LateDataTests : IAsyncLifetime
         await PaymentAsync(app, stall, "cash", 5_000, StartOf(day.AddDays(1)).AddHours(8));
 
         // Computing the 10th again stores nothing; the stored report is as it was.
-        Assert.Equal(ReportDayOutcome.AlreadyComputed, (await app.Reports().ComputeDayAsync(day, app.Clock.GetUtcNow().AddHours(3), Db.Reports.DefaultSettleTime)).Outcome);
-        Assert.Equal(stored, await app.Reports().FindAsync("stall", stall, day));
-        Assert.Equal(storedMarket, await app.Reports().FindAsync("market", market, day));
+        Assert.Equal(ReportDayOutcome.AlreadyComputed, (await app.ReportComputation().ComputeDayAsync(day, app.Clock.GetUtcNow().AddHours(3), Db.ReportComputation.DefaultSettleTime)).Outcome);
+        Assert.Equal(stored, await app.ReportQueries().FindAsync("stall", stall, day));
+        Assert.Equal(storedMarket, await app.ReportQueries().FindAsync("market", market, day));
 
         // The database refuses to change or delete a report.
         var update = await Assert.ThrowsAsync<PostgresException>(() =>
@@ -45,24 +45,24 @@ public sealed class LateDataTests : IAsyncLifetime
         Assert.Contains("immutable", update.MessageText);
         await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(app, "DELETE FROM daily_reports WHERE id = @Id", new { stored.Id }));
         await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(app, "DELETE FROM daily_report_days"));
-        Assert.Equal(stored, await app.Reports().FindAsync("stall", stall, day));
+        Assert.Equal(stored, await app.ReportQueries().FindAsync("stall", stall, day));
 
         // The 11th's report: its own day only, and the late transfer listed with its own day (stall and market).
         await app.ComputeAsync(day.AddDays(1));
-        var next = (await app.Reports().FindAsync("stall", stall, day.AddDays(1)))!;
+        var next = (await app.ReportQueries().FindAsync("stall", stall, day.AddDays(1)))!;
         Assert.Equal(5_000, next.TotalVnd);
         Assert.Equal((1, 30_000L), (next.LateCount, next.LateVnd));
-        var lateItems = await app.Reports().LateItemsAsync(next.Id);
+        var lateItems = await app.ReportQueries().LateItemsAsync(next.Id);
         Assert.Equal((late, day, 30_000L), (lateItems.Single().StallPaymentId, lateItems.Single().OriginalDay, lateItems.Single().AmountVnd));
-        var nextMarket = (await app.Reports().FindAsync("market", market, day.AddDays(1)))!;
+        var nextMarket = (await app.ReportQueries().FindAsync("market", market, day.AddDays(1)))!;
         Assert.Equal((1, 30_000L), (nextMarket.LateCount, nextMarket.LateVnd));
 
         // ...and in no other report.
         await app.ComputeAsync(day.AddDays(2));
-        Assert.Equal(0, (await app.Reports().FindAsync("stall", stall, day.AddDays(2)))!.LateCount);
+        Assert.Equal(0, (await app.ReportQueries().FindAsync("stall", stall, day.AddDays(2)))!.LateCount);
         Assert.Equal(1L, await ScalarAsync<long>(app,
             "SELECT count(*) FROM daily_report_late_items WHERE stall_payment_id = @late AND scope_kind = 'stall'", new { late }));
-        Assert.Equal(stored, await app.Reports().FindAsync("stall", stall, day));
+        Assert.Equal(stored, await app.ReportQueries().FindAsync("stall", stall, day));
 
         // The stallholder sees it on the 11th's page, with the day it belongs to.
         using var owner = app.NewClient();
@@ -85,9 +85,9 @@ public sealed class LateDataTests : IAsyncLifetime
         var runAt = NightlyRunOn(day.AddDays(1));
         var p = await PaymentAsync(app, stall, "qr", 12_000, StartOf(day).AddHours(23).AddMinutes(59), recordedAt: runAt.AddSeconds(-30));
         await app.ComputeAsync(day);
-        Assert.Equal(0, (await app.Reports().FindAsync("stall", stall, day))!.TotalVnd);
+        Assert.Equal(0, (await app.ReportQueries().FindAsync("stall", stall, day))!.TotalVnd);
         await app.ComputeAsync(day.AddDays(1));
-        var next = (await app.Reports().FindAsync("stall", stall, day.AddDays(1)))!;
-        Assert.Equal(p, (await app.Reports().LateItemsAsync(next.Id)).Single().StallPaymentId);
+        var next = (await app.ReportQueries().FindAsync("stall", stall, day.AddDays(1)))!;
+        Assert.Equal(p, (await app.ReportQueries().LateItemsAsync(next.Id)).Single().StallPaymentId);
     }
 }

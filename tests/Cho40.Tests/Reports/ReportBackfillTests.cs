@@ -77,8 +77,8 @@ public sealed class ReportBackfillTests : IAsyncLifetime
         Assert.Equal([new(2031, 2, 1), new(2031, 2, 2), new(2031, 2, 3), new(2031, 2, 4), new(2031, 2, 5)], order);
         var scopes = await ScalarAsync<long>(app, "SELECT count(*) FROM daily_reports WHERE report_day = '2031-02-03'");
         Assert.True(scopes > 30);
-        Assert.Equal(21_500, (await app.Reports().FindAsync("stall", stall, new DateOnly(2031, 2, 2)))!.CashVnd);
-        Assert.Equal(21_500, (await app.Reports().FindAsync("stall", stall, new DateOnly(2031, 2, 3)))!.PreviousDayVnd);
+        Assert.Equal(21_500, (await app.ReportQueries().FindAsync("stall", stall, new DateOnly(2031, 2, 2)))!.CashVnd);
+        Assert.Equal(21_500, (await app.ReportQueries().FindAsync("stall", stall, new DateOnly(2031, 2, 3)))!.PreviousDayVnd);
 
         // Again, overlapping: the three days already there are found so, the two new ones computed; nothing twice.
         var again = await admin.SubmitFormAsync("/Admin/Reports", "#backfill-form", Range("2031-02-03", "2031-02-07"));

@@ -40,12 +40,12 @@ public sealed class ReportJobTests : IAsyncLifetime
         await using var processB = NpgsqlDataSource.Create(app.ConnectionString);
         var now = app.Clock.GetUtcNow();
         var results = await Task.WhenAll(
-            Task.Run(() => new Db.Reports(processA).ComputeDayAsync(Day.AddDays(1), now, Db.Reports.DefaultSettleTime)),
-            Task.Run(() => new Db.Reports(processB).ComputeDayAsync(Day.AddDays(1), now, Db.Reports.DefaultSettleTime)));
+            Task.Run(() => new Db.ReportComputation(processA).ComputeDayAsync(Day.AddDays(1), now, Db.ReportComputation.DefaultSettleTime)),
+            Task.Run(() => new Db.ReportComputation(processB).ComputeDayAsync(Day.AddDays(1), now, Db.ReportComputation.DefaultSettleTime)));
         Assert.Equal([ReportDayOutcome.Computed, ReportDayOutcome.AlreadyComputed], results.Select(r => r.Outcome).Order());
         Assert.Equal(scopes, await ReportCountAsync(Day.AddDays(1)));
-        Assert.Equal(60_500, (await app.Reports().FindAsync("stall", stall, Day.AddDays(1)))!.QrVnd);
-        Assert.Equal(40_000, (await app.Reports().FindAsync("stall", stall, Day.AddDays(1)))!.PreviousDayVnd);
+        Assert.Equal(60_500, (await app.ReportQueries().FindAsync("stall", stall, Day.AddDays(1)))!.QrVnd);
+        Assert.Equal(40_000, (await app.ReportQueries().FindAsync("stall", stall, Day.AddDays(1)))!.PreviousDayVnd);
     }
 
     [Fact]
@@ -62,8 +62,8 @@ public sealed class ReportJobTests : IAsyncLifetime
         // First run ever: the last week.
         app.Clock.Set(NightlyRunOn(Day));
         Assert.Equal(7, await app.Job().RunNightlyAsync());
-        Assert.Equal(Day.AddDays(-1), await app.Reports().LastComputedDayAsync());
-        Assert.Empty(await app.Reports().MissingDaysAsync(Day.AddDays(-7), Day.AddDays(-1)));
+        Assert.Equal(Day.AddDays(-1), await app.ReportComputation().LastComputedDayAsync());
+        Assert.Empty(await app.ReportComputation().MissingDaysAsync(Day.AddDays(-7), Day.AddDays(-1)));
 
         // The next night: only yesterday; the same night again: nothing.
         app.Clock.Set(NightlyRunOn(Day.AddDays(1)));
@@ -80,7 +80,7 @@ public sealed class ReportJobTests : IAsyncLifetime
         app.Clock.Set(NightlyRunOn(Day.AddDays(100)));
         var options = new ReportOptions();
         Assert.Equal(options.CatchUpDays + 1, await app.Job().RunNightlyAsync());
-        Assert.NotEmpty(await app.Reports().MissingDaysAsync(Day.AddDays(4), Day.AddDays(60)));
+        Assert.NotEmpty(await app.ReportComputation().MissingDaysAsync(Day.AddDays(4), Day.AddDays(60)));
     }
 
     [Fact]

@@ -128,7 +128,7 @@ public sealed class ReportPageTests : IAsyncLifetime
         using var member = app.NewClient();
         await member.SignInAsync("0900000003");
         var url = $"/Seller/Reports/{tanCuong}";
-        var report = (await app.Reports().FindAsync("seller", tanCuong, Day))!;
+        var report = (await app.ReportQueries().FindAsync("seller", tanCuong, Day))!;
         Assert.Equal(600_000, report.CodVnd);
 
         // XLSX of the day: opens with MiniExcel, figures equal the stored report; top products on their own sheet.

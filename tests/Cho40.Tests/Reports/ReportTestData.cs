@@ -23,7 +23,9 @@ public static class ReportTestData
     /// <summary>00:15 Vietnam time on <paramref name="day"/> (when the nightly job runs).</summary>
     public static DateTimeOffset NightlyRunOn(DateOnly day) => StartOf(day).AddMinutes(15);
 
-    public static Db.Reports Reports(this Cho40App app) => app.Services.GetRequiredService<Db.Reports>();
+    public static ReportQueries ReportQueries(this Cho40App app) => app.Services.GetRequiredService<ReportQueries>();
+
+    public static ReportComputation ReportComputation(this Cho40App app) => app.Services.GetRequiredService<ReportComputation>();
 
     public static DailyReportsJob Job(this Cho40App app) => app.Services.GetRequiredService<DailyReportsJob>();
 
@@ -31,7 +33,7 @@ public static class ReportTestData
     public static Task<ReportDayResult> ComputeAsync(this Cho40App app, DateOnly day)
     {
         app.Clock.Set(NightlyRunOn(day.AddDays(1)));
-        return app.Reports().ComputeDayAsync(day, app.Clock.GetUtcNow(), Db.Reports.DefaultSettleTime);
+        return app.ReportComputation().ComputeDayAsync(day, app.Clock.GetUtcNow(), Db.ReportComputation.DefaultSettleTime);
     }
 
     public static async Task<long> StallIdAsync(Cho40App app, string market, string stallNumber) =>
@@ -53,9 +55,9 @@ public static class ReportTestData
                 INSERT INTO bank_notifications (provider, raw_body, received_at, status)
                 SELECT 'test', '{}', @recordedAt, 'processed' WHERE @method = 'qr' RETURNING id),
             t AS (
-                INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, amount, content, transaction_time, received_at)
+                INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, amount_vnd, content, transaction_time, received_at)
                 SELECT 'test', @txn, n.id, @amount, 'CK', @occurredAt, @recordedAt FROM n RETURNING id)
-            INSERT INTO stall_payments (stall_id, method, amount, occurred_at, recorded_at, provider_transaction_id, check_result)
+            INSERT INTO stall_payments (stall_id, method, amount_vnd, occurred_at, recorded_at, provider_transaction_id, check_result)
             VALUES (@stallId, @method, @amount, @occurredAt, @recordedAt, (SELECT id FROM t), @checkResult)
             RETURNING id
             """, new { stallId, method, amount, occurredAt, recordedAt = recordedAt ?? occurredAt.AddSeconds(3), txn, checkResult });

@@ -79,8 +79,8 @@ public sealed class ReportTotalsTests : IAsyncLifetime
             // Stalls: payments received, by method, on the Vietnam day of occurred_at.
             var plainStalls = await QueryAsync<Figures>(app, """
                 SELECT stall_id AS Id,
-                       count(*) FILTER (WHERE method = 'cash') AS CashCount, coalesce(sum(amount) FILTER (WHERE method = 'cash'), 0)::bigint AS CashVnd,
-                       count(*) FILTER (WHERE method = 'qr') AS QrCount, coalesce(sum(amount) FILTER (WHERE method = 'qr'), 0)::bigint AS QrVnd,
+                       count(*) FILTER (WHERE method = 'cash') AS CashCount, coalesce(sum(amount_vnd) FILTER (WHERE method = 'cash'), 0)::bigint AS CashVnd,
+                       count(*) FILTER (WHERE method = 'qr') AS QrCount, coalesce(sum(amount_vnd) FILTER (WHERE method = 'qr'), 0)::bigint AS QrVnd,
                        0::bigint AS CodCount, 0::bigint AS CodVnd
                 FROM stall_payments WHERE (occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date = @d
                 GROUP BY stall_id ORDER BY stall_id
@@ -90,8 +90,8 @@ public sealed class ReportTotalsTests : IAsyncLifetime
 
             var plainMarkets = await QueryAsync<Figures>(app, """
                 SELECT s.market_id AS Id,
-                       count(*) FILTER (WHERE method = 'cash') AS CashCount, coalesce(sum(amount) FILTER (WHERE method = 'cash'), 0)::bigint AS CashVnd,
-                       count(*) FILTER (WHERE method = 'qr') AS QrCount, coalesce(sum(amount) FILTER (WHERE method = 'qr'), 0)::bigint AS QrVnd,
+                       count(*) FILTER (WHERE method = 'cash') AS CashCount, coalesce(sum(amount_vnd) FILTER (WHERE method = 'cash'), 0)::bigint AS CashVnd,
+                       count(*) FILTER (WHERE method = 'qr') AS QrCount, coalesce(sum(amount_vnd) FILTER (WHERE method = 'qr'), 0)::bigint AS QrVnd,
                        0::bigint AS CodCount, 0::bigint AS CodVnd
                 FROM stall_payments p JOIN stalls s ON s.id = p.stall_id
                 WHERE (p.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date = @d
@@ -122,13 +122,13 @@ public sealed class ReportTotalsTests : IAsyncLifetime
                       AND o.status NOT IN ('cancelled', 'returned')
                     GROUP BY i.product_id ORDER BY 2 DESC, 1 LIMIT 5
                     """, new { seller, d });
-                var stored = (await app.Reports().FindAsync("seller", seller, d))!;
+                var stored = (await app.ReportQueries().FindAsync("seller", seller, d))!;
                 Assert.Equal(plainTop, stored.TopItems.Select(t => new Top(t.Id, t.Vnd)).ToList());
             }
         }
 
         // The boundary stall, exactly.
-        var reports = app.Reports();
+        var reports = app.ReportQueries();
         var c09Before = (await reports.FindAsync("stall", c09, day.AddDays(-1)))!;
         var c09Day = (await reports.FindAsync("stall", c09, day))!;
         var c09After = (await reports.FindAsync("stall", c09, day.AddDays(1)))!;

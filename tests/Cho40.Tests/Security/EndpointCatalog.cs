@@ -10,7 +10,7 @@ namespace Cho40.Tests.Security;
 /// <summary>One thing the app answers: a method, a route pattern and (for Razor Pages) a named handler.</summary>
 public sealed record AppEndpoint(string Method, string Pattern, string? Handler, bool RequiresAuthorization, IReadOnlyList<string> Policies)
 {
-    /// <summary>The key the security sweep classifies, e.g. <c>POST /Seller/Products/Edit/{id:long}?handler=Publish</c>.</summary>
+    /// <summary>The key the security sweep classifies, e.g. <c>POST /Seller/Catalog/Edit/{id:long}?handler=Publish</c>.</summary>
     public string Key => $"{Method} {Pattern}" + (string.IsNullOrEmpty(Handler) ? "" : "?handler=" + Handler);
 
     public override string ToString() => Key;
@@ -39,7 +39,7 @@ public static class EndpointCatalog
 
             if (endpoint.Metadata.GetMetadata<PageActionDescriptor>() is { } page)
             {
-                // "/Seller/Products/Index" and "/Seller/Products" are one page: keep the address people use.
+                // "/Seller/Catalog/Index" and "/Seller/Catalog" are one page: keep the address people use.
                 if (pattern.EndsWith("/Index", StringComparison.Ordinal) || pattern == "/Index") continue;
                 var compiled = await loader.LoadAsync(page, endpoint.Metadata);
                 foreach (var handler in compiled.HandlerMethods)

@@ -101,7 +101,7 @@ public sealed class ForgedRequestTests(DemoAppFixture fixture) : IClassFixture<D
                 (shopper, $"/search?q=che&sau={v}"), (shopper, $"/danh-muc/{v}"), (shopper, $"/danh-muc/che-tra?tinh={v}&sau={v}&ocop={v}"),
                 (shopper, $"/san-pham/{v}"), (shopper, $"/nguoi-ban/{v}"), (shopper, $"/t/{v}"), (shopper, $"/01/{v}/10/{v}"),
                 (shopper, $"/don-hang/{v}"), (shopper, $"/api/vietqr?bin={v}&account={v}&amount={v}&purpose={v}"), (shopper, $"/?q={v}"),
-                (seller, $"/Seller/Orders?status={v}&payment={v}&from={v}&to={v}&before={v}"), (seller, $"/Seller/Products?status={v}&seller={v}"),
+                (seller, $"/Seller/Orders?status={v}&payment={v}&from={v}&to={v}&before={v}"), (seller, $"/Seller/Catalog?status={v}&seller={v}"),
                 (seller, $"/Seller/Trace?sellerId={v}"), (admin, $"/Admin/Orders?status={v}&payment={v}&from={v}&to={v}"),
                 (admin, $"/Stall/1/CheckSign?Code={v}"),
             };
@@ -138,7 +138,7 @@ public sealed class ForgedRequestTests(DemoAppFixture fixture) : IClassFixture<D
 
         using var seller = await SignedInAsync("0900000007");
         var category = await ScalarAsync<int>("SELECT id FROM categories WHERE slug = 'che-xanh'");
-        var product = await seller.SubmitFormAsync("/Seller/Products/New", "main form.form", new Dictionary<string, string>
+        var product = await seller.SubmitFormAsync("/Seller/Catalog/New", "main form.form", new Dictionary<string, string>
         {
             ["Input.Name"] = "Chè\u0000độc", ["Input.CategoryId"] = category.ToString(), ["Input.Unit"] = "kg", ["Input.Price"] = "100000",
             ["Input.Description"] = "mô tả\u0000",

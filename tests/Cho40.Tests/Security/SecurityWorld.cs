@@ -2,9 +2,9 @@ using System.Net;
 using Cho40.Db;
 using Cho40.Jobs.Settlement;
 using Cho40.Tests.Infrastructure;
-using Cho40.Tests.Listings;
+using Cho40.Tests.Catalog;
 using Cho40.Tests.Settlement;
-using Cho40.Web.Products;
+using Cho40.Web.Catalog;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -76,8 +76,8 @@ public sealed class SecurityWorld : IAsyncLifetime
             """, new { mark = SellerMark, seller = scenario.TanCuong });
         Ids["product"] = productId.ToString();
         Ids["draftSlug"] = draftSlug;
-        var photo = await ProductPhotos.InspectAsync(ListingTestKit.Image(SKEncodedImageFormat.Png, 300, 200));
-        var imageId = await App.Services.GetRequiredService<Cho40.Db.Listings>().AddImageAsync(new SellerScope(scenario.TanCuong, userB), productId, photo.Blob!);
+        var photo = await ProductPhotos.InspectAsync(CatalogTestKit.Image(SKEncodedImageFormat.Png, 300, 200));
+        var imageId = await App.Services.GetRequiredService<Cho40.Db.CatalogPhotos>().AddImageAsync(new SellerScope(scenario.TanCuong, userB), productId, photo.Blob!);
         Ids["image"] = imageId!.Value.ToString();
         Ids["publishedSlug"] = await db.ExecuteScalarAsync<string>(
             "SELECT slug FROM products WHERE seller_id = @seller AND status = 'published' ORDER BY id LIMIT 1", new { seller = scenario.TanCuong }) ?? "";
@@ -98,7 +98,7 @@ public sealed class SecurityWorld : IAsyncLifetime
             """, new { mark = StallMark });
         Ids["stall"] = stallId.ToString();
         Ids["request"] = (await db.ExecuteScalarAsync<long>("""
-            INSERT INTO payment_requests (stall_id, reference, amount, payload, created_at, expires_at)
+            INSERT INTO payment_requests (stall_id, reference, amount_vnd, payload, created_at, expires_at)
             VALUES (@stallId, 'ZQ7ABC', 50000, '000201010212', @now, @now + interval '15 minutes') RETURNING id
             """, new { stallId, now })).ToString();
 
@@ -111,14 +111,14 @@ public sealed class SecurityWorld : IAsyncLifetime
             """, new { marketY });
         Ids["inboxItem"] = (await db.ExecuteScalarAsync<long>("""
             WITH n AS (INSERT INTO bank_notifications (provider, raw_body, received_at, status) VALUES ('sepay', '{}', @now, 'processed') RETURNING id),
-                 t AS (INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, account_number, amount, content, transaction_time, received_at)
+                 t AS (INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, account_number, amount_vnd, content, transaction_time, received_at)
                        SELECT 'sepay', 'zq7-market-y', n.id, '0011009999888', 70000, 'CK ' || @mark, @now, @now FROM n RETURNING id)
             INSERT INTO payment_inbox (provider_transaction_id, reason, stall_id, created_at)
             SELECT t.id, 'unmatched', (SELECT min(id) FROM stalls WHERE market_id = @marketY), @now FROM t RETURNING id
             """, new { now, mark = MarketMark, marketY })).ToString();
 
         // Yesterday's daily reports (every stall, seller and market), so report pages and downloads have a day to show.
-        await App.Services.GetRequiredService<Cho40.Db.Reports>().ComputeDayAsync(
+        await App.Services.GetRequiredService<Cho40.Db.ReportComputation>().ComputeDayAsync(
             Cho40.Db.Domain.VietnamTime.DayOf(now).AddDays(-1), now, TimeSpan.Zero);
 
         // A second stallholder with a stall of their own in another market (the attacker of stall A01).

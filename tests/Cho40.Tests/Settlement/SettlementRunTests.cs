@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Cho40.Db;
 using Cho40.Db.Domain;
+using Cho40.Jobs.Cod;
 using Cho40.Jobs.Settlement;
 using Cho40.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

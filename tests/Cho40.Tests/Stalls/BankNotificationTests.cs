@@ -95,7 +95,7 @@ public sealed class BankNotificationTests(DemoAppFixture fixture) : IClassFixtur
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(20, await ScalarAsync<long>(App, "SELECT count(*) FROM bank_notifications WHERE raw_body = @body", new { body }));
         Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM provider_transactions WHERE provider = 'sepay' AND provider_txn_id = @transactionId", new { transactionId }));
-        Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM stall_payments WHERE stall_id = @stallId AND amount = 75000", new { stallId }));
+        Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM stall_payments WHERE stall_id = @stallId AND amount_vnd = 75000", new { stallId }));
         foreach (var c in clients) c.Dispose();
     }
 
@@ -107,7 +107,7 @@ public sealed class BankNotificationTests(DemoAppFixture fixture) : IClassFixtur
         var bankTime = App.Clock.GetUtcNow().AddMinutes(-3);
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(SignedDelivery(App, "casso", NewTransactionId(), "1900000000702", 120000,
             "NGUYEN VAN A chuyen tien", bankTime))).StatusCode);
-        var occurred = await ScalarAsync<DateTime>(App, "SELECT occurred_at FROM stall_payments WHERE stall_id = @stallId AND amount = 120000", new { stallId });
+        var occurred = await ScalarAsync<DateTime>(App, "SELECT occurred_at FROM stall_payments WHERE stall_id = @stallId AND amount_vnd = 120000", new { stallId });
         Assert.Equal(bankTime.UtcDateTime, occurred, TimeSpan.FromSeconds(1));
     }
 
@@ -193,7 +193,7 @@ public sealed class BankNotificationTests(DemoAppFixture fixture) : IClassFixtur
             ["Input.Content"] = "mua ao", ["Input.TransactionId"] = "SIM-1",
         });
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM stall_payments WHERE stall_id = @stallId AND amount = 64000", new { stallId }));
+        Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM stall_payments WHERE stall_id = @stallId AND amount_vnd = 64000", new { stallId }));
         Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM provider_transactions WHERE provider_txn_id = 'SIM-1'"));
 
         using var stallholder = App.NewClient();

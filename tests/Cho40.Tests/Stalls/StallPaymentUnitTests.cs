@@ -3,6 +3,7 @@ using Cho40.Db;
 using Cho40.Web.Pages.Stall;
 using Cho40.Web.Payments;
 using Cho40.Web.Payments.Notifications;
+using Cho40.Db.Domain;
 
 namespace Cho40.Tests.Stalls;
 
@@ -96,7 +97,7 @@ public sealed class ProviderFormatTests
              "subAccount":null,"referenceCode":"MBVCB.3278907687","description":""}
             """);
         var t = Assert.Single(transfers);
-        Assert.Equal(("92704", "0123499999", 2277000L, "C40 7KQ3XM", "MBVCB.3278907687"), (t.ProviderTransactionId, t.AccountNumber, t.Amount, t.Content, t.BankReference));
+        Assert.Equal(("92704", "0123499999", 2277000L, "C40 7KQ3XM", "MBVCB.3278907687"), (t.ProviderTransactionId, t.AccountNumber, t.AmountVnd, t.Content, t.BankReference));
         Assert.Equal(new DateTimeOffset(2023, 3, 25, 7, 2, 37, TimeSpan.Zero), t.TransactionTime);
         Assert.Empty(new SePayProvider().Parse("""{"id":1,"transactionDate":"2023-03-25 14:02:37","accountNumber":"1","content":"","transferType":"out","transferAmount":5}"""));
     }
@@ -110,7 +111,7 @@ public sealed class ProviderFormatTests
               {"id":1002,"tid":"TF2","description":"rut tien","amount":-20000,"cusum_balance":1,"when":"2024-05-01 08:01:00","bank_sub_acc_id":"0011001234567"}]}
             """);
         var t = Assert.Single(transfers);
-        Assert.Equal(("1001", "0011001234567", 50000L), (t.ProviderTransactionId, t.AccountNumber, t.Amount));
+        Assert.Equal(("1001", "0011001234567", 50000L), (t.ProviderTransactionId, t.AccountNumber, t.AmountVnd));
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using Cho40.Tests.Infrastructure;
 using Cho40.Tests.Payments;
 using Cho40.Web.Payments.VietQr;
 using Microsoft.Playwright;
+using Cho40.Db.Domain;
 
 namespace Cho40.Tests.Stalls;
 

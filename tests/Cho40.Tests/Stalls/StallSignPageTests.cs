@@ -5,6 +5,7 @@ using Cho40.Web.Payments.VietQr;
 using Dapper;
 using Npgsql;
 using static Cho40.Tests.Stalls.StallTestData;
+using Cho40.Db.Domain;
 
 namespace Cho40.Tests.Stalls;
 

@@ -6,7 +6,7 @@ using Npgsql;
 namespace Cho40.Web.Pages.Bench;
 
 /// <summary>
-/// The storefront benchmark's yardstick: Dapper reads 12 rows, Razor writes them in the site layout.
+/// The shop benchmark's yardstick: Dapper reads 12 rows, Razor writes them in the site layout.
 /// Answers 404 unless Cho40:Bench is true.
 /// </summary>
 public sealed class MinimalModel(NpgsqlDataSource db, IConfiguration configuration) : PageModel

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Localization;
 namespace Cho40.Web.Pages.Market;
 
 /// <summary>A market's daily sales reports (its stalls' takings): managers of that market and admins; others 404.</summary>
-public sealed class ReportsModel(Stalls stalls, Db.Reports reports, IStringLocalizer<SharedResource> t) : ReportPageModel(reports, t)
+public sealed class ReportsModel(Stalls stalls, ReportQueries reports, IStringLocalizer<SharedResource> t) : ReportPageModel(reports, t)
 {
     [FromRoute] public long MarketId { get; set; }
 

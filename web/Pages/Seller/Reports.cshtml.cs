@@ -12,7 +12,7 @@ namespace Cho40.Web.Pages.Seller;
 /// member's sellers; /Seller/Reports/{id} another of theirs. Another seller's id answers 404.
 /// </summary>
 [Authorize(Policy = Policies.SellerMember)]
-public sealed class ReportsModel(SellerMemberships memberships, Db.Reports reports, IStringLocalizer<SharedResource> t)
+public sealed class ReportsModel(SellerMemberships memberships, ReportQueries reports, IStringLocalizer<SharedResource> t)
     : ReportPageModel(reports, t)
 {
     [FromRoute] public long? SellerId { get; set; }

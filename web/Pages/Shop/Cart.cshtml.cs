@@ -20,9 +20,9 @@ public sealed record Basket(IReadOnlyList<BasketSeller> Sellers, long ShippingFe
 {
     public long Total => Sellers.Sum(s => s.Subtotal + ShippingFeeVnd);
 
-    public static async Task<Basket> LoadAsync(Storefront storefront, IReadOnlyList<CartLine> lines, long shippingFeeVnd)
+    public static async Task<Basket> LoadAsync(ShopQueries shop, IReadOnlyList<CartLine> lines, long shippingFeeVnd)
     {
-        var products = await storefront.CartProductsAsync(lines.Select(l => l.ProductId).ToList());
+        var products = await shop.CartProductsAsync(lines.Select(l => l.ProductId).ToList());
         var byId = products.ToDictionary(p => p.Id);
         var present = lines.Where(l => byId.ContainsKey(l.ProductId)).Select(l => new BasketLine(byId[l.ProductId], l.Quantity)).ToList();
         var sellers = present.GroupBy(l => l.Product.SellerId)
@@ -35,14 +35,14 @@ public sealed record Basket(IReadOnlyList<BasketSeller> Sellers, long ShippingFe
 }
 
 /// <summary>/gio-hang: change quantities, remove lines, go to checkout. No JavaScript needed.</summary>
-public sealed class CartModel(Storefront storefront, ShopOptions options, IStringLocalizer<SharedResource> t) : PageModel
+public sealed class CartModel(ShopQueries shop, ShopOptions options, IStringLocalizer<SharedResource> t) : PageModel
 {
     public Basket Basket { get; private set; } = new([], 0, 0);
 
     public async Task OnGetAsync()
     {
         var lines = ShopCart.Read(Request);
-        Basket = await Basket.LoadAsync(storefront, lines, options.ShippingFeeVnd);
+        Basket = await Basket.LoadAsync(shop, lines, options.ShippingFeeVnd);
         if (Basket.MissingCount > 0)
         {
             // Products no longer on sale leave the basket.

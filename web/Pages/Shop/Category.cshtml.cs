@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Cho40.Web.Pages.Shop;
 
 /// <summary>/danh-muc/{slug}: a category's products (with its subcategories'), newest first, with filters.</summary>
-public sealed class CategoryModel(Storefront storefront, AdminUnits units) : ListingModel(storefront, units)
+public sealed class CategoryModel(ShopQueries shop, AdminUnits units) : ShopListModel(shop, units)
 {
     private string slug = "";
 

@@ -14,7 +14,7 @@ namespace Cho40.Web.Pages.Shop;
 /// seller; stock is reserved in the same transaction; the form's idempotency key makes a double submit
 /// return the first checkout instead of a second one.
 /// </summary>
-public sealed class CheckoutModel(Storefront storefront, Orders orders, AdminUnits units, ShopOptions options, TimeProvider time,
+public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits units, ShopOptions options, TimeProvider time,
     IStringLocalizer<SharedResource> t) : PageModel
 {
     [BindProperty]
@@ -25,7 +25,7 @@ public sealed class CheckoutModel(Storefront storefront, Orders orders, AdminUni
 
     public async Task<IActionResult> OnGetAsync()
     {
-        Basket = await Basket.LoadAsync(storefront, ShopCart.Read(Request), options.ShippingFeeVnd);
+        Basket = await Basket.LoadAsync(shop, ShopCart.Read(Request), options.ShippingFeeVnd);
         if (Basket.Sellers.Count == 0) return Redirect("/gio-hang");
         Input = new CheckoutInput
         {
@@ -40,7 +40,7 @@ public sealed class CheckoutModel(Storefront storefront, Orders orders, AdminUni
     public async Task<IActionResult> OnPostProvinceAsync()
     {
         ModelState.Clear();
-        Basket = await Basket.LoadAsync(storefront, ShopCart.Read(Request), options.ShippingFeeVnd);
+        Basket = await Basket.LoadAsync(shop, ShopCart.Read(Request), options.ShippingFeeVnd);
         Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, null);
         return Page();
     }
@@ -48,7 +48,7 @@ public sealed class CheckoutModel(Storefront storefront, Orders orders, AdminUni
     public async Task<IActionResult> OnPostAsync()
     {
         var lines = ShopCart.Read(Request);
-        Basket = await Basket.LoadAsync(storefront, lines, options.ShippingFeeVnd);
+        Basket = await Basket.LoadAsync(shop, lines, options.ShippingFeeVnd);
 
         var phone = VietnamesePhone.Normalize(Input.Phone);
         if (!string.IsNullOrWhiteSpace(Input.Phone) && phone is null)

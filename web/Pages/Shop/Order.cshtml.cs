@@ -2,6 +2,7 @@ using Cho40.Db;
 using Cho40.Web.Payments.VietQr;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Cho40.Db.Domain;
 
 namespace Cho40.Web.Pages.Shop;
 

@@ -6,19 +6,19 @@ using Microsoft.Extensions.Localization;
 namespace Cho40.Web.Pages.Shop;
 
 /// <summary>/san-pham/{slug}: a published product; adding it to the basket works without JavaScript.</summary>
-public sealed class ProductModel(Storefront storefront, IStringLocalizer<SharedResource> t) : PageModel
+public sealed class ProductModel(ShopQueries shop, IStringLocalizer<SharedResource> t) : PageModel
 {
     public ShopProduct? Product { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string slug)
     {
-        Product = await storefront.ProductAsync(slug);
+        Product = await shop.ProductAsync(slug);
         return Product is null ? NotFound() : Page();
     }
 
     public async Task<IActionResult> OnPostAddToCartAsync(string slug, int quantity)
     {
-        var product = await storefront.ProductAsync(slug);
+        var product = await shop.ProductAsync(slug);
         if (product is null) return NotFound();
         var lines = ShopCart.Read(Request);
         ShopCart.Write(Response, ShopCart.With(lines, product.Id, Math.Clamp(quantity, 1, Orders.MaxQuantity), add: true));

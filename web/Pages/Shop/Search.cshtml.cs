@@ -3,7 +3,7 @@ using Cho40.Db;
 namespace Cho40.Web.Pages.Shop;
 
 /// <summary>GET /search?q=…: relevance-ranked, accent-insensitive search; an empty q lists the catalogue.</summary>
-public sealed class SearchModel(Storefront storefront, AdminUnits units) : ListingModel(storefront, units)
+public sealed class SearchModel(ShopQueries shop, AdminUnits units) : ShopListModel(shop, units)
 {
     public override string ListingPath => "/search";
 

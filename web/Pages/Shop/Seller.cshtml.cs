@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Cho40.Web.Pages.Shop;
 
 /// <summary>/nguoi-ban/{slug}: an approved seller and its published products.</summary>
-public sealed class SellerModel(Storefront storefront, AdminUnits units) : ListingModel(storefront, units)
+public sealed class SellerModel(ShopQueries shop, AdminUnits units) : ShopListModel(shop, units)
 {
     public ShopSeller? Seller { get; private set; }
 

@@ -20,11 +20,11 @@ public sealed class ShopOptions
 
 public static class ShopSetup
 {
-    /// <summary>Storefront, search, cart, checkout and orders.</summary>
+    /// <summary>ShopQueries, search, cart, checkout and orders.</summary>
     public static IServiceCollection AddCho40Shop(this IServiceCollection services, IConfiguration configuration)
     {
         // Listings and search results are reused for a few seconds (a cache of their own, bounded to 10,000 results).
-        services.AddSingleton(sp => new Storefront(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+        services.AddSingleton(sp => new ShopQueries(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 10_000 })));
         services.AddSingleton<Orders>();
         services.AddSingleton(configuration.GetSection("Cho40:Collection").Get<CollectionAccount>() ?? new CollectionAccount());

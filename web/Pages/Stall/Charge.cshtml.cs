@@ -4,6 +4,7 @@ using Cho40.Web.Payments.VietQr;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
+using Cho40.Db.Domain;
 
 namespace Cho40.Web.Pages.Stall;
 

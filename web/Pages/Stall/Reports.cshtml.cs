@@ -7,7 +7,7 @@ using Microsoft.Extensions.Localization;
 namespace Cho40.Web.Pages.Stall;
 
 /// <summary>A stall's daily sales reports: its owner and the helper who set it up (Stalls.FindKeptAsync); anyone else 404.</summary>
-public sealed class ReportsModel(Stalls stalls, Db.Reports reports, IStringLocalizer<SharedResource> t) : ReportPageModel(reports, t)
+public sealed class ReportsModel(Stalls stalls, ReportQueries reports, IStringLocalizer<SharedResource> t) : ReportPageModel(reports, t)
 {
     [FromRoute] public long Id { get; set; }
 

@@ -7,15 +7,15 @@ using Cho40.Web.Payments;
 namespace Cho40.Web.Pages.Stall;
 
 /// <summary>What the stall screen and the charge screen receive for a payment (also rendered server-side).</summary>
-public sealed record PaymentView(long Id, string Method, long Amount, string AmountText, string Time, string Check,
-    long? ExpectedAmount, string? ExpectedText, long? RequestId, string Words)
+public sealed record PaymentView(long Id, string Method, long AmountVnd, string AmountText, string Time, string Check,
+    long? ExpectedAmountVnd, string? ExpectedText, long? RequestId, string Words)
 {
-    public static PaymentView Of(StallPayment p) => new(p.Id, p.Method, p.Amount, Formatting.Vnd(p.Amount),
+    public static PaymentView Of(StallPayment p) => new(p.Id, p.Method, p.AmountVnd, Formatting.Vnd(p.AmountVnd),
         VietnamTime.ToVietnam(p.OccurredAt).ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
-        p.CheckResult, p.ExpectedAmount, p.ExpectedAmount is { } e ? Formatting.Vnd(e) : null, p.PaymentRequestId,
+        p.CheckResult, p.ExpectedAmountVnd, p.ExpectedAmountVnd is { } e ? Formatting.Vnd(e) : null, p.PaymentRequestId,
         p.CheckResult == "short"
-            ? $"Thiếu tiền. {VietnameseNumberWords.Received(p.Amount)}, cần {VietnameseNumberWords.Of(p.ExpectedAmount ?? 0)} đồng"
-            : VietnameseNumberWords.Received(p.Amount));
+            ? $"Thiếu tiền. {VietnameseNumberWords.Received(p.AmountVnd)}, cần {VietnameseNumberWords.Of(p.ExpectedAmountVnd ?? 0)} đồng"
+            : VietnameseNumberWords.Received(p.AmountVnd));
 }
 
 public sealed record TotalsView(string Qr, string Cash, string Total, int Count)

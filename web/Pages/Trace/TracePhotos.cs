@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Cho40.Db;
-using Cho40.Web.Products;
+using Cho40.Web.Catalog;
 using SkiaSharp;
 
 namespace Cho40.Web.Pages.Trace;

@@ -27,7 +27,7 @@ public interface IBankNotificationProvider
     (string Body, IReadOnlyDictionary<string, string> Headers) Simulate(SimulatedTransfer transfer, string secret, DateTimeOffset now);
 }
 
-public sealed record SimulatedTransfer(string TransactionId, string AccountNumber, long Amount, string Content, DateTimeOffset Time);
+public sealed record SimulatedTransfer(string TransactionId, string AccountNumber, long AmountVnd, string Content, DateTimeOffset Time);
 
 internal static class WebhookCrypto
 {
@@ -126,7 +126,7 @@ public sealed class SePayProvider : IBankNotificationProvider
             ["code"] = null,
             ["content"] = t.Content,
             ["transferType"] = "in",
-            ["transferAmount"] = t.Amount,
+            ["transferAmount"] = t.AmountVnd,
             ["accumulated"] = 0,
             ["referenceCode"] = "FT" + t.TransactionId,
             ["description"] = "BankAPINotify " + t.Content,
@@ -201,7 +201,7 @@ public sealed class PayOsProvider : IBankNotificationProvider
         var data = new JsonObject
         {
             ["orderCode"] = long.TryParse(t.TransactionId, out var numeric) ? numeric : 0,
-            ["amount"] = t.Amount,
+            ["amount"] = t.AmountVnd,
             ["description"] = t.Content,
             ["accountNumber"] = t.AccountNumber,
             ["reference"] = "FT" + t.TransactionId,
@@ -271,7 +271,7 @@ public sealed class CassoProvider : IBankNotificationProvider
                 ["id"] = long.TryParse(t.TransactionId, out var numeric) ? numeric : t.TransactionId,
                 ["tid"] = "FT" + t.TransactionId,
                 ["description"] = t.Content,
-                ["amount"] = t.Amount,
+                ["amount"] = t.AmountVnd,
                 ["cusum_balance"] = 0,
                 ["when"] = WebhookCrypto.VietnamTimeText(t.Time),
                 ["bank_sub_acc_id"] = t.AccountNumber,

@@ -26,7 +26,7 @@ public sealed partial class OrderCodeMatcher : IPaymentMatcher
         foreach (var code in Candidates(transfer.Content))
         {
             var (outcome, orderId, total) = await Orders.MarkPaidByTransferAsync(context.Connection, context.Transaction, code,
-                transfer.Amount, $"{transfer.Provider}:{transfer.ProviderTxnId}", transfer.TransactionTime);
+                transfer.AmountVnd, $"{transfer.Provider}:{transfer.ProviderTxnId}", transfer.TransactionTime);
             var reason = outcome switch
             {
                 TransferPaymentOutcome.Paid => null,
@@ -37,7 +37,7 @@ public sealed partial class OrderCodeMatcher : IPaymentMatcher
             if (reason is null) return true;
             if (reason.Length == 0) continue; // not one of our transfer orders: try the next candidate
             await context.Connection.ExecuteAsync("""
-                INSERT INTO payment_inbox (provider_transaction_id, reason, order_id, expected_amount, created_at)
+                INSERT INTO payment_inbox (provider_transaction_id, reason, order_id, expected_amount_vnd, created_at)
                 VALUES (@Id, @reason, @orderId, @total, @now)
                 ON CONFLICT DO NOTHING
                 """, new { transfer.Id, reason, orderId, total, now = context.Now }, context.Transaction);

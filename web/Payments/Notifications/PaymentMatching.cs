@@ -91,27 +91,27 @@ public sealed class PaymentRequestMatcher : IPaymentMatcher
         if (request.Status == "cancelled" || (request.Status is "pending" or "underpaid" && paidAt >= request.ExpiresAt))
         {
             var late = await Db.Payments.InsertTransferPaymentAsync(connection, tx, request.StallId, transfer, now);
-            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, "expired_request", now, request.StallId, request.Id, request.Amount);
+            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, "expired_request", now, request.StallId, request.Id, request.AmountVnd);
             await context.NotifyStallAsync(request.StallId, $"p{late}");
             return true;
         }
 
         if (request.Status == "paid")
         {
-            var extra = await Db.Payments.InsertTransferPaymentAsync(connection, tx, request.StallId, transfer, now, request.Id, "over", request.Amount);
-            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, "over", now, request.StallId, request.Id, request.Amount);
+            var extra = await Db.Payments.InsertTransferPaymentAsync(connection, tx, request.StallId, transfer, now, request.Id, "over", request.AmountVnd);
+            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, "over", now, request.StallId, request.Id, request.AmountVnd);
             await context.NotifyStallAsync(request.StallId, $"p{extra}");
             return true;
         }
 
         var before = await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection,
-            "SELECT COALESCE(sum(amount), 0) FROM stall_payments WHERE payment_request_id = @Id", new { request.Id }, tx);
-        var received = before + transfer.Amount;
-        var check = received == request.Amount ? "ok" : received < request.Amount ? "short" : "over";
-        var paymentId = await Db.Payments.InsertTransferPaymentAsync(connection, tx, request.StallId, transfer, now, request.Id, check, request.Amount);
+            "SELECT COALESCE(sum(amount_vnd), 0) FROM stall_payments WHERE payment_request_id = @Id", new { request.Id }, tx);
+        var received = before + transfer.AmountVnd;
+        var check = received == request.AmountVnd ? "ok" : received < request.AmountVnd ? "short" : "over";
+        var paymentId = await Db.Payments.InsertTransferPaymentAsync(connection, tx, request.StallId, transfer, now, request.Id, check, request.AmountVnd);
         await Db.Payments.SetRequestStatusAsync(connection, tx, request.Id, check == "short" ? "underpaid" : "paid", check == "short" ? null : now);
         if (check != "ok")
-            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, check, now, request.StallId, request.Id, request.Amount);
+            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, check, now, request.StallId, request.Id, request.AmountVnd);
         await context.NotifyStallAsync(request.StallId, $"p{paymentId}");
         await context.NotifyStallAsync(request.StallId, $"r{request.Id}");
         return true;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Cho40.Db;
 using Cho40.Web.Infrastructure;
+using Cho40.Db.Domain;
 
 namespace Cho40.Web.Payments.VietQr;
 
@@ -93,7 +94,7 @@ public static class VietQrApi
                 bank = bank is null ? null : new { bin = bank.Bin, shortName = bank.ShortName, name = bank.Name },
                 account = v.AccountNumber,
                 service = v.Service == VietQrService.Card ? "card" : "account",
-                amount = v.Amount,
+                amount = v.AmountVnd,
                 purpose = v.Purpose,
                 bill = v.BillNumber,
                 reference = v.Reference,

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Cho40.Db;
+using Cho40.Jobs.Cod;
 using Cho40.Jobs.Settlement;
 using Cho40.Web.Infrastructure;
 using Hangfire;

@@ -1,4 +1,5 @@
 using Cho40.Db;
+using Cho40.Jobs.Cod;
 using Cho40.Jobs.Settlement;
 using Hangfire;
 using Microsoft.AspNetCore.Mvc;

@@ -14,7 +14,7 @@ namespace Cho40.Web.Pages.Admin.Reports;
 /// Admin overview of the daily sales reports: every market's and seller's figures for a day, the days computed, and
 /// backfills — a date range computed one day per Hangfire job (queue "reports"), with progress per day.
 /// </summary>
-public sealed class IndexModel(Db.Reports reports, IBackgroundJobClient jobs, ReportOptions options, TimeProvider time,
+public sealed class IndexModel(ReportQueries reports, ReportBackfills backfills, IBackgroundJobClient jobs, ReportOptions options, TimeProvider time,
     IStringLocalizer<SharedResource> t) : PageModel
 {
     public const int MaxBackfillDays = 366;
@@ -46,13 +46,13 @@ public sealed class IndexModel(Db.Reports reports, IBackgroundJobClient jobs, Re
 
     public async Task OnGetAsync()
     {
-        LatestClosedDay = Db.Reports.LatestClosedDay(time.GetUtcNow(), options.SettleTime);
+        LatestClosedDay = ReportComputation.LatestClosedDay(time.GetUtcNow(), options.SettleTime);
         RecentDays = await reports.RecentDaysAsync();
         ShownDay = Day ?? RecentDays.FirstOrDefault()?.ReportDay;
         if (ShownDay is { } day) Rows = await reports.OverviewAsync(day);
-        Backfills = await reports.BackfillsAsync();
+        Backfills = await backfills.BackfillsAsync();
         Backfill = BackfillId is { } id ? Backfills.FirstOrDefault(b => b.Id == id) : Backfills.FirstOrDefault();
-        if (Backfill is not null) BackfillDays = await reports.BackfillDaysAsync(Backfill.Id);
+        if (Backfill is not null) BackfillDays = await backfills.BackfillDaysAsync(Backfill.Id);
         if (Input.From is null && Input.To is null)
         {
             Input.From = LatestClosedDay.AddDays(-6).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -62,7 +62,7 @@ public sealed class IndexModel(Db.Reports reports, IBackgroundJobClient jobs, Re
 
     public async Task<IActionResult> OnPostBackfillAsync()
     {
-        var latest = Db.Reports.LatestClosedDay(time.GetUtcNow(), options.SettleTime);
+        var latest = ReportComputation.LatestClosedDay(time.GetUtcNow(), options.SettleTime);
         DateOnly from = default, to = default;
         if (Input.From is not null && !TryParseDay(Input.From, out from))
             ModelState.AddModelError("Input.From", t["Ngày viết dạng 2026-11-20 hoặc 20/11/2026."]);
@@ -82,7 +82,7 @@ public sealed class IndexModel(Db.Reports reports, IBackgroundJobClient jobs, Re
             await OnGetAsync();
             return Page();
         }
-        var id = await DailyReportsJob.EnqueueBackfillAsync(reports, jobs, from, to, User.UserId(), time.GetUtcNow());
+        var id = await DailyReportsJob.EnqueueBackfillAsync(backfills, jobs, from, to, User.UserId(), time.GetUtcNow());
         TempData["Message"] = t["Đã xếp lịch tính bù {0} ngày ({1} – {2}). Ngày đã có báo cáo được giữ nguyên.",
             to.DayNumber - from.DayNumber + 1, from.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture),
             to.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture)].Value;

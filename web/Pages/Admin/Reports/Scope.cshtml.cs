@@ -6,9 +6,9 @@ using Microsoft.Extensions.Localization;
 namespace Cho40.Web.Pages.Admin.Reports;
 
 /// <summary>An admin's view of any stall's, seller's or market's daily reports (the /Admin folder is admins only).</summary>
-public sealed class ScopeModel(Db.Reports reports, IStringLocalizer<SharedResource> t) : ReportPageModel(reports, t)
+public sealed class ScopeModel(ReportQueries reports, IStringLocalizer<SharedResource> t) : ReportPageModel(reports, t)
 {
-    private readonly Db.Reports reports = reports;
+    private readonly ReportQueries reports = reports;
 
     [FromRoute] public string Kind { get; set; } = "";
     [FromRoute] public long ScopeId { get; set; }

@@ -6,7 +6,7 @@ namespace Cho40.Web.Pages.Seller.Orders;
 
 /// <summary>/Seller/Orders: the orders of every seller the signed-in member acts for.</summary>
 [Authorize(Policy = Policies.SellerMember)]
-public sealed class IndexModel(Db.Orders orders) : OrderListingModel
+public sealed class IndexModel(Db.Orders orders) : OrderListModel
 {
     public override string DetailPath => "/Seller/Orders/";
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Cho40.Db;
 using Cho40.Db.Domain;
 using Cho40.Web.Infrastructure;
-using Cho40.Web.Products;
+using Cho40.Web.Catalog;
 using Cho40.Web.Pages.Trace;
 using Cho40.Web.Printing;
 using Microsoft.AspNetCore.Mvc;

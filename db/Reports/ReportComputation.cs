@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Cho40.Db.Domain;
+using Dapper;
+using Npgsql;
+
+namespace Cho40.Db;
+
+/// <summary>
+/// Daily sales reports per stall, seller and market: computed once per Vietnam day after it closes (all scopes of the day
+/// in one transaction, set-based SQL), stored, and never changed (the database refuses updates and deletes). Data that
+/// arrives after a day was reported is counted as late in the next report computed. See docs/features/reports.md.
+/// </summary>
+public sealed class ReportComputation(NpgsqlDataSource db)
+{
+    /// <summary>Serialises report computations: cutoffs then follow computation order, which the late-arrival rule needs.</summary>
+    private const long ComputeLock = 7463860;
+
+    /// <summary>
+    /// A report's cutoff lags "now" by this much, so that a payment stamped just before the cutoff whose transaction has
+    /// not committed yet is not missed by both this report and the next (which takes late data from the cutoff on).
+    /// </summary>
+    public static readonly TimeSpan DefaultSettleTime = TimeSpan.FromMinutes(2);
+
+    /// <summary>The cutoff a computation started at <paramref name="now"/> uses.</summary>
+    public static DateTimeOffset CutoffAt(DateTimeOffset now, TimeSpan settle) => now - settle;
+
+    /// <summary>The latest Vietnam day that is closed at the cutoff of a computation started at <paramref name="now"/>.</summary>
+    public static DateOnly LatestClosedDay(DateTimeOffset now, TimeSpan settle) =>
+        VietnamTime.DayOf(CutoffAt(now, settle)).AddDays(-1);
+
+    /// <summary>
+    /// Computes and stores the reports of every stall, seller and market for <paramref name="day"/>, once: a second call
+    /// (or a racing process, which waits on the lock) finds the day computed and stores nothing.
+    /// </summary>
+    public async Task<ReportDayResult> ComputeDayAsync(DateOnly day, DateTimeOffset now, TimeSpan settle)
+    {
+        var watch = Stopwatch.StartNew();
+        var cutoff = CutoffAt(now, settle);
+        var (windowStart, windowEnd) = VietnamTime.DayBounds(day);
+        if (windowEnd > cutoff)
+            throw new ArgumentOutOfRangeException(nameof(day), day, $"the day is not closed yet at the cutoff {cutoff:O}");
+
+        await using var connection = await db.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@ComputeLock)", new { ComputeLock }, tx);
+        if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM daily_report_days WHERE report_day = @day)",
+                new { day }, tx))
+            return new ReportDayResult(day, ReportDayOutcome.AlreadyComputed, 0, 0, watch.ElapsedMilliseconds);
+
+        var previousCutoff = await connection.ExecuteScalarAsync<DateTimeOffset?>(
+            "SELECT max(computed_at) FROM daily_report_days", transaction: tx);
+        // Cutoffs strictly increase in computation order (that is what partitions recording time between reports): a
+        // backfill computing day after day within one clock tick, or a process whose clock is behind, takes the next
+        // microsecond (PostgreSQL's resolution) after the previous cutoff.
+        if (previousCutoff is { } last && last >= cutoff) cutoff = last.AddTicks(10);
+
+        var p = new { day, windowStart, windowEnd, cutoff, previousCutoff };
+        await connection.ExecuteAsync("SET LOCAL work_mem = '64MB'", transaction: tx);
+        // The day's stall payments, by stall and method. Day by occurred_at (bank time for QR, logging time for cash);
+        // only what was recorded before the cutoff.
+        await connection.ExecuteAsync("""
+            CREATE TEMP TABLE rpt_stall_day ON COMMIT DROP AS
+            SELECT p.stall_id,
+                   count(*) FILTER (WHERE p.method = 'cash')                  AS cash_count,
+                   coalesce(sum(p.amount_vnd) FILTER (WHERE p.method = 'cash'), 0)::bigint AS cash_vnd,
+                   count(*) FILTER (WHERE p.method = 'qr')                    AS qr_count,
+                   coalesce(sum(p.amount_vnd) FILTER (WHERE p.method = 'qr'), 0)::bigint AS qr_vnd,
+                   count(*) FILTER (WHERE p.check_result = 'short')           AS short_count
+            FROM stall_payments p
+            WHERE p.occurred_at >= @windowStart AND p.occurred_at < @windowEnd AND p.recorded_at < @cutoff
+            GROUP BY p.stall_id;
+            ANALYZE rpt_stall_day;
+
+            -- Late arrivals: recorded since the previous computation's cutoff, for a day already reported before they
+            -- were recorded (so that day's report could not count them). Consecutive cutoffs partition recording time,
+            -- so each one is late in exactly one report.
+            CREATE TEMP TABLE rpt_late ON COMMIT DROP AS
+            SELECT p.id, p.stall_id, s.market_id, d.report_day AS original_day, p.method, p.amount_vnd, p.occurred_at, p.recorded_at
+            FROM stall_payments p
+            JOIN stalls s ON s.id = p.stall_id
+            JOIN daily_report_days d ON d.report_day = (p.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+            WHERE @previousCutoff::timestamptz IS NOT NULL
+              AND p.recorded_at >= @previousCutoff::timestamptz AND p.recorded_at < @cutoff
+              AND d.computed_at <= p.recorded_at;
+
+            -- The day's shop orders (placed that day). Revenue: goods value of those not cancelled or returned by now.
+            CREATE TEMP TABLE rpt_orders ON COMMIT DROP AS
+            SELECT o.id, o.seller_id, o.payment_method, o.status IN ('cancelled', 'returned') AS cancelled, o.subtotal_vnd
+            FROM orders o
+            WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd AND o.created_at < @cutoff;
+            ANALYZE rpt_orders;
+            """, p, tx, commandTimeout: 600);
+
+        var scopes = await connection.ExecuteAsync("""
+            -- Stalls: payments received at the stall, by method.
+            INSERT INTO daily_reports (scope_kind, scope_id, report_day, computed_at, cash_count, cash_vnd, qr_count, qr_vnd,
+                                       short_count, cashless_share_bp, previous_day_vnd, avg7_vnd, avg7_days, late_count, late_vnd)
+            SELECT 'stall', s.id, @day, @cutoff, coalesce(d.cash_count, 0), coalesce(d.cash_vnd, 0),
+                   coalesce(d.qr_count, 0), coalesce(d.qr_vnd, 0), coalesce(d.short_count, 0),
+                   CASE WHEN d.cash_vnd + d.qr_vnd > 0 THEN round(d.qr_vnd * 10000.0 / (d.cash_vnd + d.qr_vnd))::int END,
+                   prev.total_vnd, a.avg_vnd, a.days, coalesce(l.n, 0), coalesce(l.vnd, 0)
+            FROM stalls s
+            LEFT JOIN rpt_stall_day d ON d.stall_id = s.id
+            LEFT JOIN (SELECT stall_id, count(*) AS n, sum(amount_vnd) AS vnd FROM rpt_late GROUP BY stall_id) l ON l.stall_id = s.id
+            LEFT JOIN daily_reports prev ON prev.scope_kind = 'stall' AND prev.scope_id = s.id AND prev.report_day = @day - 1
+            CROSS JOIN LATERAL (SELECT round(avg(r.total_vnd))::bigint AS avg_vnd, count(*) AS days FROM daily_reports r
+                                WHERE r.scope_kind = 'stall' AND r.scope_id = s.id AND r.report_day BETWEEN @day - 7 AND @day - 1) a
+            WHERE s.created_at < @windowEnd OR d.stall_id IS NOT NULL OR l.stall_id IS NOT NULL
+            ON CONFLICT (scope_kind, scope_id, report_day) DO NOTHING;
+
+            -- Markets: the sum of their stalls, and the five stalls that took the most.
+            INSERT INTO daily_reports (scope_kind, scope_id, report_day, computed_at, cash_count, cash_vnd, qr_count, qr_vnd,
+                                       short_count, cashless_share_bp, previous_day_vnd, avg7_vnd, avg7_days, late_count, late_vnd, top)
+            SELECT 'market', m.id, @day, @cutoff, coalesce(d.cash_count, 0), coalesce(d.cash_vnd, 0),
+                   coalesce(d.qr_count, 0), coalesce(d.qr_vnd, 0), coalesce(d.short_count, 0),
+                   CASE WHEN d.cash_vnd + d.qr_vnd > 0 THEN round(d.qr_vnd * 10000.0 / (d.cash_vnd + d.qr_vnd))::int END,
+                   prev.total_vnd, a.avg_vnd, a.days, coalesce(l.n, 0), coalesce(l.vnd, 0), coalesce(t.top, '[]')
+            FROM markets m
+            LEFT JOIN (SELECT s.market_id, sum(d.cash_count)::int AS cash_count, sum(d.cash_vnd)::bigint AS cash_vnd,
+                              sum(d.qr_count)::int AS qr_count, sum(d.qr_vnd)::bigint AS qr_vnd, sum(d.short_count)::int AS short_count
+                       FROM rpt_stall_day d JOIN stalls s ON s.id = d.stall_id GROUP BY s.market_id) d ON d.market_id = m.id
+            LEFT JOIN (SELECT market_id, count(*) AS n, sum(amount_vnd) AS vnd FROM rpt_late GROUP BY market_id) l ON l.market_id = m.id
+            LEFT JOIN (SELECT market_id, jsonb_agg(jsonb_build_object('id', stall_id, 'name', name, 'quantity', n, 'vnd', vnd)
+                                                   ORDER BY vnd DESC, stall_id) AS top
+                       FROM (SELECT s.market_id, d.stall_id, s.stall_number || ' · ' || s.name AS name,
+                                    d.cash_count + d.qr_count AS n, d.cash_vnd + d.qr_vnd AS vnd,
+                                    row_number() OVER (PARTITION BY s.market_id ORDER BY d.cash_vnd + d.qr_vnd DESC, d.stall_id) AS rank
+                             FROM rpt_stall_day d JOIN stalls s ON s.id = d.stall_id) x
+                       WHERE rank <= 5 GROUP BY market_id) t ON t.market_id = m.id
+            LEFT JOIN daily_reports prev ON prev.scope_kind = 'market' AND prev.scope_id = m.id AND prev.report_day = @day - 1
+            CROSS JOIN LATERAL (SELECT round(avg(r.total_vnd))::bigint AS avg_vnd, count(*) AS days FROM daily_reports r
+                                WHERE r.scope_kind = 'market' AND r.scope_id = m.id AND r.report_day BETWEEN @day - 7 AND @day - 1) a
+            WHERE m.created_at < @windowEnd OR d.market_id IS NOT NULL OR l.market_id IS NOT NULL
+            ON CONFLICT (scope_kind, scope_id, report_day) DO NOTHING;
+
+            -- Sellers: orders placed that day by payment method (QR transfer, COD), and the five best-selling products.
+            INSERT INTO daily_reports (scope_kind, scope_id, report_day, computed_at, qr_count, qr_vnd, cod_count, cod_vnd,
+                                       cancelled_count, cashless_share_bp, previous_day_vnd, avg7_vnd, avg7_days, top)
+            SELECT 'seller', s.id, @day, @cutoff, coalesce(d.qr_count, 0), coalesce(d.qr_vnd, 0),
+                   coalesce(d.cod_count, 0), coalesce(d.cod_vnd, 0), coalesce(d.cancelled_count, 0),
+                   CASE WHEN d.qr_vnd + d.cod_vnd > 0 THEN round(d.qr_vnd * 10000.0 / (d.qr_vnd + d.cod_vnd))::int END,
+                   prev.total_vnd, a.avg_vnd, a.days, coalesce(t.top, '[]')
+            FROM sellers s
+            LEFT JOIN (SELECT seller_id,
+                              count(*) FILTER (WHERE NOT cancelled AND payment_method = 'transfer')                       AS qr_count,
+                              coalesce(sum(subtotal_vnd) FILTER (WHERE NOT cancelled AND payment_method = 'transfer'), 0) AS qr_vnd,
+                              count(*) FILTER (WHERE NOT cancelled AND payment_method = 'cod')                            AS cod_count,
+                              coalesce(sum(subtotal_vnd) FILTER (WHERE NOT cancelled AND payment_method = 'cod'), 0)      AS cod_vnd,
+                              count(*) FILTER (WHERE cancelled)                                                           AS cancelled_count
+                       FROM rpt_orders GROUP BY seller_id) d ON d.seller_id = s.id
+            LEFT JOIN (SELECT seller_id, jsonb_agg(jsonb_build_object('id', product_id, 'name', name, 'unit', unit,
+                                                                      'quantity', quantity, 'vnd', vnd) ORDER BY vnd DESC, product_id) AS top
+                       FROM (SELECT o.seller_id, i.product_id, max(i.product_name) AS name, max(i.unit) AS unit,
+                                    sum(i.quantity) AS quantity, sum(i.line_total_vnd) AS vnd,
+                                    row_number() OVER (PARTITION BY o.seller_id ORDER BY sum(i.line_total_vnd) DESC, i.product_id) AS rank
+                             FROM rpt_orders o JOIN order_items i ON i.order_id = o.id
+                             WHERE NOT o.cancelled
+                             GROUP BY o.seller_id, i.product_id) x
+                       WHERE rank <= 5 GROUP BY seller_id) t ON t.seller_id = s.id
+            LEFT JOIN daily_reports prev ON prev.scope_kind = 'seller' AND prev.scope_id = s.id AND prev.report_day = @day - 1
+            CROSS JOIN LATERAL (SELECT round(avg(r.total_vnd))::bigint AS avg_vnd, count(*) AS days FROM daily_reports r
+                                WHERE r.scope_kind = 'seller' AND r.scope_id = s.id AND r.report_day BETWEEN @day - 7 AND @day - 1) a
+            WHERE (s.status = 'approved' AND s.created_at < @windowEnd) OR d.seller_id IS NOT NULL
+            ON CONFLICT (scope_kind, scope_id, report_day) DO NOTHING;
+            """, p, tx, commandTimeout: 600);
+
+        // Each late payment listed under its stall's and its market's report. No ON CONFLICT: listing one twice is a bug
+        // the primary key refuses (and the whole computation rolls back).
+        var lateItems = await connection.ExecuteAsync("""
+            INSERT INTO daily_report_late_items (report_id, scope_kind, scope_id, stall_payment_id, original_day, method,
+                                                 amount_vnd, occurred_at, recorded_at)
+            SELECT r.id, r.scope_kind, r.scope_id, l.id, l.original_day, l.method, l.amount_vnd, l.occurred_at, l.recorded_at
+            FROM rpt_late l
+            JOIN daily_reports r ON r.report_day = @day
+                                AND ((r.scope_kind = 'stall' AND r.scope_id = l.stall_id)
+                                  OR (r.scope_kind = 'market' AND r.scope_id = l.market_id))
+            """, p, tx, commandTimeout: 600);
+        var late = await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM rpt_late", transaction: tx);
+
+        await connection.ExecuteAsync("""
+            INSERT INTO daily_report_days (report_day, window_start, window_end, computed_at, previous_cutoff, scope_count,
+                                           late_count, duration_ms)
+            VALUES (@day, @windowStart, @windowEnd, @cutoff, @previousCutoff, @scopes, @late, @duration)
+            """, new { day, windowStart, windowEnd, cutoff, previousCutoff, scopes, late, duration = (int)watch.ElapsedMilliseconds }, tx);
+        await tx.CommitAsync();
+        return new ReportDayResult(day, ReportDayOutcome.Computed, scopes, lateItems, watch.ElapsedMilliseconds);
+    }
+
+    /// <summary>The last computed day, or null when none has been.</summary>
+    public async Task<DateOnly?> LastComputedDayAsync()
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<DateOnly?>("SELECT max(report_day) FROM daily_report_days");
+    }
+
+    /// <summary>Days in [from, to] not computed yet, oldest first.</summary>
+    public async Task<IReadOnlyList<DateOnly>> MissingDaysAsync(DateOnly from, DateOnly to)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<DateOnly>("""
+            SELECT g::date FROM generate_series(@from::date, @to::date, interval '1 day') g
+            WHERE NOT EXISTS (SELECT 1 FROM daily_report_days d WHERE d.report_day = g::date)
+            ORDER BY 1
+            """, new { from, to })).AsList();
+    }
+}

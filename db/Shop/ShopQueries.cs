@@ -1,0 +1,276 @@
+using Dapper;
+using Microsoft.Extensions.Caching.Memory;
+using Npgsql;
+
+namespace Cho40.Db;
+
+/// <summary>A product as a card in a list: what the home, category, seller and search pages show.</summary>
+public sealed record ShopCard(long Id, string Slug, string Name, string Unit, long PriceVnd, int Stock, short? OcopStars,
+    string SellerName, string SellerSlug, string? ProvinceName, long? ImageId);
+
+public sealed record ShopCategory(int Id, string Slug, string Name, string NameEn, int? ParentId);
+
+public sealed record ShopProduct(long Id, string Slug, string Name, string DescriptionMd, string Unit, long PriceVnd, int Stock,
+    short? OcopStars, string CertificationList, string? OriginProvinceName, string? OriginCommuneName,
+    long SellerId, string SellerName, string SellerSlug, string CategorySlug, string CategoryName, string CategoryNameEn)
+{
+    public IReadOnlyList<long> ImageIds { get; init; } = [];
+
+    /// <summary>Certifications (VietGAP, organic…), read as one unit-separator-joined text (Dapper maps text[] poorly in records).</summary>
+    public IReadOnlyList<string> Certifications => CertificationList.Split('\u001f', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>A basket line's product, as on sale now (only published products of approved sellers are returned).</summary>
+public sealed record CartProduct(long Id, string Slug, string Name, string Unit, long PriceVnd, int Stock, long SellerId,
+    string SellerName, string SellerSlug);
+
+public sealed record ShopSeller(long Id, string Slug, string Name, string Kind, string ProvinceName, string? CommuneName,
+    string Description);
+
+/// <summary>Search input. Empty text lists the catalogue (newest first); filters narrow either.</summary>
+public sealed record SearchQuery(string? Text, int? CategoryId = null, string? ProvinceCode = null, int? MinOcopStars = null,
+    long? MinPriceVnd = null, long? MaxPriceVnd = null, long? SellerId = null, SearchCursor? After = null, int Limit = 24);
+
+/// <summary>Keyset position: the (rank, id) of the last card shown; the next page starts strictly after it.</summary>
+public sealed record SearchCursor(int Rank, long Id)
+{
+    public override string ToString() => $"{Rank}_{Id}";
+
+    public static SearchCursor? Parse(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        var parts = text.Split('_');
+        return parts.Length == 2 && int.TryParse(parts[0], System.Globalization.NumberStyles.AllowLeadingSign,
+                   System.Globalization.CultureInfo.InvariantCulture, out var rank)
+               && long.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
+            ? new SearchCursor(rank, id)
+            : null;
+    }
+}
+
+public sealed record SearchHit(ShopCard Card, int Rank);
+
+public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, SearchCursor? Next);
+
+/// <summary>
+/// What shoppers read: published products of approved sellers, categories, seller pages and search.
+/// Search folds the text the way products.name_folded is folded (f_search_fold: no diacritics, lower
+/// case), so "che tan cuong", "CHÈ TÂN CƯƠNG" and "tan cuong" all find "Chè Tân Cương".
+/// </summary>
+public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null)
+{
+    public const int MaxQueryLength = 100;
+
+    /// <summary>
+    /// How long listing and search results are reused (when a cache is given): the same query from many anonymous
+    /// shoppers reads the database once per interval. Product pages, the cart and checkout always read live data.
+    /// </summary>
+    public static readonly TimeSpan ListingCacheDuration = TimeSpan.FromSeconds(30);
+
+    private async Task<T> CachedAsync<T>(object key, Func<Task<T>> load)
+    {
+        if (cache is null) return await load();
+        // The task is cached, not its result: concurrent requests for the same listing share one query.
+        var task = cache.GetOrCreate(key, entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = ListingCacheDuration;
+            entry.Size = 1;
+            return load();
+        })!;
+        try
+        {
+            return await task;
+        }
+        catch
+        {
+            cache.Remove(key); // a failed query is not remembered
+            throw;
+        }
+    }
+
+    private const string CardColumns = """
+        p.id, p.slug, p.name, p.unit, p.price_vnd AS PriceVnd, p.stock, p.ocop_stars AS OcopStars,
+        s.name AS SellerName, s.slug AS SellerSlug, pr.name AS ProvinceName,
+        (SELECT pi.id FROM product_images pi WHERE pi.product_id = p.id ORDER BY pi.sort_order, pi.id LIMIT 1) AS ImageId
+        """;
+
+    public Task<IReadOnlyList<ShopCategory>> CategoriesAsync() => CachedAsync(("categories", 0), LoadCategoriesAsync);
+
+    private async Task<IReadOnlyList<ShopCategory>> LoadCategoriesAsync()
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<ShopCategory>("""
+            SELECT id, slug, name, name_en AS NameEn, parent_id AS ParentId FROM categories ORDER BY sort_order, name
+            """)).AsList();
+    }
+
+    /// <summary>Products with OCOP stars, the best first: the home page's "featured" shelf.</summary>
+    public Task<IReadOnlyList<ShopCard>> FeaturedAsync(int limit) => CachedAsync(("featured", limit), () => LoadFeaturedAsync(limit));
+
+    private async Task<IReadOnlyList<ShopCard>> LoadFeaturedAsync(int limit)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<ShopCard>($"""
+            SELECT {CardColumns}
+            FROM products p
+            JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
+            LEFT JOIN provinces pr ON pr.code = p.origin_province_code
+            WHERE p.status = 'published' AND p.ocop_stars IS NOT NULL AND p.stock > 0
+            ORDER BY p.ocop_stars DESC, p.id DESC
+            LIMIT @limit
+            """, new { limit })).AsList();
+    }
+
+    public Task<IReadOnlyList<ShopCard>> NewestAsync(int limit) => CachedAsync(("newest", limit), () => LoadNewestAsync(limit));
+
+    private async Task<IReadOnlyList<ShopCard>> LoadNewestAsync(int limit)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<ShopCard>($"""
+            SELECT {CardColumns}
+            FROM products p
+            JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
+            LEFT JOIN provinces pr ON pr.code = p.origin_province_code
+            WHERE p.status = 'published'
+            ORDER BY p.id DESC
+            LIMIT @limit
+            """, new { limit })).AsList();
+    }
+
+    /// <summary>A published product of an approved seller by its slug, with its photos; null otherwise.</summary>
+    public async Task<ShopProduct?> ProductAsync(string slug)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var product = await connection.QuerySingleOrDefaultAsync<ShopProduct>("""
+            SELECT p.id, p.slug, p.name, p.description_md AS DescriptionMd, p.unit, p.price_vnd AS PriceVnd, p.stock,
+                   p.ocop_stars AS OcopStars, array_to_string(p.certifications, chr(31)) AS CertificationList, pr.name AS OriginProvinceName, c.name AS OriginCommuneName,
+                   s.id AS SellerId, s.name AS SellerName, s.slug AS SellerSlug,
+                   cat.slug AS CategorySlug, cat.name AS CategoryName, cat.name_en AS CategoryNameEn
+            FROM products p
+            JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
+            JOIN categories cat ON cat.id = p.category_id
+            LEFT JOIN provinces pr ON pr.code = p.origin_province_code
+            LEFT JOIN communes c ON c.code = p.origin_commune_code
+            WHERE p.slug = @slug AND p.status = 'published'
+            """, new { slug });
+        if (product is null) return null;
+        var images = (await connection.QueryAsync<long>(
+            "SELECT id FROM product_images WHERE product_id = @Id ORDER BY sort_order, id", new { product.Id })).AsList();
+        return product with { ImageIds = images };
+    }
+
+    public async Task<IReadOnlyList<CartProduct>> CartProductsAsync(IReadOnlyCollection<long> ids)
+    {
+        if (ids.Count == 0) return [];
+        await using var connection = await db.OpenConnectionAsync();
+        return (await connection.QueryAsync<CartProduct>("""
+            SELECT p.id, p.slug, p.name, p.unit, p.price_vnd AS PriceVnd, p.stock, s.id AS SellerId, s.name AS SellerName,
+                   s.slug AS SellerSlug
+            FROM products p JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
+            WHERE p.id = ANY(@ids) AND p.status = 'published'
+            ORDER BY s.name, p.name
+            """, new { ids = ids.ToArray() })).AsList();
+    }
+
+    public async Task<ShopSeller?> SellerAsync(string slug)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleOrDefaultAsync<ShopSeller>("""
+            SELECT s.id, s.slug, s.name, s.kind, pr.name AS ProvinceName, c.name AS CommuneName, s.description
+            FROM sellers s
+            JOIN provinces pr ON pr.code = s.province_code
+            LEFT JOIN communes c ON c.code = s.commune_code
+            WHERE s.slug = @slug AND s.status = 'approved'
+            """, new { slug });
+    }
+
+    /// <summary>
+    /// Relevance-ranked search with filters and keyset pagination. The rank is an integer (so the
+    /// cursor compares exactly): word similarity of the folded text to the folded name, plus boosts
+    /// for an exact name, a name that starts with the text, a name that contains it, and a little for
+    /// a description that contains it when the name does not. The text is only ever a parameter; its LIKE metacharacters
+    /// (%, _ and \) are escaped, so they match themselves.
+    /// </summary>
+    public Task<SearchResult> SearchAsync(SearchQuery query)
+    {
+        // Control characters mean nothing in a search, and PostgreSQL refuses NUL in text outright (it was a 500).
+        var text = new string((query.Text ?? "").Where(c => !char.IsControl(c)).ToArray()).Trim();
+        if (text.Length > MaxQueryLength) text = text[..MaxQueryLength];
+        var normalized = query with { Text = text };
+        return CachedAsync(normalized, () => LoadSearchAsync(normalized));
+    }
+
+    private async Task<SearchResult> LoadSearchAsync(SearchQuery query)
+    {
+        var text = query.Text ?? "";
+        var limit = Math.Clamp(query.Limit, 1, 100);
+        var hasText = text.Length > 0;
+
+        var rank = hasText
+            ? """
+              (  (word_similarity(f_search_fold(@text), p.name_folded) * 1000)::int
+               + (similarity(f_search_fold(@text), p.name_folded) * 400)::int
+               + CASE WHEN p.name_folded = f_search_fold(@text) THEN 3000 ELSE 0 END
+               + CASE WHEN p.name_folded LIKE f_like_escape(f_search_fold(@text)) || '%' THEN 1000 ELSE 0 END
+               + CASE WHEN p.name_folded LIKE '%' || f_like_escape(f_search_fold(@text)) || '%' THEN 500 ELSE 0 END
+               + CASE WHEN p.name_folded NOT LIKE '%' || f_like_escape(f_search_fold(@text)) || '%'
+                       AND p.description_folded LIKE '%' || f_like_escape(f_search_fold(@text)) || '%' THEN 50 ELSE 0 END)
+              """
+            : "0";
+        // Descriptions only for texts of 4 characters or more: a short word ("chè", "trà") is in most descriptions.
+        var searchDescriptions = text.Length >= 4;
+        var match = !hasText ? "" : searchDescriptions
+            ? """
+              AND (   p.name_folded LIKE '%' || f_like_escape(f_search_fold(@text)) || '%'
+                   OR f_search_fold(@text) <% p.name_folded
+                   OR p.description_folded LIKE '%' || f_like_escape(f_search_fold(@text)) || '%')
+              """
+            : """
+              AND (   p.name_folded LIKE '%' || f_like_escape(f_search_fold(@text)) || '%'
+                   OR f_search_fold(@text) <% p.name_folded)
+              """;
+
+        var sql = $"""
+            SELECT * FROM (
+                SELECT {CardColumns}, {rank} AS rank
+                FROM products p
+                JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
+                LEFT JOIN provinces pr ON pr.code = p.origin_province_code
+                WHERE p.status = 'published'
+                  {match}
+                  AND (@categoryId::int IS NULL OR p.category_id IN (SELECT id FROM categories WHERE id = @categoryId OR parent_id = @categoryId))
+                  AND (@provinceCode::text IS NULL OR p.origin_province_code = @provinceCode)
+                  AND (@minOcopStars::int IS NULL OR p.ocop_stars >= @minOcopStars)
+                  AND (@minPrice::bigint IS NULL OR p.price_vnd >= @minPrice)
+                  AND (@maxPrice::bigint IS NULL OR p.price_vnd <= @maxPrice)
+                  AND (@sellerId::bigint IS NULL OR p.seller_id = @sellerId)
+            ) hit
+            WHERE @afterRank::int IS NULL OR (hit.rank, hit.id) < (@afterRank, @afterId)
+            ORDER BY hit.rank DESC, hit.id DESC
+            LIMIT @take
+            """;
+
+        await using var connection = await db.OpenConnectionAsync();
+        var rows = (await connection.QueryAsync<SearchRow>(sql, new
+        {
+            text,
+            categoryId = query.CategoryId,
+            provinceCode = string.IsNullOrEmpty(query.ProvinceCode) ? null : query.ProvinceCode,
+            minOcopStars = query.MinOcopStars,
+            minPrice = query.MinPriceVnd,
+            maxPrice = query.MaxPriceVnd,
+            sellerId = query.SellerId,
+            afterRank = query.After?.Rank,
+            afterId = query.After?.Id ?? 0,
+            take = limit + 1,
+        })).AsList();
+
+        var hits = rows.Take(limit).Select(r => new SearchHit(new ShopCard(r.Id, r.Slug, r.Name, r.Unit, r.PriceVnd, r.Stock,
+            r.OcopStars, r.SellerName, r.SellerSlug, r.ProvinceName, r.ImageId), r.Rank)).ToList();
+        var next = rows.Count > limit ? new SearchCursor(hits[^1].Rank, hits[^1].Card.Id) : null;
+        return new SearchResult(hits, next);
+    }
+
+    private sealed record SearchRow(long Id, string Slug, string Name, string Unit, long PriceVnd, int Stock, short? OcopStars,
+        string SellerName, string SellerSlug, string? ProvinceName, long? ImageId, int Rank);
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using Cho40.Db;
+using Cho40.Tests.Infrastructure;
+using Dapper;
+using Npgsql;
+
+namespace Cho40.Tests.Accounts;
+
+public sealed class AccountTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixture>
+{
+    private Cho40App App => fixture.App;
+
+    private static Dictionary<string, string> SignUpForm(string phone, string password = "mat-khau-1", string? confirm = null) => new()
+    {
+        ["Input.DisplayName"] = "Nguyễn Thị Lan",
+        ["Input.Phone"] = phone,
+        ["Input.Password"] = password,
+        ["Input.ConfirmPassword"] = confirm ?? password,
+    };
+
+    [Fact]
+    public async Task A_shopper_signs_up_with_a_mobile_number_and_signs_in_again_later()
+    {
+        using var client = App.NewClient();
+        var response = await client.SubmitFormAsync("/Account/SignUp", "main form", SignUpForm("+84 981 234 567"));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+
+        await using var connection = new NpgsqlConnection(App.ConnectionString);
+        var hash = await connection.QuerySingleAsync<string>("SELECT password_hash FROM users WHERE phone = '0981234567'");
+        Assert.DoesNotContain("mat-khau-1", hash);
+
+        using var later = App.NewClient();
+        await later.SignInAsync("0981 234 567", "mat-khau-1");
+        var (account, page) = await later.GetPageAsync("/Account");
+        Assert.Equal(HttpStatusCode.OK, account.StatusCode);
+        Assert.Contains("0981234567", page.Body!.TextContent);
+    }
+
+    [Fact]
+    public async Task Sign_up_errors_are_shown_next_to_each_field_in_Vietnamese_and_nothing_is_saved()
+    {
+        using var client = App.NewClient();
+        var response = await client.SubmitFormAsync("/Account/SignUp", "main form", SignUpForm("0212345678", "ngan", "khac"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await PageClient.ParseAsync(response);
+        Assert.Contains("Số điện thoại di động không hợp lệ", page.QuerySelector("[data-valmsg-for='Input.Phone']")!.TextContent);
+        Assert.Contains("Mật khẩu cần từ 8", page.QuerySelector("[data-valmsg-for='Input.Password']")!.TextContent);
+        Assert.Contains("không khớp", page.QuerySelector("[data-valmsg-for='Input.ConfirmPassword']")!.TextContent);
+
+        await using var connection = new NpgsqlConnection(App.ConnectionString);
+        Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM users WHERE phone = '0212345678'"));
+    }
+
+    [Fact]
+    public async Task A_phone_number_cannot_be_registered_twice()
+    {
+        using var client = App.NewClient();
+        var response = await client.SubmitFormAsync("/Account/SignUp", "main form", SignUpForm("0900000006"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await PageClient.ParseAsync(response);
+        Assert.Contains("đã được đăng ký", page.QuerySelector("[data-valmsg-for='Input.Phone']")!.TextContent);
+    }
+
+    [Fact]
+    public async Task Repeated_wrong_passwords_lock_the_account_until_the_lockout_ends()
+    {
+        using var setup = App.NewClient();
+        Assert.Equal(HttpStatusCode.Redirect,
+            (await setup.SubmitFormAsync("/Account/SignUp", "main form", SignUpForm("0977000111", "dung-mat-khau"))).StatusCode);
+
+        using var attacker = App.NewClient();
+        for (var i = 0; i < Db.Accounts.MaxFailedSignIns; i++)
+        {
+            var wrong = await attacker.SubmitFormAsync("/Account/SignIn", "main form",
+                new Dictionary<string, string> { ["Input.Phone"] = "0977000111", ["Input.Password"] = $"sai-{i}" });
+            Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+        }
+
+        // The right password no longer works while the account is locked.
+        var locked = await attacker.SubmitFormAsync("/Account/SignIn", "main form",
+            new Dictionary<string, string> { ["Input.Phone"] = "0977000111", ["Input.Password"] = "dung-mat-khau" });
+        Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
+        Assert.Contains("tạm khoá", (await PageClient.ParseAsync(locked)).QuerySelector(".form-errors")!.TextContent);
+
+        App.Clock.Advance(Db.Accounts.LockoutDuration + TimeSpan.FromSeconds(1));
+        using var owner = App.NewClient();
+        await owner.SignInAsync("0977000111", "dung-mat-khau");
+    }
+
+    [Fact]
+    public async Task Forms_without_an_antiforgery_token_are_refused()
+    {
+        using var client = App.NewClient();
+        var response = await client.Http.PostAsync("/Account/SignIn", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.Phone"] = "0900000001", ["Input.Password"] = "cho40-demo",
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.DoesNotContain(response.Headers, h => h.Key == "Set-Cookie" && h.Value.Any(v => v.StartsWith("cho40.auth", StringComparison.Ordinal)));
+    }
+}
+
+public sealed class SignInRateLimitTests
+{
+    [Fact]
+    public async Task Sign_in_attempts_beyond_the_limit_get_429()
+    {
+        await using var app = new Cho40App(await TestDatabase.CreateAsync(withDemoData: true),
+            settings: new Dictionary<string, string> { ["Cho40:SignInAttemptsPerMinute"] = "3" });
+        using var client = app.NewClient();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            var response = await client.SubmitFormAsync("/Account/SignIn", "main form",
+                new Dictionary<string, string> { ["Input.Phone"] = "0900000006", ["Input.Password"] = "sai" });
+            statuses.Add(response.StatusCode);
+        }
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+    }
+}

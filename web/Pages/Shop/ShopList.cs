@@ -1,0 +1,67 @@
+using System.Globalization;
+using Cho40.Db;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Cho40.Web.Pages.Shop;
+
+/// <summary>
+/// What search, category and seller pages share: the filters from the query string (all optional),
+/// one search call, and the link to the next page (a keyset cursor, never an offset).
+/// </summary>
+public abstract class ShopListModel(ShopQueries shop, AdminUnits units) : PageModel
+{
+    public const int PageSize = 24;
+
+    protected ShopQueries Store => shop;
+
+    [FromQuery(Name = "q")] public string? Q { get; set; }
+    [FromQuery(Name = "danh-muc")] public string? CategorySlug { get; set; }
+    [FromQuery(Name = "tinh")] public string? Province { get; set; }
+    [FromQuery(Name = "ocop")] public int? Ocop { get; set; }
+    [FromQuery(Name = "gia-tu")] public long? MinPrice { get; set; }
+    [FromQuery(Name = "gia-den")] public long? MaxPrice { get; set; }
+    [FromQuery(Name = "sau")] public string? After { get; set; }
+
+    public IReadOnlyList<ShopCategory> Categories { get; private set; } = [];
+    public IReadOnlyList<Province> Provinces { get; private set; } = [];
+    public SearchResult Result { get; private set; } = new([], null);
+
+    /// <summary>The category the page is about (category page), or the one chosen in the filter.</summary>
+    public ShopCategory? Category { get; protected set; }
+
+    /// <summary>The path the filter form and the "more" link go to.</summary>
+    public abstract string ListingPath { get; }
+
+    /// <summary>Whether the filter form offers the category choice (not on a category's own page).</summary>
+    public virtual bool ShowsCategoryFilter => true;
+
+    protected async Task LoadAsync(long? sellerId = null)
+    {
+        Categories = await shop.CategoriesAsync();
+        Provinces = await units.ProvincesAsync();
+        Category ??= string.IsNullOrEmpty(CategorySlug) ? null : Categories.FirstOrDefault(c => c.Slug == CategorySlug);
+        Result = await shop.SearchAsync(new SearchQuery(Q, Category?.Id,
+            Provinces.Any(p => p.Code == Province) ? Province : null,
+            Ocop is >= 3 and <= 5 ? Ocop : null,
+            MinPrice is > 0 ? MinPrice : null, MaxPrice is > 0 ? MaxPrice : null,
+            sellerId, SearchCursor.Parse(After), PageSize));
+    }
+
+    /// <summary>The current filters with the next page's cursor.</summary>
+    public string NextPageUrl()
+    {
+        var query = new Dictionary<string, string?>
+        {
+            ["q"] = string.IsNullOrWhiteSpace(Q) ? null : Q.Trim(),
+            ["danh-muc"] = ShowsCategoryFilter ? CategorySlug : null,
+            ["tinh"] = Province,
+            ["ocop"] = Ocop?.ToString(CultureInfo.InvariantCulture),
+            ["gia-tu"] = MinPrice?.ToString(CultureInfo.InvariantCulture),
+            ["gia-den"] = MaxPrice?.ToString(CultureInfo.InvariantCulture),
+            ["sau"] = Result.Next?.ToString(),
+        };
+        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(ListingPath,
+            query.Where(kv => !string.IsNullOrEmpty(kv.Value)));
+    }
+}
