@@ -57,8 +57,10 @@ public sealed class PaymentIntake(IEnumerable<IBankNotificationProvider> provide
         int fresh = 0, duplicates = 0;
         foreach (var transfer in transfers)
         {
+            // One secret per provider: an authentic delivery may speak for any account we know (issue 14 narrows this
+            // to the accounts of the connection that authenticated it).
             var isNew = await payments.RecordTransferAsync(provider.Name, notificationId, transfer, now,
-                (connection, tx, stored, ct) => matching.ApplyAsync(new MatchContext(connection, tx, stored, now), ct), cancellationToken);
+                (connection, tx, stored, ct) => matching.ApplyAsync(connection, tx, stored, now, AccountScope.AnyKnownAccount, ct), cancellationToken);
             if (isNew) fresh++; else duplicates++;
         }
         await payments.MarkNotificationAsync(notificationId, "processed", null, cancellationToken);
