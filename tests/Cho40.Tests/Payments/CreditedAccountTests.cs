@@ -26,17 +26,29 @@ public sealed class CreditedAccountTests(DemoAppFixture fixture) : IClassFixture
     public static string NewAccount(string prefix = "18") =>
         prefix + Interlocked.Increment(ref nextAccount).ToString("D11", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>A new stall of its own at Chợ Thái, linked to <paramref name="account"/> (fixture data).</summary>
-    public static async Task<long> NewStallAsync(Cho40App app, string account)
+    /// <summary>A new stall of its own at Chợ Thái, linked to <paramref name="account"/> and, if given, a virtual account (fixture data).</summary>
+    public static async Task<long> NewStallAsync(Cho40App app, string account, string? virtualAccount = null)
     {
         await using var connection = new NpgsqlConnection(app.ConnectionString);
         return await connection.QuerySingleAsync<long>("""
             WITH s AS (
                 INSERT INTO stalls (market_id, stall_number, name, goods)
                 SELECT id, @number, 'Sạp thử ' || @number, 'Rau' FROM markets WHERE slug = 'cho-thai' RETURNING id)
-            INSERT INTO stall_bank_accounts (stall_id, bank_bin, account_number, account_holder)
-            SELECT id, '970422', @account, 'NGUYEN VAN THU' FROM s RETURNING stall_id
-            """, new { number = "T" + account[^8..], account });
+            INSERT INTO stall_bank_accounts (stall_id, bank_bin, account_number, account_holder, virtual_account)
+            SELECT id, '970422', @account, 'NGUYEN VAN THU', @virtualAccount FROM s RETURNING stall_id
+            """, new { number = "T" + account[^8..], account, virtualAccount });
+    }
+
+    /// <summary>A correctly signed delivery of one transfer naming a virtual account (SePay subAccount, payOS virtualAccountNumber).</summary>
+    public static HttpRequestMessage SignedDeliveryToVirtualAccount(Cho40App app, string provider, string transactionId, string account,
+        string virtualAccount, long amount, string content)
+    {
+        Cho40.Web.Payments.Notifications.IBankNotificationProvider format = provider == "sepay"
+            ? new Cho40.Web.Payments.Notifications.SePayProvider() : new Cho40.Web.Payments.Notifications.PayOsProvider();
+        var now = app.Clock.GetUtcNow();
+        var (body, headers) = format.Simulate(new Cho40.Web.Payments.Notifications.SimulatedTransfer(transactionId, account, amount, content, now,
+            virtualAccount), Cho40App.WebhookSecrets[provider], now);
+        return Delivery(provider, body, headers);
     }
 
     private async Task<(string Code, long Total)> TransferOrderAsync()
@@ -161,5 +173,60 @@ public sealed class CreditedAccountTests(DemoAppFixture fixture) : IClassFixture
         await DeliverAsync(provider, NewTransactionId(), accountA, 86_000, $"MBVCB.2.C40 {reference}.CT tu");
         var (_, paid) = await owner.GetPageAsync(url);
         Assert.Equal("ĐÃ NHẬN ĐỦ TIỀN", paid.QuerySelector("#charge-status")!.TextContent.Trim());
+    }
+
+    [Theory]
+    [InlineData("sepay")]
+    [InlineData("payos")]
+    public async Task A_transfer_to_a_stalls_virtual_account_pays_its_charge_and_one_reporting_accounts_of_two_owners_waits_in_the_inbox(string provider)
+    {
+        var account = NewAccount();
+        var virtualAccount = "VQR" + account[^8..] + "ab";
+        var stall = await NewStallAsync(App, account, virtualAccount);
+        var request = await App.Services.GetRequiredService<Cho40.Db.Payments>().CreateRequestAsync(stall, 64_000, r => "payload " + r,
+            App.Clock.GetUtcNow(), TimeSpan.FromMinutes(15), userId: 1);
+        using var http = App.CreateClient();
+
+        // The service names the virtual account; the main account it reports (its pooled account) is nobody's we know.
+        var paid = NewTransactionId();
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(SignedDeliveryToVirtualAccount(App, provider, paid, NewAccount("66"), virtualAccount,
+            64_000, "C40 " + request.Reference))).StatusCode);
+        Assert.Equal("paid", await ScalarAsync<string>(App, "SELECT status FROM payment_requests WHERE id = @Id", new { request.Id }));
+        Assert.Equal(stall, await ScalarAsync<long>(App, "SELECT stall_id FROM stall_payments WHERE payment_request_id = @Id", new { request.Id }));
+
+        // The stall's virtual account reported on another stall's main account: two owners, so nobody is paid; a person decides.
+        var accountB = NewAccount();
+        await NewStallAsync(App, accountB);
+        var ambiguous = NewTransactionId();
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(SignedDeliveryToVirtualAccount(App, provider, ambiguous, accountB, virtualAccount,
+            30_000, "tien hang"))).StatusCode);
+        Assert.Equal(0, await BookedToStallsAsync(ambiguous));
+        Assert.Equal("ambiguous_account", await ScalarAsync<string>(App, """
+            SELECT string_agg(i.reason, ',') FROM payment_inbox i JOIN provider_transactions t ON t.id = i.provider_transaction_id
+            WHERE t.provider_txn_id LIKE '%' || @ambiguous || '%'
+            """, new { ambiguous }));
+    }
+
+    [Fact]
+    public async Task The_database_refuses_a_stall_payment_for_a_transfer_credited_to_anyone_else()
+    {
+        // Below every matcher: even code that tried would fail (stall_payments_credited_stall_fkey).
+        var accountA = NewAccount();
+        var stallA = await NewStallAsync(App, accountA);
+        var stallB = await NewStallAsync(App, NewAccount());
+        var transaction = NewTransactionId();
+        using var http = App.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(SignedDelivery(App, "sepay", transaction, accountA, 12_000, "x"))).StatusCode);
+        Assert.Equal("stall", await ScalarAsync<string>(App, "SELECT credited_to FROM provider_transactions WHERE provider_txn_id = @transaction",
+            new { transaction }));
+        await using var connection = new NpgsqlConnection(App.ConnectionString);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync("""
+            UPDATE stall_payments SET stall_id = @stallB
+            WHERE provider_transaction_id = (SELECT id FROM provider_transactions WHERE provider_txn_id = @transaction)
+            """, new { stallB, transaction }));
+        Assert.Equal("stall_payments_credited_stall_fkey", refused.ConstraintName);
+        Assert.Equal(stallA, await ScalarAsync<long>(App, """
+            SELECT stall_id FROM stall_payments WHERE provider_transaction_id = (SELECT id FROM provider_transactions WHERE provider_txn_id = @transaction)
+            """, new { transaction }));
     }
 }
