@@ -60,6 +60,7 @@ builder.Services.AddSingleton<IPaymentMatcher, StallAccountMatcher>();
 builder.Services.AddSingleton<IPaymentMatcher, OrderCodeMatcher>();
 builder.Services.AddSingleton<PaymentMatching>();
 builder.Services.AddSingleton<PaymentIntake>();
+builder.Services.AddSingleton<WebhookGate>();
 builder.Services.AddCho40Shop(builder.Configuration);
 builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Reports").Get<ReportOptions>() ?? new ReportOptions());
 builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess, builder.Configuration.GetSection("Cho40:Jobs").Get<JobsOptions>());
