@@ -48,7 +48,8 @@ public sealed record DayTotals(long Qr, long Cash, int Count)
 }
 
 public sealed record InboxItem(long Id, string Reason, string Provider, string AccountNumber, long AmountVnd, string Content,
-    DateTimeOffset TransactionTime, long? StallId, string? StallLabel, long? ExpectedAmountVnd, DateTimeOffset? ResolvedAt);
+    DateTimeOffset TransactionTime, long? StallId, string? StallLabel, long? ExpectedAmountVnd, DateTimeOffset? ResolvedAt,
+    string VirtualAccount = "");
 
 /// <summary>Short unique references for dynamic QR codes, in an alphabet nobody misreads (no 0/O, 1/I/L).</summary>
 public static class PaymentReferences
@@ -295,7 +296,7 @@ public sealed class Payments(NpgsqlDataSource db)
             SELECT i.id, i.reason, t.provider, t.account_number AS AccountNumber, t.amount_vnd AS AmountVnd, t.content,
                    t.transaction_time AS TransactionTime, i.stall_id AS StallId,
                    CASE WHEN s.id IS NULL THEN NULL ELSE m.name || ' · ' || s.stall_number || ' ' || s.name END AS StallLabel,
-                   i.expected_amount_vnd AS ExpectedAmountVnd, i.resolved_at AS ResolvedAt
+                   i.expected_amount_vnd AS ExpectedAmountVnd, i.resolved_at AS ResolvedAt, t.virtual_account AS VirtualAccount
             FROM payment_inbox i
             JOIN provider_transactions t ON t.id = i.provider_transaction_id
             LEFT JOIN stalls s ON s.id = i.stall_id
@@ -328,7 +329,7 @@ public sealed class Payments(NpgsqlDataSource db)
         return (await connection.QueryAsync<InboxItem>(new CommandDefinition("""
             SELECT i.id, i.reason, t.provider, t.account_number AS AccountNumber, t.amount_vnd AS AmountVnd, t.content,
                    t.transaction_time AS TransactionTime, i.stall_id AS StallId, NULL AS StallLabel,
-                   i.expected_amount_vnd AS ExpectedAmountVnd, i.resolved_at AS ResolvedAt
+                   i.expected_amount_vnd AS ExpectedAmountVnd, i.resolved_at AS ResolvedAt, t.virtual_account AS VirtualAccount
             FROM payment_inbox i JOIN provider_transactions t ON t.id = i.provider_transaction_id
             WHERE i.stall_id = @stallId AND i.resolved_at IS NULL
             ORDER BY i.created_at DESC LIMIT 20

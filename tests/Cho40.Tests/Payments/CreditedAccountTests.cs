@@ -205,6 +205,11 @@ public sealed class CreditedAccountTests(DemoAppFixture fixture) : IClassFixture
             SELECT string_agg(i.reason, ',') FROM payment_inbox i JOIN provider_transactions t ON t.id = i.provider_transaction_id
             WHERE t.provider_txn_id LIKE '%' || @ambiguous || '%'
             """, new { ambiguous }));
+        using var manager = App.NewClient();
+        await manager.SignInAsync("0900000002");
+        var (_, inbox) = await manager.GetPageAsync("/Market/Inbox");
+        Assert.Contains(inbox.QuerySelectorAll(".inbox-ambiguous_account"), li => li.TextContent.Contains("TK ảo " + virtualAccount, StringComparison.Ordinal)
+            && li.TextContent.Contains(accountB, StringComparison.Ordinal));
     }
 
     [Fact]
