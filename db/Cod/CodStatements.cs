@@ -83,6 +83,22 @@ public sealed class CodStatements(NpgsqlDataSource db)
             """, new { uploadId }, cancellationToken: cancellationToken));
     }
 
+    public async Task<bool> DiscardUploadAsync(long uploadId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM cod_uploads WHERE id = @uploadId", new { uploadId },
+            cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>Statements with a partial-delivery line of the order that waited for its returned items to be recorded.</summary>
+    public async Task<IReadOnlyList<long>> StatementsAwaitingReturnAsync(long orderId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<long>(new CommandDefinition("""
+            SELECT DISTINCT statement_id FROM cod_statement_lines WHERE order_id = @orderId AND outcome = 'awaiting_return'
+            """, new { orderId }, cancellationToken: cancellationToken))).AsList();
+    }
+
     /// <summary>What an admin confirmed for a carrier (empty when nothing yet).</summary>
     public async Task<CodCarrierSettings> SettingsAsync(string carrier, CancellationToken cancellationToken = default)
     {
@@ -240,7 +256,7 @@ public sealed class CodStatements(NpgsqlDataSource db)
         s.line_count AS LineCount, s.duplicate_line_count AS DuplicateLineCount, s.total_cod_vnd AS TotalCodVnd,
         s.uploaded_at AS UploadedAt, s.reconciled_at AS ReconciledAt,
         (SELECT count(*)::int FROM cod_statement_lines l WHERE l.statement_id = s.id AND l.decision IS NULL
-           AND l.outcome IN ('amount_mismatch', 'unknown_order', 'lost')) AS NeedsDecision
+           AND l.outcome IN ('amount_mismatch', 'unknown_order', 'lost', 'awaiting_return')) AS NeedsDecision
         """;
 
     public async Task<IReadOnlyList<CodStatement>> ListAsync(int limit = 100, CancellationToken cancellationToken = default)
@@ -283,7 +299,7 @@ public sealed class CodStatements(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<CodLine>(new CommandDefinition($"""
             SELECT {LineColumns} FROM cod_statement_lines l LEFT JOIN orders o ON o.id = l.order_id
-            WHERE l.decision IS NULL AND l.outcome IN ('amount_mismatch', 'unknown_order', 'lost')
+            WHERE l.decision IS NULL AND l.outcome IN ('amount_mismatch', 'unknown_order', 'lost', 'awaiting_return')
             ORDER BY l.statement_id, l.row_number LIMIT @limit
             """, new { limit }, cancellationToken: cancellationToken))).AsList();
     }
