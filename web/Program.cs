@@ -61,6 +61,8 @@ builder.Services.AddSingleton<IPaymentMatcher, OrderCodeMatcher>();
 builder.Services.AddSingleton<PaymentMatching>();
 builder.Services.AddSingleton<PaymentIntake>();
 builder.Services.AddSingleton<WebhookGate>();
+builder.Services.AddSingleton<ICarrierSecretProtector, Cho40.Web.Cod.DataProtectionCarrierSecrets>();
+builder.Services.AddSingleton<Shipments>();
 builder.Services.AddCho40Shop(builder.Configuration);
 builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Reports").Get<ReportOptions>() ?? new ReportOptions());
 builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess, builder.Configuration.GetSection("Cho40:Jobs").Get<JobsOptions>());
@@ -189,6 +191,7 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
 app.MapProductImages();
 app.MapRazorPages();
 app.MapBankNotifications();
+Cho40.Web.Cod.CarrierNotificationEndpoint.MapCarrierNotifications(app);
 app.MapStallEventStream();
 app.MapCho40Trace();
 app.MapVietQrApi();
