@@ -13,11 +13,7 @@ public sealed class SettlementOptions
     public int MissingAfterDays { get; set; } = 7;
 }
 
-public sealed record ReconcileSummary(int Matched, int Mismatched, int Returned, int Unknown, int Lost)
-{
-    public int Partial { get; init; }
-    public int AwaitingReturn { get; init; }
-}
+public sealed record ReconcileSummary(int Matched, int Mismatched, int Returned, int Unknown, int Lost, int Partial = 0, int AwaitingReturn = 0);
 
 public sealed record MissingCodOrder(long OrderId, string Code, string SellerName, string? Carrier, string? TrackingCode, long TotalVnd,
     DateTimeOffset DeliveredAt);

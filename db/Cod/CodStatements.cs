@@ -26,11 +26,8 @@ public sealed record CodStatement(long Id, string Carrier, string Format, string
 public sealed record CodLine(long Id, long StatementId, int RowNumber, string Carrier, string TrackingCode, string? OrderCode,
     long CodVnd, long ShippingFeeVnd, long CodFeeVnd, long ReturnFeeVnd, string Status, DateOnly? DeliveredOn, DateOnly? RemittedOn,
     long? DuplicateOf, string Outcome, long? OrderId, string? MatchedOrderCode, long? ExpectedCodVnd, string? Decision,
-    long? DecisionCodVnd, string? DecisionReason, DateTimeOffset? DecidedAt, long? SettledRunId)
-{
-    public string? CarrierStatus { get; init; }
-    public long? ReportedCodVnd { get; init; }
-}
+    long? DecisionCodVnd, string? DecisionReason, DateTimeOffset? DecidedAt, long? SettledRunId, string? CarrierStatus = null,
+    long? ReportedCodVnd = null);
 
 /// <summary>
 /// Carriers' COD statements: upload (parse, reject with every problem, recognise a repeat, binary COPY into a
