@@ -174,7 +174,20 @@ public static class CodStatementFormats
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text)];
     }
 
-    private static bool IsZip(byte[] content) =>
+    private static bool IsUtf8(byte[] content)
+    {
+        try
+        {
+            _ = new UTF8Encoding(false, throwOnInvalidBytes: true).GetCharCount(content);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    public static bool IsZip(byte[] content) =>
         content.Length >= 4 && content[0] == 'P' && content[1] == 'K' && content[2] == 3 && content[3] == 4;
 
     /// <summary>
@@ -237,6 +250,9 @@ public static class CodStatementFormats
     public static CodParseResult Parse(byte[] content, string carrier, CodCarrierSettings? settings = null, CancellationToken cancellationToken = default)
     {
         settings ??= CodCarrierSettings.None;
+        const string unreadable = "Không đọc được tệp: hãy tải lên tệp CSV (UTF-8) hoặc Excel (.xlsx).";
+        // Text, not a program or a picture under a .csv name: no NUL byte, valid UTF-8.
+        if (!IsZip(content) && (Array.IndexOf(content, (byte)0) >= 0 || !IsUtf8(content))) return new(null, [], [unreadable]);
         List<string[]> rows;
         try
         {
@@ -288,7 +304,10 @@ public static class CodStatementFormats
                     return Read(null, columns, rows, h, carrier, settings, adjustments);
             }
         }
-        // 3. Propose: the row that matches most aliases (the carrier's own first) is the header row.
+        // 3. Propose: the row that matches most aliases (the carrier's own first) is the header row. A file without any row
+        //    of two or more cells near the top is no statement at all.
+        if (!rows.Take(10).Any(r => r.Count(c => !string.IsNullOrWhiteSpace(c)) >= 2))
+            return new(null, [], ["Không nhận ra dòng tiêu đề: 10 dòng đầu của tệp không có dòng nào từ hai cột trở lên."]);
         return new(null, [], []) { NeedsMapping = Propose(rows, carrier, settings) };
     }
 

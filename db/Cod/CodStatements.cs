@@ -147,6 +147,8 @@ public sealed class CodStatements(NpgsqlDataSource db)
             cancellationToken: cancellationToken));
         if (existing is not null) return new(CodImportStatus.AlreadyUploaded, existing, 0, 0, []);
 
+        if (fileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) && !CodStatementFormats.IsZip(content))
+            return new(CodImportStatus.Rejected, null, 0, 0, ["Tệp .xlsx này không phải tệp Excel: hãy tải lên tệp CSV (UTF-8) hoặc Excel (.xlsx)."]);
         var settings = await SettingsAsync(carrier, cancellationToken);
         var parsed = CodStatementFormats.Parse(content, carrier, settings, cancellationToken);
         if (parsed.NeedsMapping is { } proposal) return new(CodImportStatus.NeedsMapping, null, 0, 0, []) { Proposal = proposal };
