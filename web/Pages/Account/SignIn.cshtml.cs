@@ -11,7 +11,7 @@ using Microsoft.Extensions.Localization;
 
 namespace Cho40.Web.Pages.Account;
 
-public sealed class SignInModel(Accounts accounts, TimeProvider time, IStringLocalizer<SharedResource> t) : PageModel
+public sealed class SignInModel(Accounts accounts, Stalls stalls, TimeProvider time, IStringLocalizer<SharedResource> t) : PageModel
 {
     private static readonly PasswordHasher<object> Hasher = new();
 
@@ -54,7 +54,9 @@ public sealed class SignInModel(Accounts accounts, TimeProvider time, IStringLoc
         var principal = SignInCookie.PrincipalFor(user, await accounts.RolesOfAsync(user.Id, cancellationToken));
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal,
             new AuthenticationProperties { IsPersistent = true, IssuedUtc = now });
-        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+        // On the way somewhere: go there; otherwise to the person's own work (a bare "/" is no destination).
+        if (Url.IsLocalUrl(ReturnUrl) && ReturnUrl != "/") return LocalRedirect(ReturnUrl);
+        return LocalRedirect(await Landing.ForAsync(principal, user.Id, stalls, cancellationToken));
     }
 
     private string LockedMessage(DateTimeOffset until) =>
