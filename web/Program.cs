@@ -167,7 +167,11 @@ if (options.InstanceName is { Length: > 0 } instanceName)
         return next(context);
     });
 }
-app.UseStaticFiles();
+// The stall app's recorded clips (Ogg Opus) and its web manifest, whatever the default type table says.
+var staticTypes = new Microsoft.AspNetCore.StaticFiles.FileExtensionContentTypeProvider();
+staticTypes.Mappings[".opus"] = "audio/ogg";
+staticTypes.Mappings[".webmanifest"] = "application/manifest+json";
+app.UseStaticFiles(new StaticFileOptions { ContentTypeProvider = staticTypes });
 app.UseRequestLocalization();
 app.UseRouting();
 app.UseRequestSizeGate();

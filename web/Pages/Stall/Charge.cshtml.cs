@@ -24,6 +24,9 @@ public sealed class ChargeModel(Stalls stalls, Db.Payments payments, IConfigurat
     public string StatusText { get; private set; } = "";
     public long Received { get; private set; }
 
+    /// <summary>The newest payment of the stall's day when the page was rendered: the live stream sends anything newer.</summary>
+    public long LastPaymentId { get; private set; }
+
     /// <summary>What she typed.</summary>
     [BindProperty]
     public string? Amount { get; set; }
@@ -99,6 +102,7 @@ public sealed class ChargeModel(Stalls stalls, Db.Payments payments, IConfigurat
         PayRequest = await payments.FindRequestAsync(requestId.Value, id, cancellationToken);
         if (PayRequest is null) return false;
         Received = await payments.ReceivedForRequestAsync(PayRequest.Id, cancellationToken);
+        LastPaymentId = (await payments.OfDayAsync(id, VietnamTime.DayOf(time.GetUtcNow()), cancellationToken)).Select(p => p.Id).DefaultIfEmpty(0).Max();
         Status = PayRequest.IsExpired(time.GetUtcNow()) ? "expired" : PayRequest.Status;
         StatusText = Status switch
         {

@@ -24,5 +24,5 @@
       if (window.Cho40Sound) window.Cho40Sound.say(p.words, p.clips);
     },
     sync: function () { }
-  });
+  }, screen.dataset.lastPayment);
 })();

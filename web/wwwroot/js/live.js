@@ -3,9 +3,10 @@
 // error) is noticed by the missing 15-second ping and reopened with the last event id, so nothing is missed.
 (function () {
   'use strict';
-  window.Cho40Live = function (url, handlers) {
+  // lastShown: the newest payment id the page was rendered with: anything newer is sent first, even on the first connection.
+  window.Cho40Live = function (url, handlers, lastShown) {
     var status = document.getElementById('live-status');
-    var lastId = null;
+    var lastId = lastShown || null;
     var lastSeen = Date.now();
     var source = null;
     var lost = false;

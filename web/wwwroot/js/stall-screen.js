@@ -90,7 +90,7 @@
       setTotals(data.totals);
       data.voided.forEach(markVoided);
     }
-  });
+  }, screen.dataset.lastPayment);
 
   if (!cashForm || !window.Cho40Outbox) return;
   cashForm.addEventListener('submit', function (e) {
