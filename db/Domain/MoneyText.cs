@@ -55,7 +55,7 @@ public static class MoneyText
     public const string EmptyError = "Hãy nhập số tiền, ví dụ 120.000 hoặc 120k.";
     public const string UnreadableError = "Không đọc được «{0}» là số tiền. Gõ số đồng bằng chữ số, ví dụ 120.000, 120k hoặc 1tr2.";
     public const string AmbiguousError = "«{0}» có thể hiểu là {1} hoặc {2}. Gõ lại số đồng đầy đủ, ví dụ {1}.";
-    public const string DecimalError = "«{0}» có số lẻ nên có thể hiểu theo hai cách. Gõ số đồng không có dấu phẩy lẻ, ví dụ 120.000 hoặc 1,5 triệu.";
+    public const string DecimalError = "«{0}» có số lẻ nên có thể hiểu theo hai cách. Gõ số đồng chẵn, không có số lẻ, ví dụ 120.000 hoặc 1,5 triệu.";
     public const string FractionOfDongError = "«{0}» không ra số đồng chẵn. Gõ số đồng, ví dụ 120.000.";
     public const string NegativeError = "Số tiền không được âm.";
     public const string TooSmallError = "Số tiền ít nhất là {0}.";

@@ -39,9 +39,10 @@ function networkFirst(request, cacheName) {
     return response;
   }).catch(function () {
     return caches.match(request).then(function (hit) {
-      return hit || caches.match(request, { ignoreSearch: true }).then(function (loose) {
-        return loose || (request.mode === 'navigate' ? caches.match('/offline.html') : Response.error());
-      });
+      if (hit) return hit;
+      if (request.mode !== 'navigate') return Response.error();
+      // A page asked with other query values (?so-tien=…): the same page as last seen, else the offline page.
+      return caches.match(request, { ignoreSearch: true }).then(function (loose) { return loose || caches.match('/offline.html'); });
     });
   });
 }

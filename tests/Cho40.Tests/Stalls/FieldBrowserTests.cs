@@ -140,6 +140,14 @@ public sealed class FieldBrowserTests(BrowserFixture fixture) : IClassFixture<Br
         Assert.Equal(1, await page.EvaluateAsync<int>("Cho40Outbox.all().then(items => { window.__waiting = items[0]; return items.length; })"));
         Assert.Equal(0L, await ScalarAsync<long>(App, "SELECT count(*) FROM stall_payments WHERE stall_id = @stall", new { stall }));
 
+        // The static sign and the audio clips open offline too (the sign page was kept when the screen was opened).
+        var signPage = await page.Context.NewPageAsync();
+        await signPage.GotoAsync($"/Stall/{stall}/Sign");
+        await signPage.WaitForFunctionAsync("[...document.images].some(i => i.src.indexOf('handler=Png') >= 0 && i.complete && i.naturalWidth > 0)",
+            null, new PageWaitForFunctionOptions { Timeout = 10_000 });
+        Assert.True(await signPage.EvaluateAsync<bool>("fetch('/audio/vi/trieu.opus').then(r => r.ok && r.headers.get('content-type').indexOf('audio') === 0)"));
+        await signPage.CloseAsync();
+
         await page.Context.SetOfflineAsync(false);
         await page.WaitForSelectorAsync(".outbox[hidden]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached, Timeout = 20_000 });
         await page.WaitForSelectorAsync("#live-status[data-state=back]", new PageWaitForSelectorOptions { Timeout = 20_000 });

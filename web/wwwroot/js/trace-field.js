@@ -80,6 +80,8 @@
       if (sent) { window.location.reload(); return; }
       note.textContent = form.dataset.labelQueued;
       note.className = 'flash queued';
+      // The outbox sits above the form: bring what is waiting into view.
+      note.scrollIntoView({ block: 'start' });
       form.reset();
       if (when) when.value = vietnamNow();
     });

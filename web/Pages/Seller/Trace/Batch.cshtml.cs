@@ -132,7 +132,12 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
             hasLat ? latitude : null, hasLon ? longitude : null, Input.Actor?.Trim() ?? "", Input.Note?.Trim() ?? ""), images,
             IdempotencyKey ?? Guid.NewGuid(), cancellationToken);
         if (eventId is null) return NotFound();
-        if (WantsJson) return new JsonResult(new { status = duplicate ? "duplicate" : "stored", id = eventId });
+        if (WantsJson)
+        {
+            // The phone reloads the page to show the timeline: the message goes with it.
+            TempData["Message"] = t["Đã ghi: {0}.", t["event:" + Input.Kind]].Value;
+            return new JsonResult(new { status = duplicate ? "duplicate" : "stored", id = eventId });
+        }
         TempData["Message"] = t["Đã ghi: {0}.", t["event:" + Input.Kind]].Value;
         return RedirectToPage("/Seller/Trace/Batch", new { id });
     }
