@@ -35,7 +35,7 @@ public static partial class CatalogRules
     public static long? ParsePrice(string? text, out string? error)
     {
         var reading = MoneyText.Read(text, MoneyField.Price);
-        error = reading.Ok ? null : string.Format(CultureInfo.InvariantCulture, reading.Error!, reading.ErrorArgs);
+        error = reading.Ok ? null : "Giá: " + string.Format(CultureInfo.InvariantCulture, reading.Error!, reading.ErrorArgs);
         return reading.AmountVnd;
     }
 

@@ -15,7 +15,7 @@ public static class FieldTestData
     public const string Password = "mat-khau-123";
 
     /// <summary>"09" + 8 digits, unique in this test run.</summary>
-    public static string NewPhone() => "09" + (10_000_000 + (Interlocked.Increment(ref next) * 7919 % 89_999_999)).ToString("00000000", System.Globalization.CultureInfo.InvariantCulture);
+    public static string NewPhone() => "09" + (10_000_000 + (Interlocked.Increment(ref next) * 7919L % 89_999_999)).ToString("00000000", System.Globalization.CultureInfo.InvariantCulture);
 
     public static async Task<long> UserAsync(Cho40App app, string phone, string name, params string[] roles)
     {
