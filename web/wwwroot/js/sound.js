@@ -41,9 +41,10 @@
     playing = true;
     player.src = url;
     var started = player.play();
-    if (started && started.catch) started.catch(function () {
-      // The browser refused (no tap yet on this page): say so instead of pretending.
-      queue = []; playing = false; state = 'off'; show();
+    if (started && started.catch) started.catch(function (error) {
+      queue = []; playing = false;
+      // The browser refused (no tap yet on this page): say so instead of pretending. (Muting interrupts a clip: not that.)
+      if (error && error.name === 'NotAllowedError' && state === 'on') { state = 'off'; show(); }
     });
   }
   player.addEventListener('ended', next);

@@ -77,7 +77,7 @@
         files: photos.map(function (p) { return { field: 'photos', blob: p.blob, name: p.name }; })
       });
     }).then(function (sent) {
-      if (sent) { window.location.reload(); return; }
+      if (sent) return; // the 'cho40:sent' handler below shows the timeline with it
       note.textContent = form.dataset.labelQueued;
       note.className = 'flash queued';
       // The outbox sits above the form: bring what is waiting into view.
@@ -89,6 +89,9 @@
 
   // Events that waited are on the server now: show the timeline with them.
   document.addEventListener('cho40:sent', function (e) {
-    if (e.detail && e.detail.scope === form.dataset.outboxScope) window.location.reload();
+    if (!e.detail || e.detail.scope !== form.dataset.outboxScope) return;
+    // Cleared first: a browser that restores form state on reload would otherwise put the same photos back.
+    form.reset();
+    window.location.reload();
   });
 })();
