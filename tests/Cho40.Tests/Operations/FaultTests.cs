@@ -425,9 +425,13 @@ public sealed class CrossInstanceTests(ITestOutputHelper output)
         Assert.Equal("web1", delivered.Headers.GetValues("X-Cho40-Instance").Single());
 
         using var within = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        string? line;
-        do line = await reader.ReadLineAsync(within.Token);
-        while (line is not null && !line.StartsWith("data:", StringComparison.Ordinal));
+        string? line, eventName = null;
+        do
+        {
+            line = await reader.ReadLineAsync(within.Token);
+            if (line?.StartsWith("event: ", StringComparison.Ordinal) == true) eventName = line["event: ".Length..];
+        }
+        while (line is not null && !(line.StartsWith("data:", StringComparison.Ordinal) && eventName == "payment"));
         output.WriteLine($"the payment reached the screen on the other instance {sent.ElapsedMilliseconds} ms after the notification was sent");
         Assert.NotNull(line);
         Assert.Contains("86000", line);
@@ -465,12 +469,13 @@ public sealed class CrossInstanceOutageTests(ITestOutputHelper output)
         using var timeout = new CancellationTokenSource(within);
         try
         {
-            string? line;
+            string? line, eventName = null;
             do
             {
                 line = await reader.ReadLineAsync(timeout.Token);
                 if (line?.StartsWith("id: ", StringComparison.Ordinal) == true) lastEventId = line["id: ".Length..];
-            } while (line is not null && !line.StartsWith("data:", StringComparison.Ordinal));
+                if (line?.StartsWith("event: ", StringComparison.Ordinal) == true) eventName = line["event: ".Length..];
+            } while (line is not null && !(line.StartsWith("data:", StringComparison.Ordinal) && eventName == "payment"));
             return line;
         }
         catch (OperationCanceledException)

@@ -67,9 +67,13 @@ public sealed class LoadBalancerTests(ITestOutputHelper output)
             using (var delivered = await http.SendAsync(Notification(nginx.BaseUrl, "LB-1", "1023456789", 123_000)))
                 Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
             using var within = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            string? line;
-            do line = await reader.ReadLineAsync(within.Token);
-            while (line is not null && !line.StartsWith("data:", StringComparison.Ordinal));
+            string? line, eventName = null;
+            do
+            {
+                line = await reader.ReadLineAsync(within.Token);
+                if (line?.StartsWith("event: ", StringComparison.Ordinal) == true) eventName = line["event: ".Length..];
+            }
+            while (line is not null && !(line.StartsWith("data:", StringComparison.Ordinal) && eventName == "payment"));
             output.WriteLine($"payment on the screen through nginx {sent.ElapsedMilliseconds} ms after the notification was sent");
             Assert.Contains("123000", line);
         }

@@ -40,7 +40,7 @@ public static class StallEventStream
     /// payment request changes, and a comment every 15 s to keep proxies from closing the stream.
     /// A payment event carries its id (<c>id:</c>): a screen that reconnects (the browser sends <c>Last-Event-ID</c>; a page
     /// that reopens the stream itself passes <c>?last=</c>) first gets today's payments it missed, and so does an open stream
-    /// when this process's LISTEN connection was lost and is back. Every connection then gets <c>sync</c> {totals, voided}
+    /// when this process's LISTEN connection was lost and is back; such a connection then gets <c>sync</c> {totals, voided}
     /// (voids made while it was away) and, with <c>?request=</c>, that request's current state — so a screen that lost
     /// coverage is caught up. A <c>ping</c> event every 15 s lets the page notice a connection that died silently.
     /// </summary>
@@ -64,8 +64,12 @@ public static class StallEventStream
             await http.Response.Body.FlushAsync(cancellation);
             try
             {
-                if (lastEventId is not null) await CatchUpAsync();
-                await SyncAsync();
+                if (lastEventId is not null)
+                {
+                    // A screen that already shows some of today (it says which): what it missed, then the day's state.
+                    await CatchUpAsync();
+                    await SyncAsync();
+                }
                 if (followedRequest is { } r) await SendAsync("r" + r.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 while (!cancellation.IsCancellationRequested)
                 {
@@ -85,6 +89,7 @@ public static class StallEventStream
                     if (what == StallEvents.Resync)
                     {
                         await CatchUpAsync();
+                        await SyncAsync();
                         continue;
                     }
                     await SendAsync(what);

@@ -7,6 +7,7 @@
   var DB = 'cho40-outbox', STORE = 'items';
   var listeners = [];
   var flushing = null;
+  var again = null;
 
   function db() {
     return new Promise(function (resolve, reject) {
@@ -57,7 +58,11 @@
   }
 
   function flush() {
-    if (flushing) return flushing;
+    // One send at a time; asked again meanwhile (a new item), it runs once more after the current one.
+    if (flushing) {
+      if (!again) again = flushing.catch(function () {}).then(function () { again = null; return flush(); });
+      return again;
+    }
     flushing = all().then(function (items) {
       var sent = [];
       return items.filter(function (i) { return i.status !== 'failed'; }).reduce(function (p, item) {
