@@ -68,6 +68,8 @@
     fields.IdempotencyKey = key;
     var input = document.getElementById('photos');
     var files = Array.prototype.slice.call(input && input.files ? input.files : []);
+    // The photos now belong to this event's outbox item: the next event starts with none.
+    if (input) input.value = '';
     Promise.all(files.map(function (f) { return resize(f, 1600); })).then(function (photos) {
       var kind = form.querySelector('input[name="Input.Kind"]:checked');
       var label = (kind ? kind.parentNode.textContent.trim() : '') + ' · ' + (fields['Input.OccurredAt'] || '').replace('T', ' ') +
@@ -90,8 +92,8 @@
   // Events that waited are on the server now: show the timeline with them.
   document.addEventListener('cho40:sent', function (e) {
     if (!e.detail || e.detail.scope !== form.dataset.outboxScope) return;
-    // Cleared first: a browser that restores form state on reload would otherwise put the same photos back.
+    // A fresh load, not a reload: a browser restores form state on reload and would put photos back.
     form.reset();
-    window.location.reload();
+    window.location.replace(window.location.pathname);
   });
 })();
