@@ -41,6 +41,9 @@ builder.Services.AddSingleton<SellerMemberships>();
 builder.Services.AddSingleton<CatalogProducts>();
 builder.Services.AddSingleton<CatalogPhotos>();
 builder.Services.AddSingleton<CatalogFiles>();
+// Spreadsheet imports (listing files, COD statements): how many at once, and overrides of what one may cost.
+builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Imports").Get<ImportOptions>() ?? new ImportOptions());
+builder.Services.AddSingleton<ImportGate>();
 builder.Services.AddSingleton<ThumbnailCache>();
 builder.Services.AddSingleton(new Banks());
 builder.Services.AddSingleton<Stalls>();

@@ -26,11 +26,13 @@ public sealed class WebProcess : IAsyncDisposable
         var port = LocalCluster.FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Cho40.Web.dll"));
+        // CHO40_WEB_DLL runs another build of the web app (e.g. an older commit's, to measure "before" figures).
+        var dll = Environment.GetEnvironmentVariable("CHO40_WEB_DLL") is { Length: > 0 } other ? other : Path.Combine(AppContext.BaseDirectory, "Cho40.Web.dll");
+        start.WorkingDirectory = Path.GetDirectoryName(dll)!;
+        start.ArgumentList.Add(dll);
         start.Environment["DATABASE_URL"] = databaseUrl;
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -61,6 +63,18 @@ public sealed class WebProcess : IAsyncDisposable
         throw new TimeoutException("the web process did not become healthy within 60 s");
     }
 
+    /// <summary>Waits at most <paramref name="timeout"/> for a line containing <paramref name="text"/> in the recent output.</summary>
+    public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (output.Any(line => line.Contains(text, StringComparison.Ordinal))) return true;
+            await Task.Delay(20);
+        }
+        return false;
+    }
+
     /// <summary>The last lines the process wrote (standard output and error), for failure messages.</summary>
     public string RecentOutput => string.Join('\n', output);
 
@@ -72,6 +86,28 @@ public sealed class WebProcess : IAsyncDisposable
     }
 
     public void Kill() => process.Kill(entireProcessTree: true);
+
+    /// <summary>Asks the process to shut down (SIGTERM, as systemd or docker stop do).</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits at most <paramref name="timeout"/> for the process to end; true when it did.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
