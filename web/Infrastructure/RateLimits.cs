@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -5,14 +7,30 @@ namespace Cho40.Web.Infrastructure;
 
 public static class RateLimits
 {
-    /// <summary>The named policy of the public integrator APIs (e.g. /api/vietqr): requests per client address per minute.</summary>
+    /// <summary>
+    /// Who "one client" is for every per-client limit (rate limits, the sign-in throttle): an IPv4 address, or the /64
+    /// network of an IPv6 address — one home or phone is given a whole /64 and can pick any address in it, so counting
+    /// by address would give it 2^64 budgets. IPv4-mapped IPv6 addresses count as their IPv4 address.
+    /// </summary>
+    public static string ClientKey(HttpContext context) => ClientKey(context.Connection.RemoteIpAddress);
+
+    public static string ClientKey(IPAddress? address)
+    {
+        if (address is null) return "unknown";
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.AddressFamily != AddressFamily.InterNetworkV6) return address.ToString();
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
+
+    /// <summary>The named policy of the public integrator APIs (e.g. /api/vietqr): requests per client (<see cref="ClientKey(HttpContext)"/>) per minute.</summary>
     public const string PublicApiPolicy = "public-api";
 
     public static RateLimitPartition<string> PublicApiPartition(HttpContext context, int permitsPerMinute)
     {
         if (permitsPerMinute <= 0) return RateLimitPartition.GetNoLimiter("public-api:unlimited");
-        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        return RateLimitPartition.GetFixedWindowLimiter("public-api:" + client, _ => new FixedWindowRateLimiterOptions
+        return RateLimitPartition.GetFixedWindowLimiter("public-api:" + ClientKey(context), _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = permitsPerMinute,
             Window = TimeSpan.FromMinutes(1),
@@ -20,11 +38,11 @@ public static class RateLimits
         });
     }
 
-    /// <summary>The forms that take a secret or create an account: guessing and mass sign-ups are limited per client address.</summary>
+    /// <summary>The forms that take a secret or create an account: guessing and mass sign-ups are limited per client (<see cref="ClientKey(HttpContext)"/>).</summary>
     private static readonly string[] CredentialForms = ["/Account/SignIn", "/Account/SignUp", "/Stall/Activate"];
 
     /// <summary>
-    /// POSTs of each credential form (sign-in, sign-up, stall activation code) per client address per minute, each form
+    /// POSTs of each credential form (sign-in, sign-up, stall activation code) per client per minute, each form
     /// with its own budget; other requests are not limited here.
     /// </summary>
     public static PartitionedRateLimiter<HttpContext> SignInAttempts(int permitsPerMinute) =>
@@ -34,8 +52,7 @@ public static class RateLimits
                 ? Array.Find(CredentialForms, f => context.Request.Path.Equals(f, StringComparison.OrdinalIgnoreCase))
                 : null;
             if (form is null) return RateLimitPartition.GetNoLimiter("");
-            var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-            return RateLimitPartition.GetFixedWindowLimiter(form + ":" + client, _ => new FixedWindowRateLimiterOptions
+            return RateLimitPartition.GetFixedWindowLimiter(form + ":" + ClientKey(context), _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = permitsPerMinute,
                 Window = TimeSpan.FromMinutes(1),

@@ -5,9 +5,12 @@ namespace Cho40.Web.Pages.Shop;
 /// <summary>The platform's own bank account that VietQR transfers for orders go to (configuration "Cho40:Collection").</summary>
 public sealed class CollectionAccount
 {
+    /// <summary>The demo's account (also demo stall A01's): a production start refuses it (ProductionSafety).</summary>
+    public const string DemoAccountNumber = "1023456789";
+
     /// <summary>6-digit bank BIN (NAPAS). Demo default: Vietcombank.</summary>
     public string Bin { get; set; } = "970436";
-    public string AccountNumber { get; set; } = "1023456789";
+    public string AccountNumber { get; set; } = DemoAccountNumber;
     public string AccountName { get; set; } = "CONG TY CHO 4.0 (DEMO)";
 }
 
