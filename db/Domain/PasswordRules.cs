@@ -22,7 +22,7 @@ public static class PasswordRules
     /// <summary>Added by the project: words Vietnamese people often choose, and this platform's own names.</summary>
     public static readonly IReadOnlyList<string> ProjectWords =
     [
-        "matkhau", "mat-khau", "anhyeuem", "emyeuanh", "yeuem", "iloveyou", "vietnam", "vietnam1", "hanoi", "saigon",
+        "matkhau", "anhyeuem", "emyeuanh", "yeuem", "iloveyou", "vietnam", "vietnam1", "hanoi", "saigon",
         "cho40", "cho4.0", "cho-40", "cho40-demo", "cho40demo", "chobonchamkhong", "chosonhanh", "nongsan", "tieuthuong",
     ];
 

@@ -17,6 +17,22 @@ public sealed class Cho40App(string connectionString, TestClock? clock = null, I
         ["sepay"] = "test-sepay-secret", ["payos"] = "test-payos-checksum-key", ["casso"] = "test-casso-secure-token",
     };
 
+    /// <summary>
+    /// What every test app runs with so that Production starts (ProductionSafety): its own public address and host
+    /// names, and a collection account that is not the demo's. Override through settings.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> ProductionSettings = new Dictionary<string, string>
+    {
+        ["Cho40:PublicBaseUrl"] = "http://localhost",
+        ["AllowedHosts"] = "localhost;127.0.0.1",
+        ["Cho40:Collection:Bin"] = "970436",
+        ["Cho40:Collection:AccountNumber"] = CollectionAccountNumber,
+        ["Cho40:Collection:AccountName"] = "CONG TY CHO 4.0 (TEST)",
+    };
+
+    /// <summary>The platform's collection account in test apps (not the demo's, which Production refuses).</summary>
+    public const string CollectionAccountNumber = "0071000888999";
+
     public string ConnectionString { get; } = connectionString;
     public TestClock Clock { get; } = clock ?? new TestClock();
 
@@ -36,6 +52,7 @@ public sealed class Cho40App(string connectionString, TestClock? clock = null, I
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks", "None");
         foreach (var (provider, secret) in WebhookSecrets) builder.UseSetting($"Cho40:Webhooks:{provider}:Secret", secret);
+        foreach (var (key, value) in ProductionSettings) builder.UseSetting(key, value);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         builder.ConfigureServices(services =>
         {

@@ -36,7 +36,13 @@ public sealed class WebProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Cho40__SeedDemoData"] = "false";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Production starts only with its own public address, host names and a collection account (ProductionSafety).
+        foreach (var (key, value) in Cho40App.ProductionSettings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        start.Environment["Cho40__PublicBaseUrl"] = $"http://127.0.0.1:{port}";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        // A process asked to load the demo data is a demo: Production refuses to seed the published demo accounts.
+        if (start.Environment["Cho40__SeedDemoData"] == "true" && environment?.ContainsKey("ASPNETCORE_ENVIRONMENT") != true)
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Demo";
 
         var process = Process.Start(start)!;
         var web = new WebProcess(process, $"http://127.0.0.1:{port}");
@@ -49,7 +55,7 @@ public sealed class WebProcess : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited) throw new InvalidOperationException($"the web process exited with {process.ExitCode} during start-up:\n{web.RecentOutput}");
+            if (process.HasExited && process.WaitForExit(5_000)) throw new InvalidOperationException($"the web process exited with {process.ExitCode} during start-up:\n{web.RecentOutput}");
             try
             {
                 if ((await http.GetAsync(web.BaseUrl + "/healthz")).IsSuccessStatusCode) return web;

@@ -82,6 +82,9 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["POST /Culture"] = [Lenient("/Culture", send: false)],
         ["GET /Account"] = [Only("/Account", SignedIn)],
         ["GET /Account/Orders"] = [Only("/Account/Orders", SignedIn)],
+        ["GET /Account/Password"] = [Only("/Account/Password", SignedIn)],
+        ["POST /Account/Password"] = [new("/Account/Password", SignedIn, Send: false)],            // SessionTests
+        ["POST /Account?handler=SignOutOthers"] = [new("/Account?handler=SignOutOthers", SignedIn, Send: false)],
         ["GET /Account/SignOut"] = [new("/Account/SignOut", SignedIn, Strict: false)],
         ["POST /Account/SignOut"] = [new("/Account/SignOut", SignedIn, Send: false)],
         ["GET /Seller/Apply"] = [Only("/Seller/Apply", SignedIn)],

@@ -44,7 +44,7 @@ public sealed class ActivateModel(ActivationCodes codes, Passwords passwords, Si
         if (passwords.Verify(code?.CodeHash, Input.Code.Trim()) == PasswordVerificationResult.Failed
             || !await codes.RedeemAsync(code!.UserId, passwords.Hash(Input.Password), cancellationToken))
         {
-            ModelState.AddModelError("Input.Code", t["Số điện thoại hoặc mã không đúng, hoặc mã đã hết hạn hay đã bị nhập sai quá nhiều lần (khi đó hãy xin mã mới)."]);
+            ModelState.AddModelError("Input.Code", t["Số điện thoại hoặc mã kích hoạt không đúng, hoặc mã đã hết hạn hay bị nhập sai quá nhiều lần (khi đó hãy xin mã mới)."]);
             return Page();
         }
         await throttle.SucceededAsync(keys, now, cancellationToken);
