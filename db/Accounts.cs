@@ -33,11 +33,20 @@ public sealed class Accounts(NpgsqlDataSource db)
     public async Task<SessionState?> SessionStateAsync(long userId, CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<SessionState>(new CommandDefinition("""
+        var row = await connection.QuerySingleOrDefaultAsync<SessionRow>(new CommandDefinition("""
             SELECT u.security_stamp AS SecurityStamp, u.phone, u.display_name AS DisplayName,
                    ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role) AS Roles
             FROM users u WHERE u.id = @userId
             """, new { userId }, cancellationToken: cancellationToken));
+        return row is null ? null : new SessionState(row.SecurityStamp, row.Phone, row.DisplayName, row.Roles);
+    }
+
+    private sealed class SessionRow
+    {
+        public Guid SecurityStamp { get; set; }
+        public string Phone { get; set; } = "";
+        public string DisplayName { get; set; } = "";
+        public string[] Roles { get; set; } = [];
     }
 
     /// <summary>Creates a user; null when the phone number is already registered.</summary>

@@ -100,7 +100,7 @@ public sealed class AccountEnumerationTests(ManySignInsAppFixture fixture) : ICl
 }
 
 /// <summary>Issue 12: "12345678" was accepted. Weak passwords are refused at sign-up, activation and password change.</summary>
-public sealed class WeakPasswordTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixture>
+public sealed class WeakPasswordTests(ManySignInsAppFixture fixture) : IClassFixture<ManySignInsAppFixture>
 {
     private Cho40App App => fixture.App;
 
