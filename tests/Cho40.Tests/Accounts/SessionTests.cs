@@ -150,4 +150,37 @@ public sealed class SessionTests(KestrelAppFixture fixture) : IClassFixture<Kest
         fixture.App.Clock.Advance(SessionStamps.CacheFor + TimeSpan.FromSeconds(1));
         Assert.Equal(HttpStatusCode.Redirect, await AccountPageAsync(helper));
     }
+
+    /// <summary>
+    /// The owner's way back in when she forgot her password (and what the neutral sign-up answer points to): an admin
+    /// checks her papers and gives her a code; with it she sets a new password, and every old session ends.
+    /// </summary>
+    [Fact]
+    public async Task An_admin_gives_a_reset_code_and_the_owner_sets_a_new_password_with_it()
+    {
+        using var oldPhone = fixture.NewClient();
+        await oldPhone.SignUpAsync("0932000006", "quen-mat-roi-day");
+
+        using var admin = fixture.NewClient();
+        await admin.SignInAsync("0900000001");
+        var issued = await admin.SubmitFormAsync("/Admin/Accounts", "main form", new Dictionary<string, string> { ["Phone"] = "0932 000 006" });
+        Assert.Equal(HttpStatusCode.Redirect, issued.StatusCode);
+        var (_, shown) = await admin.GetPageAsync("/Admin/Accounts");
+        var code = System.Text.RegularExpressions.Regex.Match(shown.QuerySelector(".flash")!.TextContent, @"\b\d{6}\b").Value;
+        Assert.Equal(6, code.Length);
+
+        using var owner = fixture.NewClient();
+        var reset = await owner.SubmitFormAsync("/Stall/Activate", "main form", new Dictionary<string, string>
+        {
+            ["Input.Phone"] = "0932000006", ["Input.Code"] = code, ["Input.Password"] = "nho-roi-khong-quen", ["Input.ConfirmPassword"] = "nho-roi-khong-quen",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, reset.StatusCode);
+        await owner.SignInAsync("0932000006", "nho-roi-khong-quen");
+        Assert.Equal(HttpStatusCode.Redirect, await AccountPageAsync(oldPhone));   // the old session ended with the old password
+
+        // A shopper cannot issue codes.
+        using var shopper = fixture.NewClient();
+        await shopper.SignInAsync("0900000006");
+        Assert.Equal(HttpStatusCode.Redirect, (await shopper.Http.GetAsync("/Admin/Accounts")).StatusCode);
+    }
 }

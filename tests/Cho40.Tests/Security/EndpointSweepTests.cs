@@ -94,6 +94,8 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         // ---- admin ----------------------------------------------------------------------------------------------
         ["* /hangfire/{**path}"] = [Only("/hangfire", Admin), Only("/hangfire/jobs/enqueued", Admin)],
         ["GET /Admin"] = [Only("/Admin", Admin)],
+        ["GET /Admin/Accounts"] = [Only("/Admin/Accounts", Admin)],
+        ["POST /Admin/Accounts"] = [new("/Admin/Accounts", [Admin], Fields: new() { ["Phone"] = "0900000006" })],
         ["GET /Admin/Cod"] = [Only("/Admin/Cod", Admin)],
         ["GET /Admin/Cod?handler=Template"] = [Only("/Admin/Cod?handler=Template", Admin)],
         ["POST /Admin/Cod"] = [Only("/Admin/Cod", Admin)],

@@ -182,7 +182,7 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
         var total = await ShopHelpers.ScalarAsync<long>(App, "SELECT total_vnd FROM orders WHERE code = @code", new { code });
         var transfer = page.QuerySelector(".transfer")!.TextContent.Replace('\u00A0', ' ');
         Assert.Contains("Vietcombank", transfer);
-        Assert.Contains("1023456789", transfer);
+        Assert.Contains(Cho40App.CollectionAccountNumber, transfer);
         Assert.Contains(Cho40.Web.Infrastructure.Formatting.Vnd(total).Replace('\u00A0', ' '), transfer);
         Assert.Contains("Cho40 " + code, transfer);
         Assert.DoesNotContain("Đã thanh toán", page.QuerySelector(".order-status")!.TextContent);
