@@ -194,7 +194,7 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
         var parsed = Cho40.Db.Domain.VietQrPayload.Parse(payload);
         Assert.True(parsed.IsValid, parsed.Error);
         Assert.Equal("970436", parsed.Value!.Bin);
-        Assert.Equal("1023456789", parsed.Value.AccountNumber);
+        Assert.Equal(Cho40App.CollectionAccountNumber, parsed.Value.AccountNumber);
         Assert.Equal(total, parsed.Value.AmountVnd);
         Assert.Contains(code, payload);
 
