@@ -76,8 +76,9 @@ public sealed class ForwardedHeadersTests
                 var added = (await ScanNetworksAsync(database)).Skip(before.Count).ToList();
                 Assert.Equal(["203.0.113.0/24", "198.51.100.0/24"], added);
 
-                // X-Forwarded-Proto: links the app writes (here a Digital Link linkset) use the scheme the shopper used.
-                Assert.Contains("\"https://127.0.0.1:", await LinksetAsync(http, "https"));
+                // Links the app writes (here a Digital Link linkset) start with Cho40:PublicBaseUrl (WebProcess sets it to its
+                // own address), whatever the request's Host or forwarded scheme says (issue 12: ids must not follow the request).
+                Assert.Contains($"\"anchor\":\"{web.BaseUrl}{DigitalLink}\"", await LinksetAsync(http, "https"));
             }
         }
         finally
