@@ -4,8 +4,9 @@
 -- A new stamp (sign-out, password change, role removal, "sign out other devices") ends every older cookie.
 ALTER TABLE users ADD COLUMN security_stamp uuid NOT NULL DEFAULT gen_random_uuid();
 
--- The account-wide lock (5 failures → locked for everyone) let anyone lock anyone out: gone, replaced by the throttle.
-ALTER TABLE users DROP COLUMN failed_sign_ins, DROP COLUMN locked_until;
+-- The account-wide lock (5 failures → locked for everyone) let anyone lock anyone out: replaced by the throttle below.
+-- users.failed_sign_ins and users.locked_until are no longer read or written; they stay until a later release so that
+-- the previous version keeps working during a rolling upgrade (docs/operations/deploy.md), then go.
 
 -- Guesses at one activation code, counted before the code is checked: a code dies after a few wrong tries.
 ALTER TABLE account_activation_codes ADD COLUMN attempts integer NOT NULL DEFAULT 0;

@@ -61,6 +61,7 @@ public sealed class WebProcess : IAsyncDisposable
                 if ((await http.GetAsync(web.BaseUrl + "/healthz")).IsSuccessStatusCode) return web;
             }
             catch (HttpRequestException) { }
+            catch (TaskCanceledException) { } // a probe slower than 5 s on a busy machine: probe again until the deadline
             await Task.Delay(200);
         }
         await web.DisposeAsync();
