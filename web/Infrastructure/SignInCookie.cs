@@ -38,6 +38,9 @@ public static class SignInCookie
     public static long? UserIdOrNull(this ClaimsPrincipal principal) =>
         principal.Identity?.IsAuthenticated == true ? principal.UserId() : null;
 
+    private static bool Matches(SessionState state, string? stamp) =>
+        string.Equals(state.SecurityStamp.ToString("N"), stamp, StringComparison.Ordinal);
+
     /// <summary>
     /// Runs on every request with a cookie: a cookie whose stamp is not the user's current one (signed out, password
     /// changed, a role taken away, "sign out other devices") or whose user is gone is refused and deleted; a changed
@@ -51,7 +54,10 @@ public static class SignInCookie
         var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionStamps>();
         var userId = long.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
         var state = stamp is null || userId == 0 ? null : await sessions.GetAsync(userId, context.HttpContext.RequestAborted);
-        if (state is null || !string.Equals(state.SecurityStamp.ToString("N"), stamp, StringComparison.Ordinal))
+        // A cookie newer than this process's cached stamp (signed in again through another web process): read it fresh.
+        if (state is not null && !Matches(state, stamp))
+            state = await sessions.GetAsync(userId, context.HttpContext.RequestAborted, fresh: true);
+        if (state is null || !Matches(state, stamp))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
@@ -70,7 +76,9 @@ public static class SignInCookie
 /// <summary>
 /// The users' current stamps and roles, read once per user per <see cref="CacheFor"/> (the cookie check runs on every
 /// request; one indexed query per user every few seconds keeps it cheap). This process forgets a user at once when it
-/// changes the stamp itself; on other web processes a revoked cookie lives at most <see cref="CacheFor"/> longer.
+/// changes the stamp itself; on other web processes a revoked cookie lives at most <see cref="CacheFor"/> longer. A
+/// cookie whose stamp differs from the cached one is checked against the database at once, so a sign-in made through
+/// another process is never refused for a stale cache.
 /// </summary>
 public sealed class SessionStamps(Accounts accounts, TimeProvider time)
 {
@@ -78,10 +86,11 @@ public sealed class SessionStamps(Accounts accounts, TimeProvider time)
     private const int MaxEntries = 50_000;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, (SessionState State, DateTimeOffset ReadAt)> cache = new();
 
-    public async Task<SessionState?> GetAsync(long userId, CancellationToken cancellationToken)
+    /// <summary>The user's state, from this process's cache when read less than <see cref="CacheFor"/> ago (unless <paramref name="fresh"/>).</summary>
+    public async Task<SessionState?> GetAsync(long userId, CancellationToken cancellationToken, bool fresh = false)
     {
         var now = time.GetUtcNow();
-        if (cache.TryGetValue(userId, out var entry) && now - entry.ReadAt < CacheFor && now >= entry.ReadAt) return entry.State;
+        if (!fresh && cache.TryGetValue(userId, out var entry) && now - entry.ReadAt < CacheFor && now >= entry.ReadAt) return entry.State;
         var state = await accounts.SessionStateAsync(userId, cancellationToken);
         if (state is null) cache.TryRemove(userId, out _);
         else
