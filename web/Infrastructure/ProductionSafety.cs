@@ -25,8 +25,8 @@ public static class ProductionSafety
                 $"included, with the published password '{DemoData.Password}'. Set Cho40__SeedDemoData=false.");
 
         var account = collection.AccountNumber?.Trim() ?? "";
-        if (account == CollectionAccount.DemoAccountNumber)
-            problems.Add($"Cho40:Collection:AccountNumber is the demo account {CollectionAccount.DemoAccountNumber} (the same number as demo stall A01): " +
+        if (account is CollectionAccount.DemoAccountNumber or CollectionAccount.DemoStallAccountNumber)
+            problems.Add($"Cho40:Collection:AccountNumber is the demo account {account}: " +
                 "shoppers would pay an account the platform does not own. Set Cho40__Collection__Bin, Cho40__Collection__AccountNumber " +
                 "and Cho40__Collection__AccountName to the platform's own collection account.");
         else if (account.Length is 0 or > 19 || !account.All(char.IsAsciiDigit))

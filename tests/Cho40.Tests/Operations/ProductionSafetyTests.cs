@@ -21,6 +21,7 @@ public sealed class ProductionSafetyTests
 
     [Theory]
     [InlineData("Cho40:SeedDemoData", "true", "Cho40__SeedDemoData=false")]
+    [InlineData("Cho40:Collection:AccountNumber", "1020040040", "Cho40__Collection__AccountNumber")]
     [InlineData("Cho40:Collection:AccountNumber", "1023456789", "Cho40__Collection__AccountNumber")]
     [InlineData("Cho40:Collection:AccountNumber", "CHANGE-ME", "Cho40__Collection__AccountNumber")]
     [InlineData("Cho40:PublicBaseUrl", "", "Cho40__PublicBaseUrl")]
