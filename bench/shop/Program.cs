@@ -9,7 +9,7 @@ using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 
-// ShopQueries benchmark. `generate`: realistic data at scale through binary COPY into the database named by
+// Shop benchmark. `generate`: realistic data at scale through binary COPY into the database named by
 // DATABASE_URL. `measure URL`: wrk at 64 connections on each shop page and on the minimal page.
 var mode = args.FirstOrDefault() ?? "";
 if (mode == "generate")
@@ -24,7 +24,7 @@ else if (mode == "measure" && args.Length == 2)
 }
 else
 {
-    Console.Error.WriteLine("usage: Cho40.Bench.ShopQueries generate | measure http://127.0.0.1:PORT   (DATABASE_URL must be set)");
+    Console.Error.WriteLine("usage: Cho40.Bench.Shop generate | measure http://127.0.0.1:PORT   (DATABASE_URL must be set)");
     return 2;
 }
 return 0;

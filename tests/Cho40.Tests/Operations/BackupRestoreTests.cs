@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Cho40.Db;
 using Cho40.Tests.Infrastructure;
-using Cho40.Tests.ShopQueries;
+using Cho40.Tests.Shop;
 using Dapper;
 using Npgsql;
 

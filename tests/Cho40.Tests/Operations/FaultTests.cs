@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Cho40.Tests.Infrastructure;
-using Cho40.Tests.ShopQueries;
+using Cho40.Tests.Shop;
 using Cho40.Web.Payments.Notifications;
 using Dapper;
 using Npgsql;

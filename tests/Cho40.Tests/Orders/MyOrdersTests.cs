@@ -1,7 +1,8 @@
 using System.Net;
 using Cho40.Tests.Infrastructure;
+using Cho40.Tests.Shop;
 
-namespace Cho40.Tests.ShopQueries;
+namespace Cho40.Tests.Orders;
 
 public sealed class MyOrdersTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixture>
 {

@@ -1,8 +1,9 @@
 using System.Net;
 using Cho40.Tests.Infrastructure;
 using Cho40.Tests.Stalls;
+using Cho40.Tests.Shop;
 
-namespace Cho40.Tests.ShopQueries;
+namespace Cho40.Tests.Orders;
 
 /// <summary>
 /// The whole path of a transfer order: checkout → the shopper pays the collection account with the order

@@ -3,7 +3,7 @@ using System.Net;
 using AngleSharp.Dom;
 using Cho40.Tests.Infrastructure;
 using Cho40.Tests.Catalog;
-using Cho40.Tests.ShopQueries;
+using Cho40.Tests.Shop;
 using Dapper;
 using Npgsql;
 

@@ -5,7 +5,7 @@ using Dapper;
 using Npgsql;
 using Cho40.Db.Domain;
 
-namespace Cho40.Tests.ShopQueries;
+namespace Cho40.Tests.Shop;
 
 public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixture>
 {
@@ -129,7 +129,7 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
     public async Task Concurrent_checkouts_at_the_data_layer_never_oversell()
     {
         await using var db = NpgsqlDataSource.Create(App.ConnectionString);
-        var orders = new Orders(db);
+        var orders = new Db.Orders(db);
         var productId = await ShopHelpers.ScalarAsync<long>(App, "SELECT id FROM products WHERE slug = 'che-dinh-la-bang'");
         await ShopHelpers.ExecuteAsync(App, "UPDATE products SET stock = 5 WHERE id = @productId", new { productId });
         var other = await ShopHelpers.ScalarAsync<long>(App, "SELECT id FROM products WHERE slug = 'che-bup-la-bang-hang-ngay'");
@@ -199,7 +199,7 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
         Assert.Contains(code, payload);
 
         await using var db = NpgsqlDataSource.Create(App.ConnectionString);
-        var orders = new Orders(db);
+        var orders = new Db.Orders(db);
         var bankTime = DateTimeOffset.UtcNow;
         Assert.Equal(TransferPaymentOutcome.Unknown, await orders.MarkPaidByTransferAsync("DH-ZZZZZZ", total, "tx-0", bankTime));
         Assert.Equal(TransferPaymentOutcome.AmountMismatch, await orders.MarkPaidByTransferAsync(code, total / 1000, "tx-1", bankTime));
@@ -223,7 +223,7 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
     public async Task Transfer_matching_ignores_COD_orders_and_one_bank_transaction_pays_one_order_only()
     {
         await using var db = NpgsqlDataSource.Create(App.ConnectionString);
-        var orders = new Orders(db);
+        var orders = new Db.Orders(db);
         // Demo data: DH-TC2K7M is COD, DH-TC3H8N an unpaid transfer order.
         var cod = await ShopHelpers.ScalarAsync<long>(App, "SELECT total_vnd FROM orders WHERE code = 'DH-TC2K7M'");
         Assert.Equal(TransferPaymentOutcome.Unknown, await orders.MarkPaidByTransferAsync("DH-TC2K7M", cod, "tx-cod", DateTimeOffset.UtcNow));
@@ -231,7 +231,7 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
         Assert.Equal(TransferPaymentOutcome.AlreadyPaid,
             await orders.MarkPaidByTransferAsync("DH-TC3H8N", transfer, "DEMO-DH-TC5W2Q", DateTimeOffset.UtcNow));
         Assert.Equal("unpaid", await ShopHelpers.ScalarAsync<string>(App, "SELECT payment_status FROM orders WHERE code = 'DH-TC3H8N'"));
-        Assert.Null(Orders.NormalizeCode("DH-0OIL11"));
-        Assert.Equal("DH-7KQ3XM", Orders.NormalizeCode("dh7kq3xm"));
+        Assert.Null(Db.Orders.NormalizeCode("DH-0OIL11"));
+        Assert.Equal("DH-7KQ3XM", Db.Orders.NormalizeCode("dh7kq3xm"));
     }
 }

@@ -5,7 +5,7 @@ using Cho40.Tests.Infrastructure;
 using Dapper;
 using Npgsql;
 
-namespace Cho40.Tests.ShopQueries;
+namespace Cho40.Tests.Shop;
 
 /// <summary>The demo catalogue plus a product named exactly "Chè Tân Cương" and one with a % in its name.</summary>
 public sealed class SearchFixture : IAsyncLifetime

@@ -3,7 +3,7 @@ using Cho40.Tests.Infrastructure;
 using Dapper;
 using Npgsql;
 
-namespace Cho40.Tests.ShopQueries;
+namespace Cho40.Tests.Shop;
 
 /// <summary>What a shopper does through HTTP, without JavaScript: add to the basket, check out.</summary>
 public static class ShopHelpers

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Cho40.Tests.Infrastructure;
 
-namespace Cho40.Tests.ShopQueries;
+namespace Cho40.Tests.Shop;
 
 public sealed class ShopPageTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixture>
 {

@@ -1,7 +1,7 @@
 using Cho40.Tests.Infrastructure;
 using Microsoft.Playwright;
 
-namespace Cho40.Tests.ShopQueries;
+namespace Cho40.Tests.Shop;
 
 /// <summary>The shopper's path in a real browser: search without diacritics, two sellers, COD, the order page; then the sellers see it.</summary>
 public sealed class ShopperBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>

@@ -20,7 +20,7 @@ public sealed class ShopOptions
 
 public static class ShopSetup
 {
-    /// <summary>ShopQueries, search, cart, checkout and orders.</summary>
+    /// <summary>Shop: browsing, search, cart, checkout and orders.</summary>
     public static IServiceCollection AddCho40Shop(this IServiceCollection services, IConfiguration configuration)
     {
         // Listings and search results are reused for a few seconds (a cache of their own, bounded to 10,000 results).
