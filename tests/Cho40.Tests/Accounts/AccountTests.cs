@@ -21,19 +21,20 @@ public sealed class AccountTests(DemoAppFixture fixture) : IClassFixture<DemoApp
     [Fact]
     public async Task A_shopper_signs_up_with_a_mobile_number_and_signs_in_again_later()
     {
+        var phone = Unique.Phone(); // 09xxxxxxxx, typed the international way below
         using var client = App.NewClient();
-        var response = await client.SubmitFormAsync("/Account/SignUp", "main form", SignUpForm("+84 981 234 567"));
+        var response = await client.SubmitFormAsync("/Account/SignUp", "main form", SignUpForm($"+84 {phone[1..4]} {phone[4..7]} {phone[7..]}"));
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
 
         await using var connection = new NpgsqlConnection(App.ConnectionString);
-        var hash = await connection.QuerySingleAsync<string>("SELECT password_hash FROM users WHERE phone = '0981234567'");
+        var hash = await connection.QuerySingleAsync<string>("SELECT password_hash FROM users WHERE phone = @phone", new { phone });
         Assert.DoesNotContain("mat-khau-1", hash);
 
         using var later = App.NewClient();
-        await later.SignInAsync("0981 234 567", "mat-khau-1");
+        await later.SignInAsync($"{phone[..4]} {phone[4..7]} {phone[7..]}", "mat-khau-1");
         var (account, page) = await later.GetPageAsync("/Account");
         Assert.Equal(HttpStatusCode.OK, account.StatusCode);
-        Assert.Contains("0981234567", page.Body!.TextContent);
+        Assert.Contains(phone, page.Body!.TextContent);
     }
 
     [Fact]
@@ -64,27 +65,28 @@ public sealed class AccountTests(DemoAppFixture fixture) : IClassFixture<DemoApp
     [Fact]
     public async Task Repeated_wrong_passwords_lock_the_account_until_the_lockout_ends()
     {
+        var phone = Unique.Phone();
         using var setup = App.NewClient();
         Assert.Equal(HttpStatusCode.Redirect,
-            (await setup.SubmitFormAsync("/Account/SignUp", "main form", SignUpForm("0977000111", "dung-mat-khau"))).StatusCode);
+            (await setup.SubmitFormAsync("/Account/SignUp", "main form", SignUpForm(phone, "dung-mat-khau"))).StatusCode);
 
         using var attacker = App.NewClient();
         for (var i = 0; i < Db.Accounts.MaxFailedSignIns; i++)
         {
             var wrong = await attacker.SubmitFormAsync("/Account/SignIn", "main form",
-                new Dictionary<string, string> { ["Input.Phone"] = "0977000111", ["Input.Password"] = $"sai-{i}" });
+                new Dictionary<string, string> { ["Input.Phone"] = phone, ["Input.Password"] = $"sai-{i}" });
             Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
         }
 
         // The right password no longer works while the account is locked.
         var locked = await attacker.SubmitFormAsync("/Account/SignIn", "main form",
-            new Dictionary<string, string> { ["Input.Phone"] = "0977000111", ["Input.Password"] = "dung-mat-khau" });
+            new Dictionary<string, string> { ["Input.Phone"] = phone, ["Input.Password"] = "dung-mat-khau" });
         Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
         Assert.Contains("tạm khoá", (await PageClient.ParseAsync(locked)).QuerySelector(".form-errors")!.TextContent);
 
         App.Clock.Advance(Db.Accounts.LockoutDuration + TimeSpan.FromSeconds(1));
         using var owner = App.NewClient();
-        await owner.SignInAsync("0977000111", "dung-mat-khau");
+        await owner.SignInAsync(phone, "dung-mat-khau");
     }
 
     [Fact]

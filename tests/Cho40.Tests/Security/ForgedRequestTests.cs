@@ -132,7 +132,7 @@ public sealed class ForgedRequestTests(DemoAppFixture fixture) : IClassFixture<D
         using var person = App.NewClient();
         var signUp = await person.SubmitFormAsync("/Account/SignUp", "main form", new Dictionary<string, string>
         {
-            ["Input.DisplayName"] = "Nông\u0000dân", ["Input.Phone"] = "0977000222", ["Input.Password"] = "mat-khau-123", ["Input.ConfirmPassword"] = "mat-khau-123",
+            ["Input.DisplayName"] = "Nông\u0000dân", ["Input.Phone"] = Unique.Phone(), ["Input.Password"] = "mat-khau-123", ["Input.ConfirmPassword"] = "mat-khau-123",
         });
         Assert.True((int)signUp.StatusCode < 500, $"sign-up: {(int)signUp.StatusCode}");
 

@@ -10,7 +10,7 @@ public sealed class StallScreenBrowserTests(BrowserFixture fixture) : IClassFixt
     [Fact]
     public async Task A_transfer_notification_appears_on_the_open_stall_screen_within_two_seconds_and_is_spoken_in_full()
     {
-        var stallId = await StallWithAccountAsync(fixture.App, "cho-thai", "A01", "1900000555101");
+        var (stallId, _, account) = await NewStallAsync(fixture.App);
         var page = await fixture.NewPageAsync();
         await fixture.SignInAsync(page, "0900000004");
         await page.GotoAsync($"/Stall/{stallId}/Screen");
@@ -18,7 +18,7 @@ public sealed class StallScreenBrowserTests(BrowserFixture fixture) : IClassFixt
 
         using var http = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) };
         var clock = Stopwatch.StartNew();
-        var response = await http.SendAsync(SignedDelivery(fixture.App, "sepay", NewTransactionId(), "1900000555101", 86000, "mua rau"));
+        var response = await http.SendAsync(SignedDelivery(fixture.App, "sepay", NewTransactionId(), account, 86000, "mua rau"));
         Assert.True(response.IsSuccessStatusCode);
 
         await page.WaitForSelectorAsync("#payments li.payment-new .payment-amount:has-text('86.000')",
