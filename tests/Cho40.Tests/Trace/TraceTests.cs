@@ -225,13 +225,20 @@ public sealed class TraceTests(DemoAppFixture fixture) : IClassFixture<DemoAppFi
         using var client = App.NewClient();
         await client.SignInAsync("0900000003");
         var (_, form) = await client.GetPageAsync("/Seller/Trace/New");
-        var productId = form.QuerySelector("#Input_ProductId option")!.GetAttribute("value")!;
+        // The product of the demo batch TC2025-A: that lot number again is refused next to the field, and nothing is created.
+        var productId = (await ScalarAsync<long>("SELECT id FROM products WHERE gtin = @DemoGtin", new { DemoGtin })).ToString();
+        Assert.NotNull(form.QuerySelector($"#Input_ProductId option[value='{productId}']"));
+        var batches = await ScalarAsync<long>("SELECT count(*) FROM trace_batches");
         var duplicate = await client.SubmitAsync(form, "main form", new Dictionary<string, string>
         {
             ["Input.ProductId"] = productId, ["Input.LotCode"] = "TC2025-A", ["Input.Quantity"] = "12,5", ["Input.Unit"] = "kg",
             ["Input.ProducedOn"] = "2025-05-02",
         });
-        // TC2025-A exists for the first tea product only; for others this succeeds. Use a fresh lot either way.
+        Assert.Equal(HttpStatusCode.OK, duplicate.StatusCode);
+        Assert.Equal("Sản phẩm này đã có lô số TC2025-A.",
+            (await PageClient.ParseAsync(duplicate)).QuerySelector("[data-valmsg-for='Input.LotCode']")!.TextContent.Trim());
+        Assert.Equal(batches, await ScalarAsync<long>("SELECT count(*) FROM trace_batches"));
+
         var created = await client.SubmitAsync(form, "main form", new Dictionary<string, string>
         {
             ["Input.ProductId"] = productId, ["Input.LotCode"] = "T-" + Guid.NewGuid().ToString("N")[..8], ["Input.Quantity"] = "12,5",
@@ -241,7 +248,6 @@ public sealed class TraceTests(DemoAppFixture fixture) : IClassFixture<DemoAppFi
         var batchUrl = created.Headers.Location!.OriginalString;
         var batchId = long.Parse(batchUrl.Split('/').Last());
         Assert.Equal(12.5m, await ScalarAsync<decimal>("SELECT quantity FROM trace_batches WHERE id = @batchId", new { batchId }));
-        _ = duplicate;
 
         var (_, batchPage) = await client.GetPageAsync(batchUrl);
         var token = batchPage.QuerySelector("#event-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
