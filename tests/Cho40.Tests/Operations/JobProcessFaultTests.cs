@@ -237,8 +237,9 @@ public sealed class JobProcessFaultTests(ITestOutputHelper output)
             Assert.True(restarted.Elapsed < TimeSpan.FromSeconds(60), "the job process ran no job within 60 s of PostgreSQL's return");
             await Task.Delay(250);
         }
-        output.WriteLine($"the job process ran a job again {restarted.Elapsed.TotalSeconds:F1} s after PostgreSQL started (schedule: every 2 s)");
-        Assert.True(restarted.Elapsed < TimeSpan.FromSeconds(30), $"recovery took {restarted.Elapsed.TotalSeconds:F1} s");
+        // Target: a job again within about 5 s (schedule every 2 s, polled every second); a loaded machine is allowed 6×.
+        TimeLimit.Check(output, "the job process ran a job again after PostgreSQL started (schedule: every 2 s)", restarted.Elapsed,
+            TimeSpan.FromSeconds(5), 6);
     }
 
     // While the job process is still creating the database and Hangfire's schema.
