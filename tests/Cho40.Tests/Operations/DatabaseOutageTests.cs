@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace Cho40.Tests.Operations;
 
 /// <summary>PostgreSQL stopped and restarted under a running web process (real processes, a cluster of the test's own).</summary>
+[Trait("Speed", "Slow")]
 public sealed class DatabaseOutageTests(ITestOutputHelper output)
 {
     /// <summary>Target: serving again within 5 s of PostgreSQL's return (the pool's broken connections are dropped, not waited on).</summary>

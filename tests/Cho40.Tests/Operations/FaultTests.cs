@@ -15,6 +15,7 @@ namespace Cho40.Tests.Operations;
 /// Faults with real processes: PostgreSQL stopped under a stream of bank notifications, and the web process
 /// SIGKILLed in the middle of checkouts and notifications. What was acknowledged must be stored, exactly once.
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class FaultTests(ITestOutputHelper output)
 {
     private const string Secret = "fault-test-sepay-secret";
@@ -340,6 +341,7 @@ public sealed class FaultTests(ITestOutputHelper output)
 }
 
 /// <summary>Two web processes on one database, as behind the load balancer.</summary>
+[Trait("Speed", "Slow")]
 public sealed class CrossInstanceTests(ITestOutputHelper output)
 {
     [Fact]
@@ -437,6 +439,7 @@ public sealed class CrossInstanceTests(ITestOutputHelper output)
 }
 
 /// <summary>PostgreSQL restarted under two web processes while a stall screen is connected to one of them.</summary>
+[Trait("Speed", "Slow")]
 public sealed class CrossInstanceOutageTests(ITestOutputHelper output)
 {
     private const string Secret = "cross-instance-outage-secret";

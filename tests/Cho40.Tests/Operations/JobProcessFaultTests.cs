@@ -12,6 +12,7 @@ using static Cho40.Tests.Settlement.SettlementData;
 namespace Cho40.Tests.Operations;
 
 /// <summary>Real job processes (<c>Cho40.Jobs.dll</c>) on one database: killed mid-job, and two of them sharing one schedule.</summary>
+[Trait("Speed", "Slow")]
 public sealed class JobProcessFaultTests(ITestOutputHelper output)
 {
     // A job of a killed process is taken up again this long after the kill (production: 300 s); schedules polled every second.

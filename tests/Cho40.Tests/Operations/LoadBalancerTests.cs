@@ -13,6 +13,7 @@ namespace Cho40.Tests.Operations;
 /// Production's shape on one machine: nginx (the repository's template) in front of two web processes on one PostgreSQL.
 /// What a phone, a stall screen and a bank provider see through the load balancer while processes and the database fail.
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class LoadBalancerTests(ITestOutputHelper output)
 {
     private const string Secret = "load-balancer-sepay-secret";

@@ -6,6 +6,7 @@ using static Cho40.Tests.Stalls.StallTestData;
 
 namespace Cho40.Tests.Stalls;
 
+[Trait("Speed", "Slow")]
 public sealed class StallScreenBrowserTests(BrowserFixture fixture, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
     [Fact]

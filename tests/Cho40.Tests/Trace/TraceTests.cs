@@ -337,6 +337,7 @@ public sealed class TraceTests(DemoAppFixture fixture) : IClassFixture<DemoAppFi
         return errors;
     }
 
+    [Trait("Speed", "Slow")]
     [Theory]
     [InlineData("a4x24", 24)]
     [InlineData("a4x40", 40)]
@@ -360,6 +361,7 @@ public sealed class TraceTests(DemoAppFixture fixture) : IClassFixture<DemoAppFi
         Assert.Equal(serials.Select(s => $"http://localhost/t/TCNT25CM/{s}").ToList(), decoded);
     }
 
+    [Trait("Speed", "Slow")]
     [Fact]
     public async Task A_custom_label_grid_prints_the_batch_code_on_every_label_and_a_grid_too_big_for_A4_is_refused()
     {
