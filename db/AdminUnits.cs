@@ -15,58 +15,63 @@ public sealed class AdminUnits(NpgsqlDataSource db)
 {
     public static string DataFile => Path.Combine(AppContext.BaseDirectory, "data", "admin-units-2025.csv");
 
-    public async Task<IReadOnlyList<Province>> ProvincesAsync()
+    public async Task<IReadOnlyList<Province>> ProvincesAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<Province>(
-            "SELECT code, name FROM provinces ORDER BY name COLLATE \"C\"")).AsList();
+            new CommandDefinition("SELECT code, name FROM provinces ORDER BY name COLLATE \"C\"",
+            cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<IReadOnlyList<Commune>> CommunesAsync(string provinceCode)
+    public async Task<IReadOnlyList<Commune>> CommunesAsync(string provinceCode, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<Commune>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<Commune>(new CommandDefinition("""
             SELECT code, province_code AS ProvinceCode, name, kind
             FROM communes WHERE province_code = @provinceCode ORDER BY name_folded
-            """, new { provinceCode })).AsList();
+            """, new { provinceCode }, cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<bool> CommuneBelongsToAsync(string communeCode, string provinceCode)
+    public async Task<bool> CommuneBelongsToAsync(string communeCode, string provinceCode, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM communes WHERE code = @communeCode AND province_code = @provinceCode)",
-            new { communeCode, provinceCode });
+            new CommandDefinition("SELECT EXISTS (SELECT 1 FROM communes WHERE code = @communeCode AND province_code = @provinceCode)",
+            new { communeCode, provinceCode }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Loads the data file when the tables are empty; returns the number of communes loaded.</summary>
-    public async Task<int> LoadIfEmptyAsync(string? path = null)
+    public async Task<int> LoadIfEmptyAsync(string? path = null, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM provinces)")) return 0;
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM provinces)",
+            cancellationToken: cancellationToken))) return 0;
 
         var rows = ReadCsv(path ?? DataFile);
-        await using var tx = await connection.BeginTransactionAsync();
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         // Web processes starting together on a new database: one loads, the others wait here and then find it loaded.
-        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(7463841)", transaction: tx);
-        if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM provinces)", transaction: tx)) return 0;
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(7463841)", transaction: tx,
+            cancellationToken: cancellationToken));
+        if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM provinces)", transaction: tx,
+            cancellationToken: cancellationToken))) return 0;
         var provinces = rows.Select(r => new { code = r[0], name = r[1] }).DistinctBy(p => p.code).ToList();
-        await connection.ExecuteAsync("INSERT INTO provinces (code, name) VALUES (@code, @name)", provinces, tx);
+        await connection.ExecuteAsync(new CommandDefinition("INSERT INTO provinces (code, name) VALUES (@code, @name)", provinces, tx,
+            cancellationToken: cancellationToken));
 
         await using (var import = await connection.BeginBinaryImportAsync(
-            "COPY communes (code, province_code, name, kind) FROM STDIN (FORMAT BINARY)"))
+            "COPY communes (code, province_code, name, kind) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
             foreach (var r in rows.Where(r => r[2].Length > 0))
             {
-                await import.StartRowAsync();
-                await import.WriteAsync(r[2]);
-                await import.WriteAsync(r[0]);
-                await import.WriteAsync(r[3]);
-                await import.WriteAsync(r[4]);
+                await import.StartRowAsync(cancellationToken);
+                await import.WriteAsync(r[2], cancellationToken);
+                await import.WriteAsync(r[0], cancellationToken);
+                await import.WriteAsync(r[3], cancellationToken);
+                await import.WriteAsync(r[4], cancellationToken);
             }
-            await import.CompleteAsync();
+            await import.CompleteAsync(cancellationToken);
         }
-        await tx.CommitAsync();
+        await tx.CommitAsync(cancellationToken);
         return rows.Count(r => r[2].Length > 0);
     }
 

@@ -25,31 +25,38 @@ public static class DemoData
     ];
 
     /// <summary>Seeds the demo data when there are no users yet. Returns true when it seeded.</summary>
-    public static async Task<bool> SeedIfEmptyAsync(NpgsqlDataSource db)
+    public static async Task<bool> SeedIfEmptyAsync(NpgsqlDataSource db, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         // Two processes starting together must not both seed.
-        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(7463840)", transaction: tx);
-        if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM users)", transaction: tx)) return false;
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(7463840)", transaction: tx,
+            cancellationToken: cancellationToken));
+        if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM users)", transaction: tx,
+            cancellationToken: cancellationToken))) return false;
 
         var hasher = new PasswordHasher<object>();
         foreach (var account in Accounts)
         {
-            var id = await connection.QuerySingleAsync<long>("""
+            var id = await connection.QuerySingleAsync<long>(new CommandDefinition("""
                 INSERT INTO users (phone, display_name, password_hash) VALUES (@Phone, @DisplayName, @hash) RETURNING id
-                """, new { account.Phone, account.DisplayName, hash = hasher.HashPassword(account, Password) }, tx);
+                """, new { account.Phone, account.DisplayName, hash = hasher.HashPassword(account, Password) }, tx,
+                cancellationToken: cancellationToken));
             if (account.Role.Length > 0)
             {
-                await connection.ExecuteAsync("INSERT INTO user_roles (user_id, role) VALUES (@id, @Role)",
-                    new { id, account.Role }, tx);
+                await connection.ExecuteAsync(new CommandDefinition("INSERT INTO user_roles (user_id, role) VALUES (@id, @Role)",
+                    new { id, account.Role }, tx, cancellationToken: cancellationToken));
             }
         }
-        await connection.ExecuteAsync(ReadSeedScript("demo.sql"), transaction: tx);
-        await connection.ExecuteAsync(ReadSeedScript("demo-trace.sql"), transaction: tx);
-        await connection.ExecuteAsync(ReadSeedScript("demo-orders.sql"), transaction: tx);
-        await connection.ExecuteAsync(ReadSeedScript("demo-sales.sql"), transaction: tx);
-        await tx.CommitAsync();
+        await connection.ExecuteAsync(new CommandDefinition(ReadSeedScript("demo.sql"), transaction: tx,
+            cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(ReadSeedScript("demo-trace.sql"), transaction: tx,
+            cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(ReadSeedScript("demo-orders.sql"), transaction: tx,
+            cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(ReadSeedScript("demo-sales.sql"), transaction: tx,
+            cancellationToken: cancellationToken));
+        await tx.CommitAsync(cancellationToken);
         return true;
     }
 

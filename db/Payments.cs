@@ -73,68 +73,73 @@ public sealed class Payments(NpgsqlDataSource db)
     /// <paramref name="payloadFor"/> builds the QR payload for a reference.
     /// </summary>
     public async Task<PaymentRequest> CreateRequestAsync(long stallId, long amount, Func<string, string> payloadFor,
-        DateTimeOffset now, TimeSpan lifetime, long userId)
+        DateTimeOffset now, TimeSpan lifetime, long userId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
             var reference = PaymentReferences.New();
-            var created = await connection.QuerySingleOrDefaultAsync<PaymentRequest>("""
+            var created = await connection.QuerySingleOrDefaultAsync<PaymentRequest>(new CommandDefinition("""
                 INSERT INTO payment_requests (stall_id, reference, amount_vnd, payload, created_by, created_at, expires_at)
                 VALUES (@stallId, @reference, @amount, @payload, @userId, @now, @expiresAt)
                 ON CONFLICT (reference) DO NOTHING
                 RETURNING id, stall_id AS StallId, reference, amount_vnd AS AmountVnd, payload, status, created_at AS CreatedAt,
                           expires_at AS ExpiresAt, paid_at AS PaidAt
-                """, new { stallId, reference, amount, payload = payloadFor(reference), userId, now, expiresAt = now + lifetime });
+                """, new { stallId, reference, amount, payload = payloadFor(reference), userId, now, expiresAt = now + lifetime },
+                cancellationToken: cancellationToken));
             if (created is not null) return created;
             if (attempt >= 10) throw new InvalidOperationException("could not draw a free payment reference");
         }
     }
 
-    public async Task<PaymentRequest?> FindRequestAsync(long requestId, long stallId)
+    public async Task<PaymentRequest?> FindRequestAsync(long requestId, long stallId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<PaymentRequest>(RequestSelect + " WHERE id = @requestId AND stall_id = @stallId",
-            new { requestId, stallId });
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<PaymentRequest>(
+            new CommandDefinition(RequestSelect + " WHERE id = @requestId AND stall_id = @stallId",
+            new { requestId, stallId }, cancellationToken: cancellationToken));
     }
 
     /// <summary>What was received against a request (0 when nothing yet).</summary>
-    public async Task<long> ReceivedForRequestAsync(long requestId)
+    public async Task<long> ReceivedForRequestAsync(long requestId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(
-            "SELECT COALESCE(sum(amount_vnd), 0) FROM stall_payments WHERE payment_request_id = @requestId", new { requestId });
+            new CommandDefinition("SELECT COALESCE(sum(amount_vnd), 0) FROM stall_payments WHERE payment_request_id = @requestId", new { requestId },
+            cancellationToken: cancellationToken));
     }
 
-    public async Task<StallPayment> LogCashAsync(long stallId, long amount, DateTimeOffset now, long userId, NotifyStall notify)
+    public async Task<StallPayment> LogCashAsync(long stallId, long amount, DateTimeOffset now, long userId, NotifyStall notify,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        var id = await connection.QuerySingleAsync<long>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var id = await connection.QuerySingleAsync<long>(new CommandDefinition("""
             INSERT INTO stall_payments (stall_id, method, amount_vnd, occurred_at, recorded_at, recorded_by)
             VALUES (@stallId, 'cash', @amount, @now, @now, @userId) RETURNING id
-            """, new { stallId, amount, now, userId }, tx);
-        await notify(connection, tx, stallId, $"p{id}");
-        await tx.CommitAsync();
-        return (await FindPaymentAsync(id, stallId))!;
+            """, new { stallId, amount, now, userId }, tx, cancellationToken: cancellationToken));
+        await notify(connection, tx, stallId, $"p{id}", cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return (await FindPaymentAsync(id, stallId, cancellationToken))!;
     }
 
-    public async Task<StallPayment?> FindPaymentAsync(long paymentId, long stallId)
+    public async Task<StallPayment?> FindPaymentAsync(long paymentId, long stallId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<StallPayment>(PaymentSelect + " WHERE p.id = @paymentId AND p.stall_id = @stallId",
-            new { paymentId, stallId });
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<StallPayment>(
+            new CommandDefinition(PaymentSelect + " WHERE p.id = @paymentId AND p.stall_id = @stallId",
+            new { paymentId, stallId }, cancellationToken: cancellationToken));
     }
 
     /// <summary>A stall's payments of one Vietnam day (by the bank's transaction time), newest first.</summary>
-    public async Task<IReadOnlyList<StallPayment>> OfDayAsync(long stallId, DateOnly day)
+    public async Task<IReadOnlyList<StallPayment>> OfDayAsync(long stallId, DateOnly day, CancellationToken cancellationToken = default)
     {
         var (start, end) = Domain.VietnamTime.DayBounds(day);
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<StallPayment>(PaymentSelect + """
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<StallPayment>(new CommandDefinition(PaymentSelect + """
              WHERE p.stall_id = @stallId AND p.occurred_at >= @start AND p.occurred_at < @end
              ORDER BY p.occurred_at DESC, p.id DESC
-            """, new { stallId, start, end })).AsList();
+            """, new { stallId, start, end }, cancellationToken: cancellationToken))).AsList();
     }
 
     public static DayTotals Totals(IEnumerable<StallPayment> payments)
@@ -152,19 +157,22 @@ public sealed class Payments(NpgsqlDataSource db)
     // ---- Bank-notification intake --------------------------------------------------------------
 
     /// <summary>Keeps the body exactly as delivered, before anything is done with it.</summary>
-    public async Task<long> StoreNotificationAsync(string provider, string rawBody, DateTimeOffset now)
+    public async Task<long> StoreNotificationAsync(string provider, string rawBody, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleAsync<long>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<long>(new CommandDefinition("""
             INSERT INTO bank_notifications (provider, raw_body, received_at) VALUES (@provider, @rawBody, @now) RETURNING id
-            """, new { provider, rawBody, now });
+            """, new { provider, rawBody, now }, cancellationToken: cancellationToken));
     }
 
-    public async Task MarkNotificationAsync(long notificationId, string status, string? error)
+    public async Task MarkNotificationAsync(long notificationId, string status, string? error,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await connection.ExecuteAsync("UPDATE bank_notifications SET status = @status, error = @error WHERE id = @notificationId",
-            new { notificationId, status, error });
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            new CommandDefinition("UPDATE bank_notifications SET status = @status, error = @error WHERE id = @notificationId",
+            new { notificationId, status, error }, cancellationToken: cancellationToken));
     }
 
     /// <summary>
@@ -173,11 +181,12 @@ public sealed class Payments(NpgsqlDataSource db)
     /// wait on the unique key and then find it taken. Returns false for a duplicate.
     /// </summary>
     public async Task<bool> RecordTransferAsync(string provider, long notificationId, IncomingTransfer transfer, DateTimeOffset now,
-        Func<NpgsqlConnection, NpgsqlTransaction, ProviderTransaction, Task> apply)
+        Func<NpgsqlConnection, NpgsqlTransaction, ProviderTransaction, CancellationToken, Task> apply,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        var stored = await connection.QuerySingleOrDefaultAsync<ProviderTransaction>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var stored = await connection.QuerySingleOrDefaultAsync<ProviderTransaction>(new CommandDefinition("""
             INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, account_number, amount_vnd, content,
                                                bank_reference, transaction_time, received_at)
             VALUES (@provider, @ProviderTransactionId, @notificationId, @AccountNumber, @AmountVnd, @Content, @BankReference,
@@ -186,48 +195,53 @@ public sealed class Payments(NpgsqlDataSource db)
             RETURNING id, provider, provider_txn_id AS ProviderTxnId, account_number AS AccountNumber, amount_vnd AS AmountVnd, content,
                       bank_reference AS BankReference, transaction_time AS TransactionTime, received_at AS ReceivedAt
             """, new { provider, transfer.ProviderTransactionId, notificationId, transfer.AccountNumber, transfer.AmountVnd,
-                transfer.Content, transfer.BankReference, transfer.TransactionTime, now }, tx);
+                transfer.Content, transfer.BankReference, transfer.TransactionTime, now }, tx, cancellationToken: cancellationToken));
         if (stored is null) return false;
-        await apply(connection, tx, stored);
-        await tx.CommitAsync();
+        await apply(connection, tx, stored, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
         return true;
     }
 
     /// <summary>Requests whose reference is one of <paramref name="references"/>, locked for the matching transaction.</summary>
     public static async Task<IReadOnlyList<PaymentRequest>> LockRequestsAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
-        IReadOnlyCollection<string> references) =>
-        (await connection.QueryAsync<PaymentRequest>(RequestSelect + " WHERE reference = ANY(@references) FOR UPDATE",
-            new { references = references.ToArray() }, tx)).AsList();
+        IReadOnlyCollection<string> references, CancellationToken cancellationToken = default) =>
+        (await connection.QueryAsync<PaymentRequest>(new CommandDefinition(RequestSelect + " WHERE reference = ANY(@references) FOR UPDATE",
+            new { references = references.ToArray() }, tx, cancellationToken: cancellationToken))).AsList();
 
     /// <summary>Stalls whose sign pays into this account number.</summary>
-    public static async Task<IReadOnlyList<long>> StallsPaidIntoAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string accountNumber) =>
-        (await connection.QueryAsync<long>("SELECT stall_id FROM stall_bank_accounts WHERE account_number = @accountNumber ORDER BY stall_id",
-            new { accountNumber }, tx)).AsList();
+    public static async Task<IReadOnlyList<long>> StallsPaidIntoAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string accountNumber,
+        CancellationToken cancellationToken = default) =>
+        (await connection.QueryAsync<long>(
+            new CommandDefinition("SELECT stall_id FROM stall_bank_accounts WHERE account_number = @accountNumber ORDER BY stall_id",
+            new { accountNumber }, tx, cancellationToken: cancellationToken))).AsList();
 
     public static Task<long> InsertTransferPaymentAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId,
-        ProviderTransaction transfer, DateTimeOffset now, long? requestId = null, string checkResult = "ok", long? expectedAmount = null) =>
-        connection.QuerySingleAsync<long>("""
+        ProviderTransaction transfer, DateTimeOffset now, long? requestId = null, string checkResult = "ok", long? expectedAmount = null,
+        CancellationToken cancellationToken = default) =>
+        connection.QuerySingleAsync<long>(new CommandDefinition("""
             INSERT INTO stall_payments (stall_id, method, amount_vnd, occurred_at, recorded_at, provider_transaction_id,
                                         payment_request_id, check_result, expected_amount_vnd)
             VALUES (@stallId, 'qr', @AmountVnd, @TransactionTime, @now, @Id, @requestId, @checkResult, @expectedAmount)
             RETURNING id
-            """, new { stallId, transfer.AmountVnd, transfer.TransactionTime, now, transfer.Id, requestId, checkResult, expectedAmount }, tx);
+            """, new { stallId, transfer.AmountVnd, transfer.TransactionTime, now, transfer.Id, requestId, checkResult, expectedAmount }, tx,
+            cancellationToken: cancellationToken));
 
     /// <summary>Moves a request on, only from 'pending' or 'underpaid' (a guarded update).</summary>
     public static Task<int> SetRequestStatusAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long requestId, string status,
-        DateTimeOffset? paidAt) =>
-        connection.ExecuteAsync("""
+        DateTimeOffset? paidAt, CancellationToken cancellationToken = default) =>
+        connection.ExecuteAsync(new CommandDefinition("""
             UPDATE payment_requests SET status = @status, paid_at = COALESCE(@paidAt, paid_at)
             WHERE id = @requestId AND status IN ('pending', 'underpaid')
-            """, new { requestId, status, paidAt }, tx);
+            """, new { requestId, status, paidAt }, tx, cancellationToken: cancellationToken));
 
     public static Task AddToInboxAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long providerTransactionId, string reason,
-        DateTimeOffset now, long? stallId = null, long? requestId = null, long? expectedAmount = null) =>
-        connection.ExecuteAsync("""
+        DateTimeOffset now, long? stallId = null, long? requestId = null, long? expectedAmount = null,
+        CancellationToken cancellationToken = default) =>
+        connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO payment_inbox (provider_transaction_id, reason, stall_id, payment_request_id, expected_amount_vnd, created_at)
             VALUES (@providerTransactionId, @reason, @stallId, @requestId, @expectedAmount, @now)
             ON CONFLICT DO NOTHING
-            """, new { providerTransactionId, reason, stallId, requestId, expectedAmount, now }, tx);
+            """, new { providerTransactionId, reason, stallId, requestId, expectedAmount, now }, tx, cancellationToken: cancellationToken));
 
     // ---- Inbox ---------------------------------------------------------------------------------
 
@@ -235,10 +249,11 @@ public sealed class Payments(NpgsqlDataSource db)
     /// Open inbox items a user may see: every one for an admin; those of their markets' stalls (and the
     /// unmatched ones, which belong to no market yet) for a market manager.
     /// </summary>
-    public async Task<IReadOnlyList<InboxItem>> InboxAsync(long userId, bool isAdmin, bool includeResolved = false)
+    public async Task<IReadOnlyList<InboxItem>> InboxAsync(long userId, bool isAdmin, bool includeResolved = false,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<InboxItem>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<InboxItem>(new CommandDefinition("""
             SELECT i.id, i.reason, t.provider, t.account_number AS AccountNumber, t.amount_vnd AS AmountVnd, t.content,
                    t.transaction_time AS TransactionTime, i.stall_id AS StallId,
                    CASE WHEN s.id IS NULL THEN NULL ELSE m.name || ' · ' || s.stall_number || ' ' || s.name END AS StallLabel,
@@ -252,35 +267,37 @@ public sealed class Payments(NpgsqlDataSource db)
                    OR EXISTS (SELECT 1 FROM market_managers mm WHERE mm.market_id = s.market_id AND mm.user_id = @userId))
             ORDER BY i.created_at DESC, i.id DESC
             LIMIT 500
-            """, new { userId, isAdmin, includeResolved })).AsList();
+            """, new { userId, isAdmin, includeResolved }, cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<bool> ResolveInboxItemAsync(long itemId, long userId, bool isAdmin, DateTimeOffset now)
+    public async Task<bool> ResolveInboxItemAsync(long itemId, long userId, bool isAdmin, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.ExecuteAsync("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE payment_inbox i SET resolved_at = @now, resolved_by = @userId
             WHERE i.id = @itemId AND i.resolved_at IS NULL
               AND (@isAdmin OR i.stall_id IS NULL OR EXISTS (
                     SELECT 1 FROM stalls s JOIN market_managers mm ON mm.market_id = s.market_id
                     WHERE s.id = i.stall_id AND mm.user_id = @userId))
-            """, new { itemId, userId, isAdmin, now }) == 1;
+            """, new { itemId, userId, isAdmin, now }, cancellationToken: cancellationToken)) == 1;
     }
 
     /// <summary>A stall's open short payments and expired-request transfers: shown loudly on its screen.</summary>
-    public async Task<IReadOnlyList<InboxItem>> OpenAlertsOfStallAsync(long stallId)
+    public async Task<IReadOnlyList<InboxItem>> OpenAlertsOfStallAsync(long stallId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<InboxItem>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<InboxItem>(new CommandDefinition("""
             SELECT i.id, i.reason, t.provider, t.account_number AS AccountNumber, t.amount_vnd AS AmountVnd, t.content,
                    t.transaction_time AS TransactionTime, i.stall_id AS StallId, NULL AS StallLabel,
                    i.expected_amount_vnd AS ExpectedAmountVnd, i.resolved_at AS ResolvedAt
             FROM payment_inbox i JOIN provider_transactions t ON t.id = i.provider_transaction_id
             WHERE i.stall_id = @stallId AND i.resolved_at IS NULL
             ORDER BY i.created_at DESC LIMIT 20
-            """, new { stallId })).AsList();
+            """, new { stallId }, cancellationToken: cancellationToken))).AsList();
     }
 }
 
 /// <summary>Tells a stall's open screens that something changed (published inside the caller's transaction).</summary>
-public delegate Task NotifyStall(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId, string what);
+public delegate Task NotifyStall(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId, string what,
+    CancellationToken cancellationToken);

@@ -44,79 +44,82 @@ public sealed class Stalls(NpgsqlDataSource db)
         LEFT JOIN stall_bank_accounts b ON b.stall_id = s.id
         """;
 
-    public async Task<IReadOnlyList<MarketOption>> MarketsAsync()
+    public async Task<IReadOnlyList<MarketOption>> MarketsAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<MarketOption>("SELECT id, name FROM markets ORDER BY name")).AsList();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<MarketOption>(new CommandDefinition("SELECT id, name FROM markets ORDER BY name",
+            cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>The stalls a user keeps: those they own and those they set up for someone else.</summary>
-    public async Task<IReadOnlyList<StallDetail>> KeptByAsync(long userId)
+    public async Task<IReadOnlyList<StallDetail>> KeptByAsync(long userId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<StallDetail>(DetailSelect + """
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<StallDetail>(new CommandDefinition(DetailSelect + """
              WHERE s.owner_user_id = @userId OR s.created_by_user_id = @userId
              ORDER BY m.name, s.stall_number
-            """, new { userId })).AsList();
+            """, new { userId }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>The stall when <paramref name="userId"/> keeps it; null otherwise (the caller answers 404).</summary>
-    public async Task<StallDetail?> FindKeptAsync(long stallId, long userId)
+    public async Task<StallDetail?> FindKeptAsync(long stallId, long userId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<StallDetail>(DetailSelect + """
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<StallDetail>(new CommandDefinition(DetailSelect + """
              WHERE s.id = @stallId AND (s.owner_user_id = @userId OR s.created_by_user_id = @userId)
-            """, new { stallId, userId });
+            """, new { stallId, userId }, cancellationToken: cancellationToken));
     }
 
-    public async Task<bool> KeepsAsync(long stallId, long userId)
+    public async Task<bool> KeepsAsync(long stallId, long userId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<bool>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
             SELECT EXISTS (SELECT 1 FROM stalls WHERE id = @stallId AND (owner_user_id = @userId OR created_by_user_id = @userId))
-            """, new { stallId, userId });
+            """, new { stallId, userId }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Markets whose signs a user may print: the ones they manage, or all of them for an admin.</summary>
-    public async Task<IReadOnlyList<MarketOption>> ManagedMarketsAsync(long userId, bool isAdmin)
+    public async Task<IReadOnlyList<MarketOption>> ManagedMarketsAsync(long userId, bool isAdmin,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<MarketOption>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<MarketOption>(new CommandDefinition("""
             SELECT m.id, m.name FROM markets m
             WHERE @isAdmin OR EXISTS (SELECT 1 FROM market_managers mm WHERE mm.market_id = m.id AND mm.user_id = @userId)
             ORDER BY m.name
-            """, new { userId, isAdmin })).AsList();
+            """, new { userId, isAdmin }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>The market when <paramref name="userId"/> manages it (or is an admin); null otherwise (the caller answers 404).</summary>
-    public async Task<ManagedMarket?> FindManagedMarketAsync(long marketId, long userId, bool isAdmin)
+    public async Task<ManagedMarket?> FindManagedMarketAsync(long marketId, long userId, bool isAdmin,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<ManagedMarket>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<ManagedMarket>(new CommandDefinition("""
             SELECT m.id, m.slug, m.name FROM markets m
             WHERE m.id = @marketId
               AND (@isAdmin OR EXISTS (SELECT 1 FROM market_managers mm WHERE mm.market_id = m.id AND mm.user_id = @userId))
-            """, new { marketId, userId, isAdmin });
+            """, new { marketId, userId, isAdmin }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Every stall of a market, with its bank account when it has one, in stall-number order.</summary>
-    public async Task<IReadOnlyList<StallDetail>> InMarketAsync(long marketId)
+    public async Task<IReadOnlyList<StallDetail>> InMarketAsync(long marketId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<StallDetail>(DetailSelect + """
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<StallDetail>(new CommandDefinition(DetailSelect + """
              WHERE s.market_id = @marketId
              ORDER BY s.stall_number
-            """, new { marketId })).AsList();
+            """, new { marketId }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>Every stall of a market that has a bank account (so a sign), in stall-number order.</summary>
-    public async Task<IReadOnlyList<StallDetail>> WithBankAccountInMarketAsync(long marketId)
+    public async Task<IReadOnlyList<StallDetail>> WithBankAccountInMarketAsync(long marketId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<StallDetail>(DetailSelect + """
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<StallDetail>(new CommandDefinition(DetailSelect + """
              WHERE s.market_id = @marketId AND b.stall_id IS NOT NULL
              ORDER BY s.stall_number
-            """, new { marketId })).AsList();
+            """, new { marketId }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>
@@ -125,10 +128,10 @@ public sealed class Stalls(NpgsqlDataSource db)
     /// password: see <see cref="ActivationCodes"/>).
     /// </summary>
     public async Task<(StallSaveResult Result, long StallId, StallOwner? Owner)> CreateAsync(NewStall stall, long creatorUserId,
-        string? ownerPhone, string? ownerName, string unusablePasswordHash)
+        string? ownerPhone, string? ownerName, string unusablePasswordHash, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         StallOwner owner;
         if (ownerPhone is null)
         {
@@ -136,53 +139,58 @@ public sealed class Stalls(NpgsqlDataSource db)
         }
         else
         {
-            var existing = await connection.QuerySingleOrDefaultAsync<long?>("SELECT id FROM users WHERE phone = @ownerPhone",
-                new { ownerPhone }, tx);
+            var existing = await connection.QuerySingleOrDefaultAsync<long?>(
+                new CommandDefinition("SELECT id FROM users WHERE phone = @ownerPhone",
+                new { ownerPhone }, tx, cancellationToken: cancellationToken));
             owner = existing is { } id
                 ? new StallOwner(id, false)
-                : new StallOwner(await connection.QuerySingleAsync<long>("""
+                : new StallOwner(await connection.QuerySingleAsync<long>(new CommandDefinition("""
                     INSERT INTO users (phone, display_name, password_hash) VALUES (@ownerPhone, @ownerName, @unusablePasswordHash)
                     RETURNING id
-                    """, new { ownerPhone, ownerName, unusablePasswordHash }, tx), true);
+                    """, new { ownerPhone, ownerName, unusablePasswordHash }, tx, cancellationToken: cancellationToken)), true);
         }
-        var stallId = await connection.QuerySingleOrDefaultAsync<long?>("""
+        var stallId = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
             INSERT INTO stalls (market_id, stall_number, name, goods, owner_user_id, created_by_user_id)
             VALUES (@MarketId, @StallNumber, @Name, @Goods, @ownerId, @creatorUserId)
             ON CONFLICT (market_id, stall_number) DO NOTHING
             RETURNING id
-            """, new { stall.MarketId, stall.StallNumber, stall.Name, stall.Goods, ownerId = owner.UserId, creatorUserId }, tx);
+            """, new { stall.MarketId, stall.StallNumber, stall.Name, stall.Goods, ownerId = owner.UserId, creatorUserId }, tx,
+            cancellationToken: cancellationToken));
         if (stallId is null) return (StallSaveResult.StallNumberTaken, 0, null); // rolled back: no half-made owner either
-        await connection.ExecuteAsync("INSERT INTO user_roles (user_id, role) VALUES (@UserId, 'stallholder') ON CONFLICT DO NOTHING",
-            new { owner.UserId }, tx);
-        await UpsertBankAccountAsync(connection, tx, stallId.Value, stall.BankAccount, creatorUserId);
-        await tx.CommitAsync();
+        await connection.ExecuteAsync(
+            new CommandDefinition("INSERT INTO user_roles (user_id, role) VALUES (@UserId, 'stallholder') ON CONFLICT DO NOTHING",
+            new { owner.UserId }, tx, cancellationToken: cancellationToken));
+        await UpsertBankAccountAsync(connection, tx, stallId.Value, stall.BankAccount, creatorUserId, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
         return (StallSaveResult.Saved, stallId.Value, owner);
     }
 
     /// <summary>Changes name, goods and bank account of a stall the user keeps.</summary>
-    public async Task<StallSaveResult> UpdateAsync(long stallId, long userId, string name, string goods, StallBankAccount account)
+    public async Task<StallSaveResult> UpdateAsync(long stallId, long userId, string name, string goods, StallBankAccount account,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        var changed = await connection.ExecuteAsync("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var changed = await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE stalls SET name = @name, goods = @goods
             WHERE id = @stallId AND (owner_user_id = @userId OR created_by_user_id = @userId)
-            """, new { stallId, userId, name, goods }, tx);
+            """, new { stallId, userId, name, goods }, tx, cancellationToken: cancellationToken));
         if (changed == 0) return StallSaveResult.NotFound;
-        await UpsertBankAccountAsync(connection, tx, stallId, account, userId);
-        await tx.CommitAsync();
+        await UpsertBankAccountAsync(connection, tx, stallId, account, userId, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
         return StallSaveResult.Saved;
     }
 
     private static Task UpsertBankAccountAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId,
-        StallBankAccount account, long userId) =>
-        connection.ExecuteAsync("""
+        StallBankAccount account, long userId, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO stall_bank_accounts (stall_id, bank_bin, account_number, service, account_holder, updated_by)
             VALUES (@stallId, @BankBin, @AccountNumber, @Service, @AccountHolder, @userId)
             ON CONFLICT (stall_id) DO UPDATE
             SET bank_bin = excluded.bank_bin, account_number = excluded.account_number, service = excluded.service,
                 account_holder = excluded.account_holder, updated_by = excluded.updated_by, updated_at = now()
-            """, new { stallId, account.BankBin, account.AccountNumber, account.Service, account.AccountHolder, userId }, tx);
+            """, new { stallId, account.BankBin, account.AccountNumber, account.Service, account.AccountHolder, userId }, tx,
+            cancellationToken: cancellationToken));
 }
 
 /// <summary>
@@ -191,36 +199,40 @@ public sealed class Stalls(NpgsqlDataSource db)
 /// </summary>
 public sealed class ActivationCodes(NpgsqlDataSource db)
 {
-    public async Task IssueAsync(long userId, string codeHash, long issuedBy, DateTimeOffset expiresAt)
+    public async Task IssueAsync(long userId, string codeHash, long issuedBy, DateTimeOffset expiresAt,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await connection.ExecuteAsync("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO account_activation_codes (user_id, code_hash, created_by, expires_at)
             VALUES (@userId, @codeHash, @issuedBy, @expiresAt)
             ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, created_by = excluded.created_by,
                                                 expires_at = excluded.expires_at
-            """, new { userId, codeHash, issuedBy, expiresAt });
+            """, new { userId, codeHash, issuedBy, expiresAt }, cancellationToken: cancellationToken));
     }
 
-    public async Task<ActivationCode?> FindAsync(string phone, DateTimeOffset now)
+    public async Task<ActivationCode?> FindAsync(string phone, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<ActivationCode>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<ActivationCode>(new CommandDefinition("""
             SELECT a.user_id AS UserId, a.code_hash AS CodeHash FROM account_activation_codes a JOIN users u ON u.id = a.user_id
             WHERE u.phone = @phone AND a.expires_at > @now
-            """, new { phone, now });
+            """, new { phone, now }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Sets the password and spends the code, once (a second use finds no code).</summary>
-    public async Task<bool> RedeemAsync(long userId, string passwordHash)
+    public async Task<bool> RedeemAsync(long userId, string passwordHash, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        var spent = await connection.ExecuteAsync("DELETE FROM account_activation_codes WHERE user_id = @userId", new { userId }, tx);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var spent = await connection.ExecuteAsync(
+            new CommandDefinition("DELETE FROM account_activation_codes WHERE user_id = @userId", new { userId }, tx,
+            cancellationToken: cancellationToken));
         if (spent == 0) return false;
-        await connection.ExecuteAsync("UPDATE users SET password_hash = @passwordHash, failed_sign_ins = 0, locked_until = NULL WHERE id = @userId",
-            new { userId, passwordHash }, tx);
-        await tx.CommitAsync();
+        await connection.ExecuteAsync(
+            new CommandDefinition("UPDATE users SET password_hash = @passwordHash, failed_sign_ins = 0, locked_until = NULL WHERE id = @userId",
+            new { userId, passwordHash }, tx, cancellationToken: cancellationToken));
+        await tx.CommitAsync(cancellationToken);
         return true;
     }
 }

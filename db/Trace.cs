@@ -79,20 +79,20 @@ public sealed class Trace(NpgsqlDataSource db)
                 WHERE m.user_id = @userId AND m.seller_id = p.seller_id)
         """;
 
-    public async Task<IReadOnlyList<TraceProduct>> ProductsAsync(long userId, long sellerId)
+    public async Task<IReadOnlyList<TraceProduct>> ProductsAsync(long userId, long sellerId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<TraceProduct>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<TraceProduct>(new CommandDefinition($"""
             SELECT p.id, p.name, p.slug, p.unit, p.gtin FROM products p
             WHERE p.seller_id = @sellerId AND {MemberOf}
             ORDER BY p.name
-            """, new { userId, sellerId })).AsList();
+            """, new { userId, sellerId }, cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<IReadOnlyList<BatchSummary>> BatchesAsync(long userId, long sellerId)
+    public async Task<IReadOnlyList<BatchSummary>> BatchesAsync(long userId, long sellerId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<BatchSummary>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<BatchSummary>(new CommandDefinition($"""
             SELECT b.id, b.code, b.lot_code AS LotCode, p.name AS ProductName, b.quantity, b.unit,
                    b.produced_on AS ProducedOn, b.expires_on AS ExpiresOn,
                    (SELECT count(*)::int FROM trace_events e WHERE e.batch_id = b.id) AS Events,
@@ -102,26 +102,26 @@ public sealed class Trace(NpgsqlDataSource db)
             WHERE p.seller_id = @sellerId AND {MemberOf}
             ORDER BY b.produced_on DESC, b.id DESC
             LIMIT 200
-            """, new { userId, sellerId })).AsList();
+            """, new { userId, sellerId }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>Creates a batch of one of the user's products. Null when the product is not theirs; throws
     /// <see cref="PostgresException"/> 23505 on a lot code the product already has.</summary>
-    public async Task<long?> CreateBatchAsync(long userId, NewBatch batch)
+    public async Task<long?> CreateBatchAsync(long userId, NewBatch batch, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         // A fresh random code; a collision (one in billions) just takes another.
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await connection.QuerySingleOrDefaultAsync<long?>($"""
+                return await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition($"""
                     INSERT INTO trace_batches (product_id, lot_code, code, quantity, unit, produced_on, expires_on, note, created_by)
                     SELECT p.id, @LotCode, @code, @Quantity, @Unit, @ProducedOn, @ExpiresOn, @Note, @userId
                     FROM products p WHERE p.id = @ProductId AND {MemberOf}
                     RETURNING id
                     """, new { userId, code = TraceCode.NewBatchCode(), batch.ProductId, batch.LotCode, batch.Quantity, batch.Unit,
-                        batch.ProducedOn, batch.ExpiresOn, batch.Note });
+                        batch.ProducedOn, batch.ExpiresOn, batch.Note }, cancellationToken: cancellationToken));
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "trace_batches_code_key" && attempt < 3)
             {
@@ -129,10 +129,10 @@ public sealed class Trace(NpgsqlDataSource db)
         }
     }
 
-    public async Task<SellerBatch?> BatchAsync(long userId, long batchId)
+    public async Task<SellerBatch?> BatchAsync(long userId, long batchId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<SellerBatch>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<SellerBatch>(new CommandDefinition($"""
             SELECT b.id, p.seller_id AS SellerId, b.code, b.lot_code AS LotCode, p.id AS ProductId, p.name AS ProductName,
                    p.slug AS ProductSlug, p.gtin, b.quantity, b.unit, b.produced_on AS ProducedOn, b.expires_on AS ExpiresOn,
                    b.note, b.created_at AS CreatedAt, s.commune_code AS SellerCommuneCode, s.province_code AS SellerProvinceCode,
@@ -140,14 +140,15 @@ public sealed class Trace(NpgsqlDataSource db)
                    (SELECT COALESCE(sum(scans), 0)::bigint FROM trace_batch_scans sc WHERE sc.batch_id = b.id) AS Scans
             FROM trace_batches b JOIN products p ON p.id = b.product_id JOIN sellers s ON s.id = p.seller_id
             WHERE b.id = @batchId AND {MemberOf}
-            """, new { userId, batchId });
+            """, new { userId, batchId }, cancellationToken: cancellationToken));
     }
 
     /// <summary>The events of a batch, oldest first, with their photo hashes. Callers check access first.</summary>
-    public async Task<IReadOnlyList<TraceEventView>> EventsAsync(long batchId)
+    public async Task<IReadOnlyList<TraceEventView>> EventsAsync(long batchId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<TraceEventView>(EventsSql, new { batchId })).AsList();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<TraceEventView>(new CommandDefinition(EventsSql, new { batchId },
+            cancellationToken: cancellationToken))).AsList();
     }
 
     private const string EventsSql = """
@@ -162,10 +163,10 @@ public sealed class Trace(NpgsqlDataSource db)
         """;
 
     /// <summary>Where and by whom the user last recorded something for this seller: the quick form's defaults.</summary>
-    public async Task<LastPlace?> LastPlaceAsync(long userId, long batchId)
+    public async Task<LastPlace?> LastPlaceAsync(long userId, long batchId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<LastPlace>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<LastPlace>(new CommandDefinition($"""
             SELECT e.province_code AS ProvinceCode, e.commune_code AS CommuneCode, e.actor
             FROM trace_batches b0 JOIN products p ON p.id = b0.product_id
             JOIN products p2 ON p2.seller_id = p.seller_id
@@ -174,47 +175,49 @@ public sealed class Trace(NpgsqlDataSource db)
             WHERE b0.id = @batchId AND {MemberOf}
             ORDER BY (e.batch_id = b0.id) DESC, e.created_at DESC, e.id DESC
             LIMIT 1
-            """, new { userId, batchId });
+            """, new { userId, batchId }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Records an event with its photos in one transaction. Returns null when the batch is not the user's.</summary>
-    public async Task<long?> AddEventAsync(long userId, long batchId, NewTraceEvent e, IReadOnlyList<TraceImage> photos)
+    public async Task<long?> AddEventAsync(long userId, long batchId, NewTraceEvent e, IReadOnlyList<TraceImage> photos,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        var eventId = await connection.QuerySingleOrDefaultAsync<long?>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var eventId = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition($"""
             INSERT INTO trace_events (batch_id, kind, occurred_at, province_code, commune_code, latitude, longitude, actor, note, created_by)
             SELECT b.id, @Kind, @OccurredAt, @ProvinceCode, @CommuneCode, @Latitude, @Longitude, @Actor, @Note, @userId
             FROM trace_batches b JOIN products p ON p.id = b.product_id
             WHERE b.id = @batchId AND {MemberOf}
             RETURNING id
-            """, new { userId, batchId, e.Kind, e.OccurredAt, e.ProvinceCode, e.CommuneCode, e.Latitude, e.Longitude, e.Actor, e.Note }, tx);
+            """, new { userId, batchId, e.Kind, e.OccurredAt, e.ProvinceCode, e.CommuneCode, e.Latitude, e.Longitude, e.Actor, e.Note }, tx,
+            cancellationToken: cancellationToken));
         if (eventId is null) return null;
         for (var i = 0; i < photos.Count; i++)
         {
             var photo = photos[i];
-            await connection.ExecuteAsync("""
+            await connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO trace_images (sha256, width, height, data) VALUES (@Sha256, @Width, @Height, @Data)
                 ON CONFLICT (sha256) DO NOTHING
-                """, photo, tx);
-            await connection.ExecuteAsync("""
+                """, photo, tx, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO trace_event_photos (event_id, sha256, sort_order) VALUES (@eventId, @Sha256, @i)
                 ON CONFLICT DO NOTHING
-                """, new { eventId, photo.Sha256, i }, tx);
+                """, new { eventId, photo.Sha256, i }, tx, cancellationToken: cancellationToken));
         }
-        await tx.CommitAsync();
+        await tx.CommitAsync(cancellationToken);
         return eventId;
     }
 
     /// <summary>Adds <paramref name="count"/> serialised unit codes to the user's batch in one statement.
     /// Returns the number added, or null when the batch is not the user's.</summary>
-    public async Task<int?> GenerateUnitsAsync(long userId, long batchId, int count)
+    public async Task<int?> GenerateUnitsAsync(long userId, long batchId, int count, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        var mine = await connection.ExecuteScalarAsync<bool>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var mine = await connection.ExecuteScalarAsync<bool>(new CommandDefinition($"""
             SELECT EXISTS (SELECT 1 FROM trace_batches b JOIN products p ON p.id = b.product_id WHERE b.id = @batchId AND {MemberOf})
-            """, new { userId, batchId }, tx);
+            """, new { userId, batchId }, tx, cancellationToken: cancellationToken));
         if (!mine) return null;
         var added = 0;
         while (added < count)
@@ -222,27 +225,29 @@ public sealed class Trace(NpgsqlDataSource db)
             var serials = new string[count - added];
             for (var i = 0; i < serials.Length; i++) serials[i] = TraceCode.NewSerial();
             // A serial already taken (vanishingly rare) is skipped and made up in the next round.
-            added += await connection.ExecuteAsync("""
+            added += await connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO trace_units (batch_id, serial) SELECT @batchId, s FROM unnest(@serials) AS s
                 ON CONFLICT (serial) DO NOTHING
-                """, new { batchId, serials }, tx);
+                """, new { batchId, serials }, tx, cancellationToken: cancellationToken));
         }
-        await tx.CommitAsync();
+        await tx.CommitAsync(cancellationToken);
         return added;
     }
 
     /// <summary>Serial codes of a batch in the order they were made. Callers check access first.</summary>
-    public async Task<IReadOnlyList<string>> SerialsAsync(long batchId, int limit)
+    public async Task<IReadOnlyList<string>> SerialsAsync(long batchId, int limit, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<string>(
-            "SELECT serial FROM trace_units WHERE batch_id = @batchId ORDER BY id LIMIT @limit", new { batchId, limit })).AsList();
+            new CommandDefinition("SELECT serial FROM trace_units WHERE batch_id = @batchId ORDER BY id LIMIT @limit", new { batchId, limit },
+            cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<IReadOnlyList<TraceCertificate>> CertificatesAsync(long userId, long sellerId)
+    public async Task<IReadOnlyList<TraceCertificate>> CertificatesAsync(long userId, long sellerId,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<TraceCertificate>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<TraceCertificate>(new CommandDefinition("""
             SELECT c.id, c.kind, c.number, c.issuer, c.valid_from AS ValidFrom, c.valid_to AS ValidTo,
                    c.product_id AS ProductId, p.name AS ProductName
             FROM trace_certificates c LEFT JOIN products p ON p.id = c.product_id
@@ -250,32 +255,35 @@ public sealed class Trace(NpgsqlDataSource db)
               AND EXISTS (SELECT 1 FROM seller_members m JOIN sellers s ON s.id = m.seller_id AND s.status = 'approved'
                           WHERE m.user_id = @userId AND m.seller_id = @sellerId)
             ORDER BY c.valid_to DESC, c.id DESC
-            """, new { userId, sellerId })).AsList();
+            """, new { userId, sellerId }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>Adds a certificate to the user's seller (and optionally one of its products). Null when not allowed.</summary>
-    public async Task<long?> AddCertificateAsync(long userId, long sellerId, NewCertificate c)
+    public async Task<long?> AddCertificateAsync(long userId, long sellerId, NewCertificate c,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<long?>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
             INSERT INTO trace_certificates (seller_id, product_id, kind, number, issuer, valid_from, valid_to)
             SELECT @sellerId, @ProductId, @Kind, @Number, @Issuer, @ValidFrom, @ValidTo
             WHERE EXISTS (SELECT 1 FROM seller_members m JOIN sellers s ON s.id = m.seller_id AND s.status = 'approved'
                           WHERE m.user_id = @userId AND m.seller_id = @sellerId)
               AND (@ProductId::bigint IS NULL OR EXISTS (SELECT 1 FROM products p WHERE p.id = @ProductId AND p.seller_id = @sellerId))
             RETURNING id
-            """, new { userId, sellerId, c.ProductId, c.Kind, c.Number, c.Issuer, c.ValidFrom, c.ValidTo });
+            """, new { userId, sellerId, c.ProductId, c.Kind, c.Number, c.Issuer, c.ValidFrom, c.ValidTo },
+            cancellationToken: cancellationToken));
     }
 
     /// <summary>Sets (or clears, with null) the GTIN-14 of one of the user's products.</summary>
-    public async Task<SetGtinResult> SetGtinAsync(long userId, long productId, string? gtin14)
+    public async Task<SetGtinResult> SetGtinAsync(long userId, long productId, string? gtin14,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         try
         {
-            var changed = await connection.ExecuteAsync($"""
+            var changed = await connection.ExecuteAsync(new CommandDefinition($"""
                 UPDATE products p SET gtin = @gtin14, updated_at = now() WHERE p.id = @productId AND {MemberOf}
-                """, new { userId, productId, gtin14 });
+                """, new { userId, productId, gtin14 }, cancellationToken: cancellationToken));
             return new SetGtinResult(changed == 1, false);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -287,10 +295,10 @@ public sealed class Trace(NpgsqlDataSource db)
     // ---- Public side -------------------------------------------------------------------------------
 
     /// <summary>Everything the public trace page shows, in one round trip. Certificates are those valid on <paramref name="today"/>.</summary>
-    public async Task<PublicTrace?> PublicAsync(string code, DateOnly today)
+    public async Task<PublicTrace?> PublicAsync(string code, DateOnly today, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await using var results = await connection.QueryMultipleAsync($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition($"""
             SELECT b.id, b.code, b.lot_code AS LotCode, b.quantity, b.unit, b.produced_on AS ProducedOn, b.expires_on AS ExpiresOn,
                    p.name AS ProductName, p.slug AS ProductSlug, p.status = 'published' AS ProductPublished, p.gtin,
                    s.name AS SellerName, s.kind AS SellerKind, s.address_line AS SellerAddressLine,
@@ -311,7 +319,7 @@ public sealed class Trace(NpgsqlDataSource db)
             JOIN trace_certificates c ON c.seller_id = p.seller_id AND (c.product_id IS NULL OR c.product_id = p.id)
             WHERE b.code = @code AND @today BETWEEN c.valid_from AND c.valid_to
             ORDER BY c.kind, c.valid_to DESC;
-            """, new { code, today });
+            """, new { code, today }, cancellationToken: cancellationToken));
         var batch = await results.ReadSingleOrDefaultAsync<PublicBatch>();
         if (batch is null) return null;
         var events = (await results.ReadAsync<TraceEventView>()).AsList();
@@ -320,26 +328,28 @@ public sealed class Trace(NpgsqlDataSource db)
     }
 
     /// <summary>The batch code behind a GS1 Digital Link (GTIN-14 + lot), and whether a serial belongs to it.</summary>
-    public async Task<DigitalLinkTarget?> ResolveDigitalLinkAsync(string gtin14, string lot, string? serial)
+    public async Task<DigitalLinkTarget?> ResolveDigitalLinkAsync(string gtin14, string lot, string? serial,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<DigitalLinkTarget>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<DigitalLinkTarget>(new CommandDefinition("""
             SELECT b.code, p.slug AS ProductSlug, p.name AS ProductName, p.status = 'published' AS ProductPublished,
                    @serial::text IS NOT NULL AND EXISTS (SELECT 1 FROM trace_units u WHERE u.batch_id = b.id AND u.serial = @serial) AS SerialFound
             FROM products p JOIN trace_batches b ON b.product_id = p.id
             JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
             WHERE p.gtin = @gtin14 AND b.lot_code = @lot
-            """, new { gtin14, lot, serial });
+            """, new { gtin14, lot, serial }, cancellationToken: cancellationToken));
     }
 
     /// <summary>
     /// Records one scan of a serialised code and returns what the page needs to warn about copies.
     /// Null when the serial is not one of this batch's.
     /// </summary>
-    public async Task<UnitScan?> ScanUnitAsync(long batchId, string serial, string device, string network, DateTimeOffset now, TimeSpan networkWindow)
+    public async Task<UnitScan?> ScanUnitAsync(long batchId, string serial, string device, string network, DateTimeOffset now, TimeSpan networkWindow,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<UnitScan>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<UnitScan>(new CommandDefinition("""
             WITH unit AS (
                 UPDATE trace_units SET scan_count = scan_count + 1,
                        first_scanned_at = COALESCE(first_scanned_at, @now),
@@ -358,15 +368,16 @@ public sealed class Trace(NpgsqlDataSource db)
                                                    WHERE s.unit_id = u.id AND s.scanned_at > @since
                                                    UNION SELECT @network) networks)::int AS RecentNetworks
             FROM unit u
-            """, new { batchId, serial, device, network, now, since = now - networkWindow });
+            """, new { batchId, serial, device, network, now, since = now - networkWindow }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Adds counted page views to the per-day scan totals (ScanCounter calls this every few seconds).</summary>
-    public async Task AddBatchScansAsync(IReadOnlyCollection<(long BatchId, DateOnly Day, long Scans)> counts)
+    public async Task AddBatchScansAsync(IReadOnlyCollection<(long BatchId, DateOnly Day, long Scans)> counts,
+        CancellationToken cancellationToken = default)
     {
         if (counts.Count == 0) return;
-        await using var connection = await db.OpenConnectionAsync();
-        await connection.ExecuteAsync("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO trace_batch_scans (batch_id, day, scans)
             SELECT b, d, n FROM unnest(@ids, @days, @scans) AS t (b, d, n)
             WHERE EXISTS (SELECT 1 FROM trace_batches WHERE id = b)
@@ -376,23 +387,26 @@ public sealed class Trace(NpgsqlDataSource db)
             ids = counts.Select(c => c.BatchId).ToArray(),
             days = counts.Select(c => c.Day).ToArray(),
             scans = counts.Select(c => c.Scans).ToArray(),
-        });
+        }, cancellationToken: cancellationToken));
     }
 
     /// <summary>A stored photo at a given width (made once from the original and kept), or null when unknown.</summary>
-    public async Task<byte[]?> ImageAsync(string sha256, int width, Func<byte[], int, byte[]> resize)
+    public async Task<byte[]?> ImageAsync(string sha256, int width, Func<byte[], int, byte[]> resize,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var stored = await connection.QuerySingleOrDefaultAsync<byte[]>(
-            "SELECT data FROM trace_image_sizes WHERE sha256 = @sha256 AND width = @width", new { sha256, width });
+            new CommandDefinition("SELECT data FROM trace_image_sizes WHERE sha256 = @sha256 AND width = @width", new { sha256, width },
+            cancellationToken: cancellationToken));
         if (stored is not null) return stored;
         var original = await connection.QuerySingleOrDefaultAsync<StoredImage>(
-            "SELECT data, width FROM trace_images WHERE sha256 = @sha256", new { sha256 });
+            new CommandDefinition("SELECT data, width FROM trace_images WHERE sha256 = @sha256", new { sha256 },
+            cancellationToken: cancellationToken));
         if (original is null) return null;
         var resized = original.Width <= width ? original.Data : resize(original.Data, width);
-        await connection.ExecuteAsync("""
+        await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO trace_image_sizes (sha256, width, data) VALUES (@sha256, @width, @resized) ON CONFLICT DO NOTHING
-            """, new { sha256, width, resized });
+            """, new { sha256, width, resized }, cancellationToken: cancellationToken));
         return resized;
     }
 }

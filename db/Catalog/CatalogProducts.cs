@@ -76,20 +76,21 @@ public sealed record ImportOutcome(bool Authorised, IReadOnlyList<ImportProblem>
 /// <summary>The seller side of the catalogue: a seller's own products (list, read, create, edit, publish).</summary>
 public sealed class CatalogProducts(NpgsqlDataSource db)
 {
-    public async Task<IReadOnlyList<CategoryOption>> CategoriesAsync()
+    public async Task<IReadOnlyList<CategoryOption>> CategoriesAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<CategoryOption>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<CategoryOption>(new CommandDefinition("""
             SELECT c.id, c.slug, c.name, c.parent_id AS ParentId
             FROM categories c LEFT JOIN categories parent ON parent.id = c.parent_id
             ORDER BY COALESCE(parent.sort_order, c.sort_order), c.parent_id NULLS FIRST, c.sort_order
-            """)).AsList();
+            """, cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<IReadOnlyList<CatalogProductSummary>> ListAsync(SellerScope scope, string? status)
+    public async Task<IReadOnlyList<CatalogProductSummary>> ListAsync(SellerScope scope, string? status,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<CatalogProductSummary>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<CatalogProductSummary>(new CommandDefinition($"""
             SELECT p.id, p.slug, p.name, p.unit, p.price_vnd AS PriceVnd, p.stock, p.status, c.name AS CategoryName,
                    p.updated_at AS UpdatedAt,
                    (SELECT i.id FROM product_images i WHERE i.product_id = p.id ORDER BY i.sort_order, i.id LIMIT 1) AS CoverImageId
@@ -97,66 +98,71 @@ public sealed class CatalogProducts(NpgsqlDataSource db)
             WHERE p.seller_id = @SellerId AND {CatalogScope.InScope}
               AND (@status::text IS NULL OR p.status = @status)
             ORDER BY p.updated_at DESC, p.id DESC
-            """, new { scope.SellerId, scope.UserId, status })).AsList();
+            """, new { scope.SellerId, scope.UserId, status }, cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<CatalogProduct?> GetAsync(SellerScope scope, long productId)
+    public async Task<CatalogProduct?> GetAsync(SellerScope scope, long productId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<CatalogProduct>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<CatalogProduct>(new CommandDefinition($"""
             SELECT p.id, p.seller_id AS SellerId, p.slug, p.name, p.description_md AS DescriptionMd, p.category_id AS CategoryId,
                    p.unit, p.price_vnd AS PriceVnd, p.stock, p.ocop_stars AS OcopStars, p.certifications,
                    p.origin_province_code AS OriginProvinceCode, p.origin_commune_code AS OriginCommuneCode, p.status,
                    p.updated_at AS UpdatedAt
             FROM products p
             WHERE p.id = @productId AND p.seller_id = @SellerId AND {CatalogScope.InScope}
-            """, new { productId, scope.SellerId, scope.UserId });
+            """, new { productId, scope.SellerId, scope.UserId }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Creates a draft listing; its slug comes from the name, with "-2", "-3"… when taken. Null when out of scope.</summary>
-    public async Task<(long Id, string Slug)?> CreateAsync(SellerScope scope, CatalogProductInput input, string baseSlug, DateTimeOffset now)
+    public async Task<(long Id, string Slug)?> CreateAsync(SellerScope scope, CatalogProductInput input, string baseSlug, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        if (!await CatalogScope.InScopeAsync(connection, tx, scope)) return null;
-        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@SlugLock)", new { CatalogScope.SlugLock }, tx);
-        var taken = await CatalogScope.TakenSlugsAsync(connection, tx, [baseSlug]);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await CatalogScope.InScopeAsync(connection, tx, scope, cancellationToken)) return null;
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@SlugLock)", new { CatalogScope.SlugLock }, tx,
+            cancellationToken: cancellationToken));
+        var taken = await CatalogScope.TakenSlugsAsync(connection, tx, [baseSlug], cancellationToken);
         var slug = CatalogScope.UniqueSlug(baseSlug, taken);
-        var id = await connection.QuerySingleAsync<long>("""
+        var id = await connection.QuerySingleAsync<long>(new CommandDefinition("""
             INSERT INTO products (seller_id, category_id, slug, name, description_md, unit, price_vnd, stock, ocop_stars,
                                   certifications, origin_province_code, origin_commune_code, status, created_at, updated_at)
             VALUES (@SellerId, @CategoryId, @slug, @Name, @DescriptionMd, @Unit, @PriceVnd, @Stock, @OcopStars,
                     @Certifications, @OriginProvinceCode, @OriginCommuneCode, 'draft', @now, @now)
             RETURNING id
             """, new { scope.SellerId, input.CategoryId, slug, input.Name, input.DescriptionMd, input.Unit, input.PriceVnd,
-                input.Stock, input.OcopStars, input.Certifications, input.OriginProvinceCode, input.OriginCommuneCode, now }, tx);
-        await tx.CommitAsync();
+                input.Stock, input.OcopStars, input.Certifications, input.OriginProvinceCode, input.OriginCommuneCode, now }, tx,
+                    cancellationToken: cancellationToken));
+        await tx.CommitAsync(cancellationToken);
         return (id, slug);
     }
 
     /// <summary>Saves the seller's changes. The slug never changes (links and printed codes keep working).</summary>
-    public async Task<bool> UpdateAsync(SellerScope scope, long productId, CatalogProductInput input, DateTimeOffset now)
+    public async Task<bool> UpdateAsync(SellerScope scope, long productId, CatalogProductInput input, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.ExecuteAsync($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition($"""
             UPDATE products SET name = @Name, description_md = @DescriptionMd, category_id = @CategoryId, unit = @Unit,
                    price_vnd = @PriceVnd, stock = @Stock, ocop_stars = @OcopStars, certifications = @Certifications,
                    origin_province_code = @OriginProvinceCode, origin_commune_code = @OriginCommuneCode, updated_at = @now
             WHERE id = @productId AND seller_id = @SellerId AND {CatalogScope.InScope}
             """, new { productId, scope.SellerId, scope.UserId, input.Name, input.DescriptionMd, input.CategoryId, input.Unit,
                 input.PriceVnd, input.Stock, input.OcopStars, input.Certifications, input.OriginProvinceCode,
-                input.OriginCommuneCode, now }) == 1;
+                input.OriginCommuneCode, now }, cancellationToken: cancellationToken)) == 1;
     }
 
     /// <summary>Publishes ('published') or takes a listing off sale ('unpublished').</summary>
-    public async Task<bool> SetStatusAsync(SellerScope scope, long productId, string status, DateTimeOffset now)
+    public async Task<bool> SetStatusAsync(SellerScope scope, long productId, string status, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
     {
         if (status is not ("published" or "unpublished")) throw new ArgumentOutOfRangeException(nameof(status));
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.ExecuteAsync($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition($"""
             UPDATE products SET status = @status, updated_at = @now
             WHERE id = @productId AND seller_id = @SellerId AND {CatalogScope.InScope}
-            """, new { productId, status, now, scope.SellerId, scope.UserId }) == 1;
+            """, new { productId, status, now, scope.SellerId, scope.UserId }, cancellationToken: cancellationToken)) == 1;
     }
 }
 
@@ -172,15 +178,18 @@ internal static class CatalogScope
                 WHERE m.seller_id = @SellerId AND m.user_id = @UserId AND s.status = 'approved')
         """;
 
-    internal static async Task<bool> InScopeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, SellerScope scope) =>
-        await connection.ExecuteScalarAsync<bool>($"SELECT {InScope}", new { scope.SellerId, scope.UserId }, tx);
+    internal static async Task<bool> InScopeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, SellerScope scope,
+        CancellationToken cancellationToken = default) =>
+        await connection.ExecuteScalarAsync<bool>(new CommandDefinition($"SELECT {InScope}", new { scope.SellerId, scope.UserId }, tx,
+            cancellationToken: cancellationToken));
 
     /// <summary>Slugs in use that equal one of the bases or are a base followed by "-N".</summary>
-    internal static async Task<HashSet<string>> TakenSlugsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string[] bases) =>
-        (await connection.QueryAsync<string>("""
+    internal static async Task<HashSet<string>> TakenSlugsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string[] bases,
+        CancellationToken cancellationToken = default) =>
+        (await connection.QueryAsync<string>(new CommandDefinition("""
             SELECT slug FROM products
             WHERE slug = ANY(@bases) OR substring(slug FROM '^(.*)-[0-9]+$') = ANY(@bases)
-            """, new { bases }, tx)).ToHashSet(StringComparer.Ordinal);
+            """, new { bases }, tx, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
 
     internal static string UniqueSlug(string baseSlug, HashSet<string> taken)
     {

@@ -31,16 +31,17 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
     /// gives one (lenient: case, spaces, a missing hyphen), otherwise by the carrier's tracking code the seller entered
     /// when handing the order over. Expected cash: the order's total for a COD order, nothing for any other.
     /// </summary>
-    public async Task<ReconcileSummary?> ReconcileAsync(long statementId, DateTimeOffset now)
+    public async Task<ReconcileSummary?> ReconcileAsync(long statementId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         // Two runs of the same statement queue up behind each other here.
         var exists = await connection.QuerySingleOrDefaultAsync<long?>(
-            "SELECT id FROM cod_statements WHERE id = @statementId FOR UPDATE", new { statementId }, tx);
+            new CommandDefinition("SELECT id FROM cod_statements WHERE id = @statementId FOR UPDATE", new { statementId }, tx,
+            cancellationToken: cancellationToken));
         if (exists is null) return null;
 
-        await connection.ExecuteAsync("""
+        await connection.ExecuteAsync(new CommandDefinition("""
             WITH m AS (
                 SELECT l.id, o.id AS order_id,
                        CASE WHEN o.id IS NULL THEN NULL WHEN o.payment_method = 'cod' THEN o.total_vnd ELSE 0 END AS expected,
@@ -64,31 +65,32 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
             SET order_id = m.order_id, expected_cod_vnd = m.expected, outcome = m.outcome,
                 ready_at = CASE WHEN m.outcome IN ('matched', 'returned') THEN coalesce(l.ready_at, @now) END
             FROM m WHERE l.id = m.id
-            """, new { statementId, now }, tx);
+            """, new { statementId, now }, tx, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(
-            "UPDATE cod_statements SET reconciled_at = @now WHERE id = @statementId", new { statementId, now }, tx);
+            new CommandDefinition("UPDATE cod_statements SET reconciled_at = @now WHERE id = @statementId", new { statementId, now }, tx,
+            cancellationToken: cancellationToken));
 
         // The statement is the carrier's remittance advice: the cash it transfers is what it collected minus its fees.
         // Posted once per statement (key 'remittance:statement:{id}'); what settlement later credits to sellers is taken
         // from the carrier's receivable, so lines nobody was paid for (unknown, disputed) remain visible there.
-        var remittance = await connection.QuerySingleAsync<(string Carrier, long Net)>("""
+        var remittance = await connection.QuerySingleAsync<(string Carrier, long Net)>(new CommandDefinition("""
             SELECT s.carrier, coalesce(sum(l.cod_vnd - l.shipping_fee_vnd - l.cod_fee_vnd - l.return_fee_vnd), 0)::bigint
             FROM cod_statements s LEFT JOIN cod_statement_lines l ON l.statement_id = s.id AND l.duplicate_of IS NULL
             WHERE s.id = @statementId GROUP BY s.carrier
-            """, new { statementId }, tx);
+            """, new { statementId }, tx, cancellationToken: cancellationToken));
         if (remittance.Net != 0)
             await Ledger.PostAsync(connection, tx, $"remittance:statement:{statementId}", $"Tiền COD {remittance.Carrier} chuyển về (bảng kê #{statementId})",
                 [new(Ledger.PlatformBank, remittance.Net, "Tiền COD nhận từ đơn vị vận chuyển"),
-                 new(Ledger.CarrierReceivable(remittance.Carrier), -remittance.Net, "Đơn vị vận chuyển đã chuyển")], now);
-        var summary = await connection.QuerySingleAsync<ReconcileSummary>("""
+                 new(Ledger.CarrierReceivable(remittance.Carrier), -remittance.Net, "Đơn vị vận chuyển đã chuyển")], now, cancellationToken);
+        var summary = await connection.QuerySingleAsync<ReconcileSummary>(new CommandDefinition("""
             SELECT count(*) FILTER (WHERE outcome = 'matched')::int AS Matched,
                    count(*) FILTER (WHERE outcome = 'amount_mismatch')::int AS Mismatched,
                    count(*) FILTER (WHERE outcome = 'returned')::int AS Returned,
                    count(*) FILTER (WHERE outcome = 'unknown_order')::int AS Unknown,
                    count(*) FILTER (WHERE outcome = 'lost')::int AS Lost
             FROM cod_statement_lines WHERE statement_id = @statementId AND duplicate_of IS NULL
-            """, new { statementId }, tx);
-        await tx.CommitAsync();
+            """, new { statementId }, tx, cancellationToken: cancellationToken));
+        await tx.CommitAsync(cancellationToken);
         return summary;
     }
 
@@ -96,10 +98,11 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
     /// Delivered COD orders handed to a carrier that no statement line has matched, <paramref name="afterDays"/> days or more
     /// after delivery (the time of the 'delivered' event; the order's last update when there is none).
     /// </summary>
-    public async Task<IReadOnlyList<MissingCodOrder>> MissingAsync(DateTimeOffset now, int afterDays, int limit = 200)
+    public async Task<IReadOnlyList<MissingCodOrder>> MissingAsync(DateTimeOffset now, int afterDays, int limit = 200,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<MissingCodOrder>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<MissingCodOrder>(new CommandDefinition("""
             SELECT o.id AS OrderId, o.code, s.name AS SellerName, o.carrier, o.tracking_code AS TrackingCode, o.total_vnd AS TotalVnd,
                    d.delivered_at AS DeliveredAt
             FROM orders o
@@ -114,6 +117,6 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
                               WHERE l.duplicate_of IS NULL AND l.tracking_code = upper(btrim(o.tracking_code)))
             ORDER BY d.delivered_at, o.id
             LIMIT @limit
-            """, new { cutoff = now.AddDays(-afterDays), limit })).AsList();
+            """, new { cutoff = now.AddDays(-afterDays), limit }, cancellationToken: cancellationToken))).AsList();
     }
 }

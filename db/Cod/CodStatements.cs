@@ -29,22 +29,24 @@ public sealed class CodStatements(NpgsqlDataSource db)
 
     public static readonly string[] Carriers = ["GHN", "GHTK", "Viettel Post", "VNPost", "J&T Express", "Ninja Van"];
 
-    public async Task<CodImportResult> ImportAsync(string carrier, string fileName, byte[] content, long? userId, DateTimeOffset now)
+    public async Task<CodImportResult> ImportAsync(string carrier, string fileName, byte[] content, long? userId, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
     {
         var sha = SHA256.HashData(content);
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var existing = await connection.QuerySingleOrDefaultAsync<long?>(
-            "SELECT id FROM cod_statements WHERE content_sha256 = @sha", new { sha });
+            new CommandDefinition("SELECT id FROM cod_statements WHERE content_sha256 = @sha", new { sha },
+            cancellationToken: cancellationToken));
         if (existing is not null) return new(CodImportStatus.AlreadyUploaded, existing, 0, 0, []);
 
         var parsed = CodStatementFormats.Parse(content, carrier);
         if (parsed.Errors.Count > 0) return new(CodImportStatus.Rejected, null, 0, 0, parsed.Errors);
 
-        await using var tx = await connection.BeginTransactionAsync();
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var lines = parsed.Lines;
         var dates = lines.Select(l => l.RemittedOn ?? l.DeliveredOn).Where(d => d is not null).Select(d => d!.Value).ToList();
         // Two admins uploading the same file at once: the second waits here, then finds the first's row.
-        var statementId = await connection.QuerySingleOrDefaultAsync<long?>("""
+        var statementId = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
             INSERT INTO cod_statements (carrier, format, file_name, content_sha256, period_from, period_to, uploaded_by, uploaded_at)
             VALUES (@carrier, @format, @fileName, @sha, @from, @to, @userId, @now)
             ON CONFLICT (content_sha256) DO NOTHING
@@ -53,43 +55,45 @@ public sealed class CodStatements(NpgsqlDataSource db)
         {
             carrier, format = parsed.Format!.Name, fileName = Path.GetFileName(fileName), sha,
             from = dates.Count > 0 ? dates.Min() : (DateOnly?)null, to = dates.Count > 0 ? dates.Max() : (DateOnly?)null, userId, now,
-        }, tx);
+        }, tx, cancellationToken: cancellationToken));
         if (statementId is null)
         {
-            await tx.RollbackAsync();
-            var id = await connection.QuerySingleAsync<long>("SELECT id FROM cod_statements WHERE content_sha256 = @sha", new { sha });
+            await tx.RollbackAsync(cancellationToken);
+            var id = await connection.QuerySingleAsync<long>(
+                new CommandDefinition("SELECT id FROM cod_statements WHERE content_sha256 = @sha", new { sha },
+                cancellationToken: cancellationToken));
             return new(CodImportStatus.AlreadyUploaded, id, 0, 0, []);
         }
 
-        await connection.ExecuteAsync("""
+        await connection.ExecuteAsync(new CommandDefinition("""
             CREATE TEMP TABLE cod_staging (
                 row_number int, tracking_code text, order_code text, cod_vnd bigint, shipping_fee_vnd bigint, cod_fee_vnd bigint,
                 return_fee_vnd bigint, status text, delivered_on date, remitted_on date) ON COMMIT DROP
-            """, transaction: tx);
+            """, transaction: tx, cancellationToken: cancellationToken));
         await using (var copy = await connection.BeginBinaryImportAsync("""
             COPY cod_staging (row_number, tracking_code, order_code, cod_vnd, shipping_fee_vnd, cod_fee_vnd, return_fee_vnd, status,
                               delivered_on, remitted_on) FROM STDIN (FORMAT BINARY)
-            """))
+            """, cancellationToken))
         {
             foreach (var l in lines)
             {
-                await copy.StartRowAsync();
-                await copy.WriteAsync(l.RowNumber, NpgsqlDbType.Integer);
-                await copy.WriteAsync(l.TrackingCode, NpgsqlDbType.Text);
-                if (l.OrderCode is null) await copy.WriteNullAsync(); else await copy.WriteAsync(l.OrderCode, NpgsqlDbType.Text);
-                await copy.WriteAsync(l.CodVnd, NpgsqlDbType.Bigint);
-                await copy.WriteAsync(l.ShippingFeeVnd, NpgsqlDbType.Bigint);
-                await copy.WriteAsync(l.CodFeeVnd, NpgsqlDbType.Bigint);
-                await copy.WriteAsync(l.ReturnFeeVnd, NpgsqlDbType.Bigint);
-                await copy.WriteAsync(l.Status, NpgsqlDbType.Text);
-                if (l.DeliveredOn is null) await copy.WriteNullAsync(); else await copy.WriteAsync(l.DeliveredOn.Value, NpgsqlDbType.Date);
-                if (l.RemittedOn is null) await copy.WriteNullAsync(); else await copy.WriteAsync(l.RemittedOn.Value, NpgsqlDbType.Date);
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(l.RowNumber, NpgsqlDbType.Integer, cancellationToken);
+                await copy.WriteAsync(l.TrackingCode, NpgsqlDbType.Text, cancellationToken);
+                if (l.OrderCode is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.OrderCode, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(l.CodVnd, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(l.ShippingFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(l.CodFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(l.ReturnFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(l.Status, NpgsqlDbType.Text, cancellationToken);
+                if (l.DeliveredOn is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.DeliveredOn.Value, NpgsqlDbType.Date, cancellationToken);
+                if (l.RemittedOn is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.RemittedOn.Value, NpgsqlDbType.Date, cancellationToken);
             }
-            await copy.CompleteAsync();
+            await copy.CompleteAsync(cancellationToken);
         }
 
         // One set-based statement: a shipment an earlier statement already listed is stored as a duplicate of that line.
-        var counts = await connection.QuerySingleAsync<(int Lines, int Duplicates, long Cod)>("""
+        var counts = await connection.QuerySingleAsync<(int Lines, int Duplicates, long Cod)>(new CommandDefinition("""
             WITH inserted AS (
                 INSERT INTO cod_statement_lines (statement_id, row_number, carrier, tracking_code, order_code, cod_vnd, shipping_fee_vnd,
                                                  cod_fee_vnd, return_fee_vnd, status, delivered_on, remitted_on, duplicate_of, outcome)
@@ -103,11 +107,11 @@ public sealed class CodStatements(NpgsqlDataSource db)
             )
             SELECT count(*)::int, count(duplicate_of)::int, coalesce(sum(cod_vnd) FILTER (WHERE duplicate_of IS NULL), 0)::bigint
             FROM inserted
-            """, new { statementId, carrier }, tx);
-        await connection.ExecuteAsync("""
+            """, new { statementId, carrier }, tx, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE cod_statements SET line_count = @Lines, duplicate_line_count = @Duplicates, total_cod_vnd = @Cod WHERE id = @statementId
-            """, new { counts.Lines, counts.Duplicates, counts.Cod, statementId }, tx);
-        await tx.CommitAsync();
+            """, new { counts.Lines, counts.Duplicates, counts.Cod, statementId }, tx, cancellationToken: cancellationToken));
+        await tx.CommitAsync(cancellationToken);
         return new(CodImportStatus.Imported, statementId, counts.Lines, counts.Duplicates, []);
     }
 
@@ -119,18 +123,20 @@ public sealed class CodStatements(NpgsqlDataSource db)
            AND l.outcome IN ('amount_mismatch', 'unknown_order', 'lost')) AS NeedsDecision
         """;
 
-    public async Task<IReadOnlyList<CodStatement>> ListAsync(int limit = 100)
+    public async Task<IReadOnlyList<CodStatement>> ListAsync(int limit = 100, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<CodStatement>(
-            $"SELECT {StatementColumns} FROM cod_statements s ORDER BY s.id DESC LIMIT @limit", new { limit })).AsList();
+            new CommandDefinition($"SELECT {StatementColumns} FROM cod_statements s ORDER BY s.id DESC LIMIT @limit", new { limit },
+            cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<CodStatement?> FindAsync(long id)
+    public async Task<CodStatement?> FindAsync(long id, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<CodStatement>(
-            $"SELECT {StatementColumns} FROM cod_statements s WHERE s.id = @id", new { id });
+            new CommandDefinition($"SELECT {StatementColumns} FROM cod_statements s WHERE s.id = @id", new { id },
+            cancellationToken: cancellationToken));
     }
 
     private const string LineColumns = """
@@ -142,32 +148,32 @@ public sealed class CodStatements(NpgsqlDataSource db)
         l.settled_run_id AS SettledRunId
         """;
 
-    public async Task<IReadOnlyList<CodLine>> LinesAsync(long statementId)
+    public async Task<IReadOnlyList<CodLine>> LinesAsync(long statementId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<CodLine>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<CodLine>(new CommandDefinition($"""
             SELECT {LineColumns} FROM cod_statement_lines l LEFT JOIN orders o ON o.id = l.order_id
             WHERE l.statement_id = @statementId ORDER BY l.row_number
-            """, new { statementId })).AsList();
+            """, new { statementId }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>Lines waiting for an admin: amount mismatches, unknown orders and lost shipments without a decision.</summary>
-    public async Task<IReadOnlyList<CodLine>> NeedingDecisionAsync(int limit = 200)
+    public async Task<IReadOnlyList<CodLine>> NeedingDecisionAsync(int limit = 200, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<CodLine>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<CodLine>(new CommandDefinition($"""
             SELECT {LineColumns} FROM cod_statement_lines l LEFT JOIN orders o ON o.id = l.order_id
             WHERE l.decision IS NULL AND l.outcome IN ('amount_mismatch', 'unknown_order', 'lost')
             ORDER BY l.statement_id, l.row_number LIMIT @limit
-            """, new { limit })).AsList();
+            """, new { limit }, cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<CodLine?> LineAsync(long lineId)
+    public async Task<CodLine?> LineAsync(long lineId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<CodLine>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<CodLine>(new CommandDefinition($"""
             SELECT {LineColumns} FROM cod_statement_lines l LEFT JOIN orders o ON o.id = l.order_id WHERE l.id = @lineId
-            """, new { lineId });
+            """, new { lineId }, cancellationToken: cancellationToken));
     }
 
     /// <summary>
@@ -175,19 +181,21 @@ public sealed class CodStatements(NpgsqlDataSource db)
     /// (held out of settlement). Guarded: only an undecided, unsettled line that needs a decision changes. A line
     /// without an order (unknown) can only be disputed or accepted as "not ours" (it is then never paid to a seller).
     /// </summary>
-    public async Task<bool> DecideAsync(long lineId, string decision, long? adjustedCodVnd, string reason, long userId, DateTimeOffset now)
+    public async Task<bool> DecideAsync(long lineId, string decision, long? adjustedCodVnd, string reason, long userId, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
     {
         if (decision is not ("accept" or "adjust" or "dispute")) throw new ArgumentException("decision", nameof(decision));
         if (decision == "adjust" && adjustedCodVnd is null or < 0) throw new ArgumentException("an adjustment needs an amount");
-        await using var connection = await db.OpenConnectionAsync();
-        var changed = await connection.ExecuteAsync("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var changed = await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE cod_statement_lines
             SET decision = @decision, decision_cod_vnd = @amount, decision_reason = @reason, decided_by = @userId, decided_at = @now,
                 ready_at = CASE WHEN @decision IN ('accept', 'adjust') AND order_id IS NOT NULL THEN @now END
             WHERE id = @lineId AND decision IS NULL AND settled_run_id IS NULL
               AND outcome IN ('amount_mismatch', 'unknown_order', 'lost')
               AND NOT (@decision = 'adjust' AND order_id IS NULL)
-            """, new { lineId, decision, amount = decision == "adjust" ? adjustedCodVnd : null, reason = reason.Trim(), userId, now });
+            """, new { lineId, decision, amount = decision == "adjust" ? adjustedCodVnd : null, reason = reason.Trim(), userId, now },
+            cancellationToken: cancellationToken));
         return changed == 1;
     }
 }

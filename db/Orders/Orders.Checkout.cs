@@ -12,7 +12,8 @@ public sealed partial class Orders
     /// guarded update (stock &gt;= quantity) or nothing is. Prices, names and units come from the database.
     /// The same idempotency key placed twice (a double click, a retry) returns the first checkout.
     /// </summary>
-    public async Task<CheckoutOutcome> PlaceAsync(CheckoutRequest request, DateTimeOffset now)
+    public async Task<CheckoutOutcome> PlaceAsync(CheckoutRequest request, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
     {
         var lines = request.Lines
             .GroupBy(l => l.ProductId)
@@ -22,20 +23,20 @@ public sealed partial class Orders
         if (lines.Count == 0 || lines.Count > MaxLines || lines.Any(l => l.Quantity is < 1 or > MaxQuantity))
             throw new ArgumentException("a basket has 1–50 lines of 1–999 each", nameof(request));
 
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var groupToken = NewToken();
         // A second submit with the same key waits here for the first to commit, then finds its row.
-        var groupId = await connection.QuerySingleOrDefaultAsync<long?>("""
+        var groupId = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
             INSERT INTO checkout_groups (idempotency_key, access_token, user_id, created_at)
             VALUES (@key, @groupToken, @UserId, @now)
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING id
-            """, new { key = request.IdempotencyKey, groupToken, request.UserId, now }, tx);
+            """, new { key = request.IdempotencyKey, groupToken, request.UserId, now }, tx, cancellationToken: cancellationToken));
         if (groupId is null)
         {
-            await tx.RollbackAsync();
-            var existing = await GroupByKeyAsync(connection, request.IdempotencyKey);
+            await tx.RollbackAsync(cancellationToken);
+            var existing = await GroupByKeyAsync(connection, request.IdempotencyKey, cancellationToken);
             return new CheckoutOutcome(CheckoutStatus.AlreadyPlaced, existing.Token, existing.Orders, []);
         }
 
@@ -43,27 +44,27 @@ public sealed partial class Orders
         var unavailable = new List<UnavailableLine>();
         foreach (var line in lines)
         {
-            var row = await connection.QuerySingleOrDefaultAsync<ReservedRow>("""
+            var row = await connection.QuerySingleOrDefaultAsync<ReservedRow>(new CommandDefinition("""
                 UPDATE products p SET stock = p.stock - @Quantity
                 FROM sellers s
                 WHERE p.id = @ProductId AND s.id = p.seller_id AND s.status = 'approved'
                   AND p.status = 'published' AND p.stock >= @Quantity
                 RETURNING p.seller_id AS SellerId, p.name, p.unit, p.price_vnd AS PriceVnd
-                """, line, tx);
+                """, line, tx, cancellationToken: cancellationToken));
             if (row is not null) reserved.Add((line, row.SellerId, row.Name, row.Unit, row.PriceVnd));
             else
             {
-                var current = await connection.QuerySingleOrDefaultAsync<StockRow>("""
+                var current = await connection.QuerySingleOrDefaultAsync<StockRow>(new CommandDefinition("""
                     SELECT p.name, p.stock, (p.status = 'published' AND s.status = 'approved') AS OnSale
                     FROM products p JOIN sellers s ON s.id = p.seller_id WHERE p.id = @ProductId
-                    """, line, tx);
+                    """, line, tx, cancellationToken: cancellationToken));
                 unavailable.Add(new UnavailableLine(line.ProductId, current?.Name, line.Quantity,
                     current is { OnSale: true } ? current.Stock : 0));
             }
         }
         if (unavailable.Count > 0)
         {
-            await tx.RollbackAsync();
+            await tx.RollbackAsync(cancellationToken);
             return new CheckoutOutcome(CheckoutStatus.Unavailable, null, [], unavailable);
         }
 
@@ -79,7 +80,7 @@ public sealed partial class Orders
             {
                 if (attempt == 10) throw new InvalidOperationException("no free order code after 10 attempts");
                 code = NewCode();
-                orderId = await connection.QuerySingleOrDefaultAsync<long?>("""
+                orderId = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
                     INSERT INTO orders (code, access_token, checkout_group_id, seller_id, user_id, customer_name, customer_phone,
                                         province_code, commune_code, address_line, note, payment_method, status,
                                         subtotal_vnd, shipping_fee_vnd, total_vnd, created_at, updated_at)
@@ -93,42 +94,46 @@ public sealed partial class Orders
                     code, token, groupId, sellerId = sellerLines.Key, request.UserId, request.CustomerName, request.CustomerPhone,
                     request.ProvinceCode, request.CommuneCode, request.AddressLine, request.Note, request.PaymentMethod,
                     subtotal, request.ShippingFeeVnd, total, now,
-                }, tx);
+                }, tx, cancellationToken: cancellationToken));
             }
-            await connection.ExecuteAsync("""
+            await connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO order_items (order_id, product_id, product_name, unit, unit_price_vnd, quantity, line_total_vnd)
                 VALUES (@orderId, @ProductId, @Name, @Unit, @Price, @Quantity, @Price * @Quantity)
-                """, sellerLines.Select(l => new { orderId, l.Line.ProductId, l.Name, l.Unit, l.Price, l.Line.Quantity }), tx);
-            await connection.ExecuteAsync("""
+                """, sellerLines.Select(l => new { orderId, l.Line.ProductId, l.Name, l.Unit, l.Price, l.Line.Quantity }), tx,
+                cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO order_events (order_id, kind, to_status, actor_user_id, actor_kind, detail, created_at)
                 VALUES (@orderId, 'placed', 'placed', @UserId, 'shopper', @PaymentMethod, @now)
-                """, new { orderId, request.UserId, request.PaymentMethod, now }, tx);
+                """, new { orderId, request.UserId, request.PaymentMethod, now }, tx, cancellationToken: cancellationToken));
             placed.Add(new PlacedOrder(orderId.Value, code, token, sellerLines.Key, total));
         }
-        await tx.CommitAsync();
+        await tx.CommitAsync(cancellationToken);
         return new CheckoutOutcome(CheckoutStatus.Placed, groupToken, placed, []);
     }
 
-    private static async Task<(string Token, IReadOnlyList<PlacedOrder> Orders)> GroupByKeyAsync(NpgsqlConnection connection, Guid key)
+    private static async Task<(string Token, IReadOnlyList<PlacedOrder> Orders)> GroupByKeyAsync(NpgsqlConnection connection, Guid key,
+        CancellationToken cancellationToken)
     {
         var token = await connection.QuerySingleAsync<string>(
-            "SELECT access_token FROM checkout_groups WHERE idempotency_key = @key", new { key });
-        var orders = (await connection.QueryAsync<PlacedOrder>("""
+            new CommandDefinition("SELECT access_token FROM checkout_groups WHERE idempotency_key = @key", new { key },
+            cancellationToken: cancellationToken));
+        var orders = (await connection.QueryAsync<PlacedOrder>(new CommandDefinition("""
             SELECT o.id, o.code, o.access_token AS AccessToken, o.seller_id AS SellerId, o.total_vnd AS TotalVnd
             FROM orders o JOIN checkout_groups g ON g.id = o.checkout_group_id
             WHERE g.idempotency_key = @key ORDER BY o.seller_id
-            """, new { key })).AsList();
+            """, new { key }, cancellationToken: cancellationToken))).AsList();
         return (token, orders);
     }
 
     /// <summary>The checkout already placed with this idempotency key, if any (a retry after the first went through).</summary>
-    public async Task<CheckoutOutcome?> FindCheckoutAsync(Guid idempotencyKey)
+    public async Task<CheckoutOutcome?> FindCheckoutAsync(Guid idempotencyKey, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         if (!await connection.ExecuteScalarAsync<bool>(
-                "SELECT EXISTS (SELECT 1 FROM checkout_groups WHERE idempotency_key = @idempotencyKey)", new { idempotencyKey }))
+                new CommandDefinition("SELECT EXISTS (SELECT 1 FROM checkout_groups WHERE idempotency_key = @idempotencyKey)", new { idempotencyKey },
+                cancellationToken: cancellationToken)))
             return null;
-        var existing = await GroupByKeyAsync(connection, idempotencyKey);
+        var existing = await GroupByKeyAsync(connection, idempotencyKey, cancellationToken);
         return new CheckoutOutcome(CheckoutStatus.AlreadyPlaced, existing.Token, existing.Orders, []);
     }
 

@@ -99,37 +99,45 @@ public sealed partial class Orders(NpgsqlDataSource db)
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>The orders of one checkout, by the checkout's unguessable token.</summary>
-    public async Task<IReadOnlyList<OrderSummary>?> GroupAsync(string token)
+    public async Task<IReadOnlyList<OrderSummary>?> GroupAsync(string token, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var groupId = await connection.QuerySingleOrDefaultAsync<long?>(
-            "SELECT id FROM checkout_groups WHERE access_token = @token", new { token });
+            new CommandDefinition("SELECT id FROM checkout_groups WHERE access_token = @token", new { token },
+            cancellationToken: cancellationToken));
         if (groupId is null) return null;
-        return (await connection.QueryAsync<OrderSummary>(SummarySql("o.checkout_group_id = @groupId") + " ORDER BY o.seller_id",
-            new { groupId })).AsList();
+        return (await connection.QueryAsync<OrderSummary>(
+            new CommandDefinition(SummarySql("o.checkout_group_id = @groupId") + " ORDER BY o.seller_id",
+            new { groupId }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>The orders a signed-in shopper placed, newest first (a shopper checking out without an account keeps the link).</summary>
-    public async Task<IReadOnlyList<OrderSummary>> ListForCustomerAsync(long userId, int limit = 50)
+    public async Task<IReadOnlyList<OrderSummary>> ListForCustomerAsync(long userId, int limit = 50,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<OrderSummary>(SummarySql("o.user_id = @userId") + " ORDER BY o.created_at DESC, o.id DESC LIMIT @limit",
-            new { userId, limit })).AsList();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<OrderSummary>(
+            new CommandDefinition(SummarySql("o.user_id = @userId") + " ORDER BY o.created_at DESC, o.id DESC LIMIT @limit",
+            new { userId, limit }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>An order by its unguessable token (the shopper's link).</summary>
-    public Task<OrderDetail?> ByTokenAsync(string token) => DetailAsync("o.access_token = @token", new { token });
+    public Task<OrderDetail?> ByTokenAsync(string token, CancellationToken cancellationToken = default) =>
+        DetailAsync("o.access_token = @token", new { token }, cancellationToken);
 
     /// <summary>An order of a seller the user can act for; null for anybody else's order (answer 404).</summary>
-    public Task<OrderDetail?> ForMemberAsync(long userId, long orderId) =>
-        DetailAsync($"o.id = @orderId AND {MemberClause}", new { orderId, userId });
+    public Task<OrderDetail?> ForMemberAsync(long userId, long orderId, CancellationToken cancellationToken = default) =>
+        DetailAsync($"o.id = @orderId AND {MemberClause}", new { orderId, userId }, cancellationToken);
 
-    public Task<OrderDetail?> ForAdminAsync(long orderId) => DetailAsync("o.id = @orderId", new { orderId });
+    public Task<OrderDetail?> ForAdminAsync(long orderId, CancellationToken cancellationToken = default) =>
+        DetailAsync("o.id = @orderId", new { orderId }, cancellationToken);
 
     /// <summary>The orders of every seller the user can act for, filtered, newest first, paged by id.</summary>
-    public Task<IReadOnlyList<OrderSummary>> ListForMemberAsync(long userId, OrderFilter filter) => ListAsync(MemberClause, userId, filter);
+    public Task<IReadOnlyList<OrderSummary>> ListForMemberAsync(long userId, OrderFilter filter,
+        CancellationToken cancellationToken = default) => ListAsync(MemberClause, userId, filter, cancellationToken);
 
-    public Task<IReadOnlyList<OrderSummary>> ListAllAsync(OrderFilter filter) => ListAsync("TRUE", null, filter);
+    public Task<IReadOnlyList<OrderSummary>> ListAllAsync(OrderFilter filter, CancellationToken cancellationToken = default) =>
+        ListAsync("TRUE", null, filter, cancellationToken);
 
     // The user is a member of the order's seller, and that seller is approved.
     private const string MemberClause = """
@@ -147,9 +155,10 @@ public sealed partial class Orders(NpgsqlDataSource db)
         WHERE {where}
         """;
 
-    private async Task<IReadOnlyList<OrderSummary>> ListAsync(string scope, long? userId, OrderFilter filter)
+    private async Task<IReadOnlyList<OrderSummary>> ListAsync(string scope, long? userId, OrderFilter filter,
+        CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var sql = SummarySql($"""
             {scope}
               AND (@status::text IS NULL OR o.status = @status)
@@ -158,17 +167,17 @@ public sealed partial class Orders(NpgsqlDataSource db)
               AND (@to::timestamptz IS NULL OR o.created_at < @to)
               AND (@beforeId::bigint IS NULL OR o.id < @beforeId)
             """) + " ORDER BY o.id DESC LIMIT @limit";
-        return (await connection.QueryAsync<OrderSummary>(sql, new
+        return (await connection.QueryAsync<OrderSummary>(new CommandDefinition(sql, new
         {
             userId, filter.Status, filter.PaymentMethod, filter.From, filter.To, filter.BeforeId,
             limit = Math.Clamp(filter.Limit, 1, 200),
-        })).AsList();
+        }, cancellationToken: cancellationToken))).AsList();
     }
 
-    private async Task<OrderDetail?> DetailAsync(string where, object parameters)
+    private async Task<OrderDetail?> DetailAsync(string where, object parameters, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        var order = await connection.QuerySingleOrDefaultAsync<OrderDetail>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var order = await connection.QuerySingleOrDefaultAsync<OrderDetail>(new CommandDefinition($"""
             SELECT o.id, o.code, o.access_token AS AccessToken, o.seller_id AS SellerId, s.name AS SellerName, s.slug AS SellerSlug,
                    o.customer_name AS CustomerName, o.customer_phone AS CustomerPhone, pr.name AS ProvinceName,
                    c.name AS CommuneName, o.address_line AS AddressLine, o.note, o.payment_method AS PaymentMethod, o.status,
@@ -180,20 +189,20 @@ public sealed partial class Orders(NpgsqlDataSource db)
             JOIN provinces pr ON pr.code = o.province_code
             JOIN communes c ON c.code = o.commune_code
             WHERE {where}
-            """, parameters);
+            """, parameters, cancellationToken: cancellationToken));
         if (order is null) return null;
-        var items = (await connection.QueryAsync<OrderItem>("""
+        var items = (await connection.QueryAsync<OrderItem>(new CommandDefinition("""
             SELECT i.product_id AS ProductId, i.product_name AS ProductName, i.unit, i.unit_price_vnd AS UnitPriceVnd,
                    i.quantity, i.line_total_vnd AS LineTotalVnd, p.slug AS ProductSlug
             FROM order_items i LEFT JOIN products p ON p.id = i.product_id
             WHERE i.order_id = @Id ORDER BY i.product_name
-            """, new { order.Id })).AsList();
-        var events = (await connection.QueryAsync<OrderEvent>("""
+            """, new { order.Id }, cancellationToken: cancellationToken))).AsList();
+        var events = (await connection.QueryAsync<OrderEvent>(new CommandDefinition("""
             SELECT e.kind, e.from_status AS FromStatus, e.to_status AS ToStatus, e.actor_kind AS ActorKind,
                    u.display_name AS ActorName, e.detail, e.created_at AS CreatedAt
             FROM order_events e LEFT JOIN users u ON u.id = e.actor_user_id
             WHERE e.order_id = @Id ORDER BY e.created_at, e.id
-            """, new { order.Id })).AsList();
+            """, new { order.Id }, cancellationToken: cancellationToken))).AsList();
         return order with { Items = items, Events = events };
     }
 
@@ -203,41 +212,44 @@ public sealed partial class Orders(NpgsqlDataSource db)
     /// their seller's orders only (asAdmin lets an admin act on any). Recorded in order_events.
     /// </summary>
     public async Task<TransitionResult> TransitionAsync(long orderId, OrderAction action, long userId, bool asAdmin,
-        DateTimeOffset now, string? carrier = null, string? trackingCode = null, string? note = null)
+        DateTimeOffset now, string? carrier = null, string? trackingCode = null, string? note = null,
+        CancellationToken cancellationToken = default)
     {
         var (from, to) = Transition(action);
         if (action == OrderAction.Ship && (string.IsNullOrWhiteSpace(carrier) || string.IsNullOrWhiteSpace(trackingCode)))
             throw new ArgumentException("handing to a carrier needs the carrier's name and a tracking code");
 
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        var current = await connection.QuerySingleOrDefaultAsync<string>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var current = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition($"""
             SELECT o.status FROM orders o
             WHERE o.id = @orderId AND (@asAdmin OR {MemberClause})
             FOR UPDATE
-            """, new { orderId, userId, asAdmin }, tx);
+            """, new { orderId, userId, asAdmin }, tx, cancellationToken: cancellationToken));
         if (current is null) return TransitionResult.NotFound;
         if (!from.Contains(current)) return TransitionResult.NotAllowed;
 
-        await connection.ExecuteAsync("""
+        await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE orders SET status = @to, updated_at = @now,
                               carrier = COALESCE(@carrier, carrier), tracking_code = COALESCE(@trackingCode, tracking_code)
             WHERE id = @orderId
-            """, new { orderId, to, now, carrier = carrier?.Trim(), trackingCode = trackingCode?.Trim() }, tx);
+            """, new { orderId, to, now, carrier = carrier?.Trim(), trackingCode = trackingCode?.Trim() }, tx,
+            cancellationToken: cancellationToken));
         if (to is OrderStatus.Cancelled or OrderStatus.Returned)
         {
             // The goods were reserved at checkout (cancelled) or came back (returned): they can be sold again.
-            await connection.ExecuteAsync("""
+            await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE products p SET stock = p.stock + i.quantity
                 FROM order_items i WHERE i.order_id = @orderId AND p.id = i.product_id
-                """, new { orderId }, tx);
+                """, new { orderId }, tx, cancellationToken: cancellationToken));
         }
         var detail = action == OrderAction.Ship ? $"{carrier!.Trim()} · {trackingCode!.Trim()}" : note?.Trim() ?? "";
-        await connection.ExecuteAsync("""
+        await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO order_events (order_id, kind, from_status, to_status, actor_user_id, actor_kind, detail, created_at)
             VALUES (@orderId, @to, @current, @to, @userId, @actorKind, @detail, @now)
-            """, new { orderId, to, current, userId, actorKind = asAdmin ? "admin" : "seller", detail, now }, tx);
-        await tx.CommitAsync();
+            """, new { orderId, to, current, userId, actorKind = asAdmin ? "admin" : "seller", detail, now }, tx,
+            cancellationToken: cancellationToken));
+        await tx.CommitAsync(cancellationToken);
         return TransitionResult.Done;
     }
 }

@@ -33,7 +33,8 @@ public sealed class ReportComputation(NpgsqlDataSource db)
     /// Computes and stores the reports of every stall, seller and market for <paramref name="day"/>, once: a second call
     /// (or a racing process, which waits on the lock) finds the day computed and stores nothing.
     /// </summary>
-    public async Task<ReportDayResult> ComputeDayAsync(DateOnly day, DateTimeOffset now, TimeSpan settle)
+    public async Task<ReportDayResult> ComputeDayAsync(DateOnly day, DateTimeOffset now, TimeSpan settle,
+        CancellationToken cancellationToken = default)
     {
         var watch = Stopwatch.StartNew();
         var cutoff = CutoffAt(now, settle);
@@ -41,25 +42,28 @@ public sealed class ReportComputation(NpgsqlDataSource db)
         if (windowEnd > cutoff)
             throw new ArgumentOutOfRangeException(nameof(day), day, $"the day is not closed yet at the cutoff {cutoff:O}");
 
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@ComputeLock)", new { ComputeLock }, tx);
-        if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM daily_report_days WHERE report_day = @day)",
-                new { day }, tx))
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@ComputeLock)", new { ComputeLock }, tx,
+            cancellationToken: cancellationToken));
+        if (await connection.ExecuteScalarAsync<bool>(
+            new CommandDefinition("SELECT EXISTS (SELECT 1 FROM daily_report_days WHERE report_day = @day)",
+                new { day }, tx, cancellationToken: cancellationToken)))
             return new ReportDayResult(day, ReportDayOutcome.AlreadyComputed, 0, 0, watch.ElapsedMilliseconds);
 
         var previousCutoff = await connection.ExecuteScalarAsync<DateTimeOffset?>(
-            "SELECT max(computed_at) FROM daily_report_days", transaction: tx);
+            new CommandDefinition("SELECT max(computed_at) FROM daily_report_days", transaction: tx, cancellationToken: cancellationToken));
         // Cutoffs strictly increase in computation order (that is what partitions recording time between reports): a
         // backfill computing day after day within one clock tick, or a process whose clock is behind, takes the next
         // microsecond (PostgreSQL's resolution) after the previous cutoff.
         if (previousCutoff is { } last && last >= cutoff) cutoff = last.AddTicks(10);
 
         var p = new { day, windowStart, windowEnd, cutoff, previousCutoff };
-        await connection.ExecuteAsync("SET LOCAL work_mem = '64MB'", transaction: tx);
+        await connection.ExecuteAsync(new CommandDefinition("SET LOCAL work_mem = '64MB'", transaction: tx,
+            cancellationToken: cancellationToken));
         // The day's stall payments, by stall and method. Day by occurred_at (bank time for QR, logging time for cash);
         // only what was recorded before the cutoff.
-        await connection.ExecuteAsync("""
+        await connection.ExecuteAsync(new CommandDefinition("""
             CREATE TEMP TABLE rpt_stall_day ON COMMIT DROP AS
             SELECT p.stall_id,
                    count(*) FILTER (WHERE p.method = 'cash')                  AS cash_count,
@@ -90,9 +94,9 @@ public sealed class ReportComputation(NpgsqlDataSource db)
             FROM orders o
             WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd AND o.created_at < @cutoff;
             ANALYZE rpt_orders;
-            """, p, tx, commandTimeout: 600);
+            """, p, tx, commandTimeout: 600, cancellationToken: cancellationToken));
 
-        var scopes = await connection.ExecuteAsync("""
+        var scopes = await connection.ExecuteAsync(new CommandDefinition("""
             -- Stalls: payments received at the stall, by method.
             INSERT INTO daily_reports (scope_kind, scope_id, report_day, computed_at, cash_count, cash_vnd, qr_count, qr_vnd,
                                        short_count, cashless_share_bp, previous_day_vnd, avg7_vnd, avg7_days, late_count, late_vnd)
@@ -163,11 +167,11 @@ public sealed class ReportComputation(NpgsqlDataSource db)
                                 WHERE r.scope_kind = 'seller' AND r.scope_id = s.id AND r.report_day BETWEEN @day - 7 AND @day - 1) a
             WHERE (s.status = 'approved' AND s.created_at < @windowEnd) OR d.seller_id IS NOT NULL
             ON CONFLICT (scope_kind, scope_id, report_day) DO NOTHING;
-            """, p, tx, commandTimeout: 600);
+            """, p, tx, commandTimeout: 600, cancellationToken: cancellationToken));
 
         // Each late payment listed under its stall's and its market's report. No ON CONFLICT: listing one twice is a bug
         // the primary key refuses (and the whole computation rolls back).
-        var lateItems = await connection.ExecuteAsync("""
+        var lateItems = await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO daily_report_late_items (report_id, scope_kind, scope_id, stall_payment_id, original_day, method,
                                                  amount_vnd, occurred_at, recorded_at)
             SELECT r.id, r.scope_kind, r.scope_id, l.id, l.original_day, l.method, l.amount_vnd, l.occurred_at, l.recorded_at
@@ -175,33 +179,36 @@ public sealed class ReportComputation(NpgsqlDataSource db)
             JOIN daily_reports r ON r.report_day = @day
                                 AND ((r.scope_kind = 'stall' AND r.scope_id = l.stall_id)
                                   OR (r.scope_kind = 'market' AND r.scope_id = l.market_id))
-            """, p, tx, commandTimeout: 600);
-        var late = await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM rpt_late", transaction: tx);
+            """, p, tx, commandTimeout: 600, cancellationToken: cancellationToken));
+        var late = await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT count(*) FROM rpt_late", transaction: tx,
+            cancellationToken: cancellationToken));
 
-        await connection.ExecuteAsync("""
+        await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO daily_report_days (report_day, window_start, window_end, computed_at, previous_cutoff, scope_count,
                                            late_count, duration_ms)
             VALUES (@day, @windowStart, @windowEnd, @cutoff, @previousCutoff, @scopes, @late, @duration)
-            """, new { day, windowStart, windowEnd, cutoff, previousCutoff, scopes, late, duration = (int)watch.ElapsedMilliseconds }, tx);
-        await tx.CommitAsync();
+            """, new { day, windowStart, windowEnd, cutoff, previousCutoff, scopes, late, duration = (int)watch.ElapsedMilliseconds }, tx,
+            cancellationToken: cancellationToken));
+        await tx.CommitAsync(cancellationToken);
         return new ReportDayResult(day, ReportDayOutcome.Computed, scopes, lateItems, watch.ElapsedMilliseconds);
     }
 
     /// <summary>The last computed day, or null when none has been.</summary>
-    public async Task<DateOnly?> LastComputedDayAsync()
+    public async Task<DateOnly?> LastComputedDayAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<DateOnly?>("SELECT max(report_day) FROM daily_report_days");
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<DateOnly?>(new CommandDefinition("SELECT max(report_day) FROM daily_report_days",
+            cancellationToken: cancellationToken));
     }
 
     /// <summary>Days in [from, to] not computed yet, oldest first.</summary>
-    public async Task<IReadOnlyList<DateOnly>> MissingDaysAsync(DateOnly from, DateOnly to)
+    public async Task<IReadOnlyList<DateOnly>> MissingDaysAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<DateOnly>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<DateOnly>(new CommandDefinition("""
             SELECT g::date FROM generate_series(@from::date, @to::date, interval '1 day') g
             WHERE NOT EXISTS (SELECT 1 FROM daily_report_days d WHERE d.report_day = g::date)
             ORDER BY 1
-            """, new { from, to })).AsList();
+            """, new { from, to }, cancellationToken: cancellationToken))).AsList();
     }
 }

@@ -76,50 +76,52 @@ public sealed class ReportQueries(NpgsqlDataSource db)
         FROM daily_reports
         """;
 
-    public async Task<ReportDayInfo?> DayInfoAsync(DateOnly day)
+    public async Task<ReportDayInfo?> DayInfoAsync(DateOnly day, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<ReportDayInfo>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<ReportDayInfo>(new CommandDefinition("""
             SELECT report_day AS ReportDay, computed_at AS ComputedAt, previous_cutoff AS PreviousCutoff, scope_count AS ScopeCount,
                    late_count AS LateCount, duration_ms AS DurationMs
             FROM daily_report_days WHERE report_day = @day
-            """, new { day });
+            """, new { day }, cancellationToken: cancellationToken));
     }
 
     /// <summary>The scope's report of <paramref name="day"/>, or its latest report when no day is given.</summary>
-    public async Task<DailyReport?> FindAsync(string scopeKind, long scopeId, DateOnly? day)
+    public async Task<DailyReport?> FindAsync(string scopeKind, long scopeId, DateOnly? day, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<DailyReport>(ReportSelect + """
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<DailyReport>(new CommandDefinition(ReportSelect + """
              WHERE scope_kind = @scopeKind AND scope_id = @scopeId AND (@day::date IS NULL OR report_day = @day::date)
              ORDER BY report_day DESC LIMIT 1
-            """, new { scopeKind, scopeId, day });
+            """, new { scopeKind, scopeId, day }, cancellationToken: cancellationToken));
     }
 
     /// <summary>The scope's stored reports in [from, to], oldest first.</summary>
-    public async Task<IReadOnlyList<DailyReport>> RangeAsync(string scopeKind, long scopeId, DateOnly from, DateOnly to)
+    public async Task<IReadOnlyList<DailyReport>> RangeAsync(string scopeKind, long scopeId, DateOnly from, DateOnly to,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<DailyReport>(ReportSelect + """
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<DailyReport>(new CommandDefinition(ReportSelect + """
              WHERE scope_kind = @scopeKind AND scope_id = @scopeId AND report_day BETWEEN @from AND @to
              ORDER BY report_day
-            """, new { scopeKind, scopeId, from, to })).AsList();
+            """, new { scopeKind, scopeId, from, to }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>Days that have a stored report for the scope, newest first (for the day picker).</summary>
-    public async Task<IReadOnlyList<DateOnly>> DaysAsync(string scopeKind, long scopeId, int limit = 62)
+    public async Task<IReadOnlyList<DateOnly>> DaysAsync(string scopeKind, long scopeId, int limit = 62,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<DateOnly>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<DateOnly>(new CommandDefinition("""
             SELECT report_day FROM daily_reports WHERE scope_kind = @scopeKind AND scope_id = @scopeId
             ORDER BY report_day DESC LIMIT @limit
-            """, new { scopeKind, scopeId, limit })).AsList();
+            """, new { scopeKind, scopeId, limit }, cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<IReadOnlyList<ReportLateItem>> LateItemsAsync(long reportId)
+    public async Task<IReadOnlyList<ReportLateItem>> LateItemsAsync(long reportId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<ReportLateItem>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<ReportLateItem>(new CommandDefinition("""
             SELECT l.stall_payment_id AS StallPaymentId, l.original_day AS OriginalDay, l.method, l.amount_vnd AS AmountVnd,
                    l.occurred_at AS OccurredAt, l.recorded_at AS RecordedAt, s.stall_number || ' · ' || s.name AS StallLabel
             FROM daily_report_late_items l
@@ -127,14 +129,14 @@ public sealed class ReportQueries(NpgsqlDataSource db)
             JOIN stalls s ON s.id = p.stall_id
             WHERE l.report_id = @reportId
             ORDER BY l.original_day, l.occurred_at, l.stall_payment_id
-            """, new { reportId })).AsList();
+            """, new { reportId }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>Every market's and seller's report of a day with its name (the admin overview).</summary>
-    public async Task<IReadOnlyList<ReportOverviewRow>> OverviewAsync(DateOnly day)
+    public async Task<IReadOnlyList<ReportOverviewRow>> OverviewAsync(DateOnly day, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<ReportOverviewRow>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<ReportOverviewRow>(new CommandDefinition("""
             SELECT r.scope_kind AS ScopeKind, r.scope_id AS ScopeId, coalesce(m.name, se.name, '#' || r.scope_id) AS Name,
                    r.cash_vnd AS CashVnd, r.qr_vnd AS QrVnd, r.cod_vnd AS CodVnd, r.total_vnd AS TotalVnd, r.total_count AS TotalCount,
                    r.cashless_share_bp AS CashlessShareBp, r.previous_day_vnd AS PreviousDayVnd, r.late_count AS LateCount
@@ -143,31 +145,31 @@ public sealed class ReportQueries(NpgsqlDataSource db)
             LEFT JOIN sellers se ON r.scope_kind = 'seller' AND se.id = r.scope_id
             WHERE r.report_day = @day AND r.scope_kind IN ('market', 'seller')
             ORDER BY r.scope_kind, r.total_vnd DESC, 3
-            """, new { day })).AsList();
+            """, new { day }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>The latest computed days, newest first.</summary>
-    public async Task<IReadOnlyList<ReportDayInfo>> RecentDaysAsync(int limit = 14)
+    public async Task<IReadOnlyList<ReportDayInfo>> RecentDaysAsync(int limit = 14, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<ReportDayInfo>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<ReportDayInfo>(new CommandDefinition("""
             SELECT report_day AS ReportDay, computed_at AS ComputedAt, previous_cutoff AS PreviousCutoff, scope_count AS ScopeCount,
                    late_count AS LateCount, duration_ms AS DurationMs
             FROM daily_report_days ORDER BY report_day DESC LIMIT @limit
-            """, new { limit })).AsList();
+            """, new { limit }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>A scope's display name (stall: "market · number · name").</summary>
-    public async Task<string?> ScopeNameAsync(string scopeKind, long scopeId)
+    public async Task<string?> ScopeNameAsync(string scopeKind, long scopeId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<string?>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition("""
             SELECT CASE @scopeKind
                      WHEN 'stall' THEN (SELECT m.name || ' · ' || s.stall_number || ' · ' || s.name FROM stalls s
                                         JOIN markets m ON m.id = s.market_id WHERE s.id = @scopeId)
                      WHEN 'seller' THEN (SELECT name FROM sellers WHERE id = @scopeId)
                      WHEN 'market' THEN (SELECT name FROM markets WHERE id = @scopeId)
                    END
-            """, new { scopeKind, scopeId });
+            """, new { scopeKind, scopeId }, cancellationToken: cancellationToken));
     }
 }

@@ -13,7 +13,7 @@ public sealed record LedgerBalance(long AccountId, string Code, string Kind, str
 public sealed record LedgerEntryRow(string IdempotencyKey, string AccountCode, long AmountVnd, string Memo);
 
 /// <summary>
-/// The double-entry ledger. Accounts are named by code and created on first use. <see cref="PostAsync(NpgsqlConnection, NpgsqlTransaction, string, string, IReadOnlyList{LedgerLine}, DateTimeOffset)"/>
+/// The double-entry ledger. Accounts are named by code and created on first use. <see cref="PostAsync(NpgsqlConnection, NpgsqlTransaction, string, string, IReadOnlyList{LedgerLine}, DateTimeOffset, CancellationToken)"/>
 /// is the one way to write: a transaction and its entries together, idempotent on its key. The database checks at
 /// commit that every transaction sums to zero (a deferred constraint trigger) and refuses edits.
 /// </summary>
@@ -27,12 +27,13 @@ public sealed class Ledger(NpgsqlDataSource db)
     public static string SellerPayable(long sellerId) => $"seller:{sellerId}:payable";
 
     /// <summary>Posts in its own database transaction.</summary>
-    public async Task<PostResult> PostAsync(string idempotencyKey, string description, IReadOnlyList<LedgerLine> lines, DateTimeOffset now)
+    public async Task<PostResult> PostAsync(string idempotencyKey, string description, IReadOnlyList<LedgerLine> lines, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        var result = await PostAsync(connection, tx, idempotencyKey, description, lines, now);
-        await tx.CommitAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await PostAsync(connection, tx, idempotencyKey, description, lines, now, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
         return result;
     }
 
@@ -42,7 +43,7 @@ public sealed class Ledger(NpgsqlDataSource db)
     /// poster of the same key waits for the first to commit (the unique index), then gets AlreadyPosted.
     /// </summary>
     public static async Task<PostResult> PostAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string idempotencyKey,
-        string description, IReadOnlyList<LedgerLine> lines, DateTimeOffset now)
+        string description, IReadOnlyList<LedgerLine> lines, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var entries = lines.Where(l => l.AmountVnd != 0).ToList();
         if (entries.Sum(l => l.AmountVnd) != 0)
@@ -50,16 +51,16 @@ public sealed class Ledger(NpgsqlDataSource db)
         if (entries.Count < 2)
             throw new ArgumentException($"ledger transaction {idempotencyKey} needs at least two non-zero entries", nameof(lines));
 
-        var transactionId = await connection.QuerySingleOrDefaultAsync<long?>("""
+        var transactionId = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
             INSERT INTO ledger_transactions (idempotency_key, description, posted_at)
             VALUES (@idempotencyKey, @description, @now)
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING id
-            """, new { idempotencyKey, description, now }, tx);
+            """, new { idempotencyKey, description, now }, tx, cancellationToken: cancellationToken));
         if (transactionId is null) return PostResult.AlreadyPosted;
 
         var codes = entries.Select(e => e.AccountCode).Distinct().ToArray();
-        await connection.ExecuteAsync("""
+        await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO ledger_accounts (code, kind, name, seller_id, carrier)
             SELECT c.code,
                    CASE WHEN c.code = 'platform:bank' OR c.code LIKE 'carrier:%' THEN 'asset'
@@ -78,8 +79,8 @@ public sealed class Ledger(NpgsqlDataSource db)
             LEFT JOIN sellers s ON c.code LIKE 'seller:%' AND s.id::text = split_part(c.code, ':', 2)
             ORDER BY c.code
             ON CONFLICT (code) DO NOTHING
-            """, new { codes }, tx);
-        await connection.ExecuteAsync("""
+            """, new { codes }, tx, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO ledger_entries (transaction_id, account_id, amount_vnd, memo)
             SELECT @transactionId, a.id, e.amount, e.memo
             FROM unnest(@accountCodes, @amounts, @memos) WITH ORDINALITY AS e (code, amount, memo, n)
@@ -91,34 +92,35 @@ public sealed class Ledger(NpgsqlDataSource db)
             accountCodes = entries.Select(e => e.AccountCode).ToArray(),
             amounts = entries.Select(e => e.AmountVnd).ToArray(),
             memos = entries.Select(e => e.Memo).ToArray(),
-        }, tx);
+        }, tx, cancellationToken: cancellationToken));
         return PostResult.Posted;
     }
 
-    public async Task<IReadOnlyList<LedgerBalance>> BalancesAsync()
+    public async Task<IReadOnlyList<LedgerBalance>> BalancesAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<LedgerBalance>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<LedgerBalance>(new CommandDefinition("""
             SELECT account_id AS AccountId, code, kind, name, seller_id AS SellerId, carrier, balance_vnd AS BalanceVnd
             FROM ledger_balances ORDER BY code
-            """)).AsList();
+            """, cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<long> BalanceAsync(string accountCode)
+    public async Task<long> BalanceAsync(string accountCode, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long?>(
-            "SELECT balance_vnd FROM ledger_balances WHERE code = @accountCode", new { accountCode }) ?? 0;
+            new CommandDefinition("SELECT balance_vnd FROM ledger_balances WHERE code = @accountCode", new { accountCode },
+            cancellationToken: cancellationToken)) ?? 0;
     }
 
     /// <summary>Every entry, in a stable order: what tests compare to say "the same ledger".</summary>
-    public async Task<IReadOnlyList<LedgerEntryRow>> EntriesAsync()
+    public async Task<IReadOnlyList<LedgerEntryRow>> EntriesAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<LedgerEntryRow>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<LedgerEntryRow>(new CommandDefinition("""
             SELECT t.idempotency_key AS IdempotencyKey, a.code AS AccountCode, e.amount_vnd AS AmountVnd, e.memo
             FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id JOIN ledger_accounts a ON a.id = e.account_id
             ORDER BY t.idempotency_key, a.code, e.amount_vnd, e.memo
-            """)).AsList();
+            """, cancellationToken: cancellationToken))).AsList();
     }
 }

@@ -78,15 +78,17 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
         var key = cycle.Key;
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         // The run row exists before any work (committed on its own): its cut-off and commission rate are fixed by the first attempt.
-        await connection.ExecuteAsync("""
+        await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO settlement_runs (cycle_key, period_from, period_to, cutoff_at, commission_basis_points, started_at)
             VALUES (@key, @From, @To, @now, @bp, @now)
             ON CONFLICT (cycle_key) DO NOTHING
-            """, new { key, cycle.From, cycle.To, now, bp = BasisPoints(options.CommissionPercent) });
+            """, new { key, cycle.From, cycle.To, now, bp = BasisPoints(options.CommissionPercent) },
+            cancellationToken: cancellationToken));
 
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var run = await connection.QuerySingleAsync<SettlementRun>(
-            $"SELECT {RunColumns} FROM settlement_runs WHERE cycle_key = @key FOR UPDATE", new { key }, tx);
+            new CommandDefinition($"SELECT {RunColumns} FROM settlement_runs WHERE cycle_key = @key FOR UPDATE", new { key }, tx,
+            cancellationToken: cancellationToken));
         if (run.Status == "completed")
         {
             await tx.RollbackAsync(cancellationToken);
@@ -94,10 +96,10 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
         }
 
         var periodEnd = VietnamTime.DayBounds(run.PeriodTo).End;
-        var items = (await connection.QueryAsync<ItemRow>(EligibleItemsSql, new
+        var items = (await connection.QueryAsync<ItemRow>(new CommandDefinition(EligibleItemsSql, new
         {
             runId = run.Id, cutoff = run.CutoffAt, periodTo = run.PeriodTo, periodEnd, bp = run.CommissionBasisPoints,
-        }, tx)).AsList();
+        }, tx, cancellationToken: cancellationToken))).AsList();
 
         var pauseAfter = int.TryParse(Environment.GetEnvironmentVariable(PauseAfterSellersVariable), out var p) ? p : -1;
         var sellers = 0;
@@ -112,10 +114,11 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
             lines.Add(new(Ledger.Commission, -list.Sum(i => i.CommissionVnd), "Hoa hồng sàn"));
             lines.Add(new(Ledger.SellerPayable(seller.Key), -list.Sum(i => i.NetVnd), "Phải trả người bán"));
             if (lines.Count(l => l.AmountVnd != 0) >= 2)
-                await Ledger.PostAsync(connection, tx, $"settlement:{key}:{seller.Key}", $"Quyết toán {key}", lines, now);
+                await Ledger.PostAsync(connection, tx, $"settlement:{key}:{seller.Key}", $"Quyết toán {key}", lines, now,
+                    cancellationToken);
 
             // One statement per seller, whatever the number of orders (arrays, not one round trip per item).
-            await connection.ExecuteAsync("""
+            await connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO settlement_items (run_id, seller_id, order_id, kind, line_id, carrier, received_vnd, shipping_fee_vnd, cod_fee_vnd,
                                               return_fee_vnd, commission_vnd, net_vnd)
                 SELECT @runId, @sellerId, i.order_id, i.kind, i.line_id, i.carrier, i.received, i.shipping, i.cod_fee, i.return_fee,
@@ -130,10 +133,11 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
                 received = list.Select(i => i.ReceivedVnd).ToArray(), shipping = list.Select(i => i.ShippingFeeVnd).ToArray(),
                 codFees = list.Select(i => i.CodFeeVnd).ToArray(), returnFees = list.Select(i => i.ReturnFeeVnd).ToArray(),
                 commissions = list.Select(i => i.CommissionVnd).ToArray(), nets = list.Select(i => i.NetVnd).ToArray(),
-            }, tx);
+            }, tx, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(
-                "UPDATE cod_statement_lines SET settled_run_id = @runId WHERE id = ANY(@ids) AND settled_run_id IS NULL",
-                new { runId = run.Id, ids = list.Where(i => i.LineId is not null).Select(i => i.LineId!.Value).ToArray() }, tx);
+                new CommandDefinition("UPDATE cod_statement_lines SET settled_run_id = @runId WHERE id = ANY(@ids) AND settled_run_id IS NULL",
+                new { runId = run.Id, ids = list.Where(i => i.LineId is not null).Select(i => i.LineId!.Value).ToArray() }, tx,
+                cancellationToken: cancellationToken));
 
             if (++sellers == pauseAfter)
             {
@@ -145,28 +149,30 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
 
         // Payouts: every seller whose payable account is in credit (the platform owes them) is paid the whole of it —
         // which carries over a negative balance (returns costing more than sales) into later cycles.
-        var owed = (await connection.QueryAsync<(long SellerId, long Amount)>("""
+        var owed = (await connection.QueryAsync<(long SellerId, long Amount)>(new CommandDefinition("""
             SELECT seller_id, -balance_vnd FROM ledger_balances WHERE seller_id IS NOT NULL AND balance_vnd < 0 ORDER BY seller_id
-            """, transaction: tx)).AsList();
+            """, transaction: tx, cancellationToken: cancellationToken))).AsList();
         foreach (var (sellerId, amount) in owed)
         {
             // The money is owed to the seller until an admin confirms the bank transfer (ConfirmPayoutAsync).
             await Ledger.PostAsync(connection, tx, $"payout:{key}:{sellerId}", $"Chi trả {key}",
-                [new(Ledger.SellerPayable(sellerId), amount, "Chi trả người bán"), new(Ledger.PayoutsPending, -amount, "Chờ chuyển khoản chi trả")], now);
+                [new(Ledger.SellerPayable(sellerId), amount, "Chi trả người bán"), new(Ledger.PayoutsPending, -amount, "Chờ chuyển khoản chi trả")], now,
+                cancellationToken);
         }
-        await connection.ExecuteAsync("""
+        await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO payouts (run_id, seller_id, amount_vnd, bank_bin, account_number, account_name)
             SELECT @runId, o.seller_id, o.amount, a.bank_bin, a.account_number, a.account_name
             FROM unnest(@sellerIds, @amounts) AS o (seller_id, amount)
             LEFT JOIN seller_payout_accounts a ON a.seller_id = o.seller_id
-            """, new { runId = run.Id, sellerIds = owed.Select(o => o.SellerId).ToArray(), amounts = owed.Select(o => o.Amount).ToArray() }, tx);
+            """, new { runId = run.Id, sellerIds = owed.Select(o => o.SellerId).ToArray(), amounts = owed.Select(o => o.Amount).ToArray() }, tx,
+            cancellationToken: cancellationToken));
 
         var total = owed.Sum(o => o.Amount);
-        await connection.ExecuteAsync("""
+        await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE settlement_runs SET status = 'completed', completed_at = @now, seller_count = @sellers, item_count = @count,
                                        payout_total_vnd = @total
             WHERE id = @id AND status = 'running'
-            """, new { id = run.Id, now, sellers, count = items.Count, total }, tx);
+            """, new { id = run.Id, now, sellers, count = items.Count, total }, tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
         return new(SettleStatus.Completed, run.Id, sellers, items.Count, total);
     }
@@ -213,23 +219,28 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
         seller_count AS SellerCount, item_count AS ItemCount, payout_total_vnd AS PayoutTotalVnd
         """;
 
-    public async Task<IReadOnlyList<SettlementRun>> RunsAsync(int limit = 50)
+    public async Task<IReadOnlyList<SettlementRun>> RunsAsync(int limit = 50, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<SettlementRun>($"SELECT {RunColumns} FROM settlement_runs ORDER BY id DESC LIMIT @limit", new { limit })).AsList();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<SettlementRun>(
+            new CommandDefinition($"SELECT {RunColumns} FROM settlement_runs ORDER BY id DESC LIMIT @limit", new { limit },
+            cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<SettlementRun?> RunAsync(long runId)
+    public async Task<SettlementRun?> RunAsync(long runId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<SettlementRun>($"SELECT {RunColumns} FROM settlement_runs WHERE id = @runId", new { runId });
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<SettlementRun>(
+            new CommandDefinition($"SELECT {RunColumns} FROM settlement_runs WHERE id = @runId", new { runId },
+            cancellationToken: cancellationToken));
     }
 
     /// <summary>The items of a run; only those of sellers the user is a member of when <paramref name="memberUserId"/> is given.</summary>
-    public async Task<IReadOnlyList<SettlementItem>> ItemsAsync(long runId, long? sellerId = null, long? memberUserId = null)
+    public async Task<IReadOnlyList<SettlementItem>> ItemsAsync(long runId, long? sellerId = null, long? memberUserId = null,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<SettlementItem>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<SettlementItem>(new CommandDefinition("""
             SELECT i.seller_id AS SellerId, s.name AS SellerName, o.code AS OrderCode, i.kind, i.carrier, l.tracking_code AS TrackingCode,
                    i.received_vnd AS ReceivedVnd, i.shipping_fee_vnd AS ShippingFeeVnd, i.cod_fee_vnd AS CodFeeVnd,
                    i.return_fee_vnd AS ReturnFeeVnd, i.commission_vnd AS CommissionVnd, i.net_vnd AS NetVnd
@@ -240,20 +251,20 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
             WHERE i.run_id = @runId AND (@sellerId::bigint IS NULL OR i.seller_id = @sellerId)
               AND (@memberUserId::bigint IS NULL OR EXISTS (SELECT 1 FROM seller_members m WHERE m.seller_id = i.seller_id AND m.user_id = @memberUserId))
             ORDER BY s.name, o.code, i.kind
-            """, new { runId, sellerId, memberUserId })).AsList();
+            """, new { runId, sellerId, memberUserId }, cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<IReadOnlyList<Payout>> PayoutsAsync(long runId, long? sellerId = null)
+    public async Task<IReadOnlyList<Payout>> PayoutsAsync(long runId, long? sellerId = null, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<Payout>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<Payout>(new CommandDefinition("""
             SELECT p.seller_id AS SellerId, s.name AS SellerName, p.amount_vnd AS AmountVnd, p.bank_bin AS BankBin,
                    p.account_number AS AccountNumber, p.account_name AS AccountName, p.status AS Status, p.decided_at AS DecidedAt,
                    p.bank_reference AS BankReference, p.failure_reason AS FailureReason
             FROM payouts p JOIN sellers s ON s.id = p.seller_id
             WHERE p.run_id = @runId AND (@sellerId::bigint IS NULL OR p.seller_id = @sellerId)
             ORDER BY s.name
-            """, new { runId, sellerId })).AsList();
+            """, new { runId, sellerId }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>
@@ -263,33 +274,34 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
     /// pending (already decided, or unknown). A payout with no receiving account can only fail.
     /// </summary>
     public async Task<bool> DecidePayoutAsync(long runId, long sellerId, PayoutDecision decision, string? bankReference,
-        string? failureReason, long adminUserId, DateTimeOffset now)
+        string? failureReason, long adminUserId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        var payout = await connection.QuerySingleOrDefaultAsync<(long Amount, string CycleKey)?>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var payout = await connection.QuerySingleOrDefaultAsync<(long Amount, string CycleKey)?>(new CommandDefinition("""
             UPDATE payouts p SET status = @status, decided_at = @now, decided_by = @adminUserId,
                                  bank_reference = @bankReference, failure_reason = @failureReason
             FROM settlement_runs r
             WHERE p.run_id = @runId AND p.seller_id = @sellerId AND r.id = p.run_id AND p.status = 'pending'
               AND (@status = 'failed' OR p.account_number IS NOT NULL)
             RETURNING p.amount_vnd, r.cycle_key
-            """, new { runId, sellerId, status = decision == PayoutDecision.Paid ? "paid" : "failed", bankReference, failureReason, adminUserId, now }, tx);
+            """, new { runId, sellerId, status = decision == PayoutDecision.Paid ? "paid" : "failed", bankReference, failureReason, adminUserId, now }, tx,
+            cancellationToken: cancellationToken));
         if (payout is not { } p) return false;
         IReadOnlyList<LedgerLine> lines = decision == PayoutDecision.Paid
             ? [new(Ledger.PayoutsPending, p.Amount, "Đã chuyển khoản"), new(Ledger.PlatformBank, -p.Amount, bankReference ?? "")]
             : [new(Ledger.PayoutsPending, p.Amount, "Chuyển khoản không thành công"), new(Ledger.SellerPayable(sellerId), -p.Amount, failureReason ?? "")];
         await Ledger.PostAsync(connection, tx, $"payout-{(decision == PayoutDecision.Paid ? "sent" : "failed")}:{p.CycleKey}:{sellerId}",
-            decision == PayoutDecision.Paid ? $"Đã chi trả {p.CycleKey}" : $"Chi trả {p.CycleKey} không thành công", lines, now);
-        await tx.CommitAsync();
+            decision == PayoutDecision.Paid ? $"Đã chi trả {p.CycleKey}" : $"Chi trả {p.CycleKey} không thành công", lines, now, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
         return true;
     }
 
     /// <summary>The completed runs in which a seller the user is a member of had items or a payout, newest first.</summary>
-    public async Task<IReadOnlyList<MemberRun>> RunsForMemberAsync(long userId)
+    public async Task<IReadOnlyList<MemberRun>> RunsForMemberAsync(long userId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<MemberRun>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<MemberRun>(new CommandDefinition("""
             SELECT r.id AS RunId, r.cycle_key AS CycleKey, x.seller_id AS SellerId, s.name AS SellerName,
                    coalesce((SELECT sum(i.net_vnd) FROM settlement_items i WHERE i.run_id = r.id AND i.seller_id = x.seller_id), 0)::bigint AS NetVnd,
                    coalesce((SELECT p.amount_vnd FROM payouts p WHERE p.run_id = r.id AND p.seller_id = x.seller_id), 0)::bigint AS PayoutVnd
@@ -299,36 +311,38 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
             JOIN sellers s ON s.id = x.seller_id
             WHERE r.status = 'completed'
             ORDER BY r.id DESC, s.name
-            """, new { userId })).AsList();
+            """, new { userId }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>Whether the user is a member of the seller (statements are shown to members only; 404 for others).</summary>
-    public async Task<bool> IsMemberAsync(long userId, long sellerId)
+    public async Task<bool> IsMemberAsync(long userId, long sellerId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM seller_members WHERE user_id = @userId AND seller_id = @sellerId)", new { userId, sellerId });
+            new CommandDefinition("SELECT EXISTS (SELECT 1 FROM seller_members WHERE user_id = @userId AND seller_id = @sellerId)", new { userId, sellerId },
+            cancellationToken: cancellationToken));
     }
 
-    public async Task<PayoutAccount?> PayoutAccountAsync(long sellerId)
+    public async Task<PayoutAccount?> PayoutAccountAsync(long sellerId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<PayoutAccount>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<PayoutAccount>(new CommandDefinition("""
             SELECT bank_bin AS BankBin, account_number AS AccountNumber, account_name AS AccountName
             FROM seller_payout_accounts WHERE seller_id = @sellerId
-            """, new { sellerId });
+            """, new { sellerId }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Sets where a seller is paid (later payouts use it; payouts already made keep the account they were made to).</summary>
-    public async Task SavePayoutAccountAsync(long sellerId, PayoutAccount account, DateTimeOffset now)
+    public async Task SavePayoutAccountAsync(long sellerId, PayoutAccount account, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        await connection.ExecuteAsync("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO seller_payout_accounts (seller_id, bank_bin, account_number, account_name, updated_at)
             VALUES (@sellerId, @BankBin, @AccountNumber, @AccountName, @now)
             ON CONFLICT (seller_id) DO UPDATE SET bank_bin = EXCLUDED.bank_bin, account_number = EXCLUDED.account_number,
                                                   account_name = EXCLUDED.account_name, updated_at = EXCLUDED.updated_at
-            """, new { sellerId, account.BankBin, account.AccountNumber, account.AccountName, now });
+            """, new { sellerId, account.BankBin, account.AccountNumber, account.AccountName, now }, cancellationToken: cancellationToken));
     }
 
     /// <summary>The bank file of a run's payouts: one line per seller (CSV, UTF-8 with BOM).</summary>

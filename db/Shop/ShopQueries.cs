@@ -67,21 +67,22 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null)
     /// </summary>
     public static readonly TimeSpan ListingCacheDuration = TimeSpan.FromSeconds(30);
 
-    private async Task<T> CachedAsync<T>(object key, Func<Task<T>> load)
+    private async Task<T> CachedAsync<T>(object key, Func<CancellationToken, Task<T>> load, CancellationToken cancellationToken)
     {
-        if (cache is null) return await load();
-        // The task is cached, not its result: concurrent requests for the same listing share one query.
+        if (cache is null) return await load(cancellationToken);
+        // The task is cached, not its result: concurrent requests for the same listing share one query. That query
+        // runs for all of them, so it ignores any one caller's token; a caller that gives up only stops waiting.
         var task = cache.GetOrCreate(key, entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = ListingCacheDuration;
             entry.Size = 1;
-            return load();
+            return load(CancellationToken.None);
         })!;
         try
         {
-            return await task;
+            return await task.WaitAsync(cancellationToken);
         }
-        catch
+        catch when (task.IsFaulted || task.IsCanceled)
         {
             cache.Remove(key); // a failed query is not remembered
             throw;
@@ -94,23 +95,25 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null)
         (SELECT pi.id FROM product_images pi WHERE pi.product_id = p.id ORDER BY pi.sort_order, pi.id LIMIT 1) AS ImageId
         """;
 
-    public Task<IReadOnlyList<ShopCategory>> CategoriesAsync() => CachedAsync(("categories", 0), LoadCategoriesAsync);
+    public Task<IReadOnlyList<ShopCategory>> CategoriesAsync(CancellationToken cancellationToken = default) =>
+        CachedAsync(("categories", 0), LoadCategoriesAsync, cancellationToken);
 
-    private async Task<IReadOnlyList<ShopCategory>> LoadCategoriesAsync()
+    private async Task<IReadOnlyList<ShopCategory>> LoadCategoriesAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<ShopCategory>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<ShopCategory>(new CommandDefinition("""
             SELECT id, slug, name, name_en AS NameEn, parent_id AS ParentId FROM categories ORDER BY sort_order, name
-            """)).AsList();
+            """, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>Products with OCOP stars, the best first: the home page's "featured" shelf.</summary>
-    public Task<IReadOnlyList<ShopCard>> FeaturedAsync(int limit) => CachedAsync(("featured", limit), () => LoadFeaturedAsync(limit));
+    public Task<IReadOnlyList<ShopCard>> FeaturedAsync(int limit, CancellationToken cancellationToken = default) =>
+        CachedAsync(("featured", limit), ct => LoadFeaturedAsync(limit, ct), cancellationToken);
 
-    private async Task<IReadOnlyList<ShopCard>> LoadFeaturedAsync(int limit)
+    private async Task<IReadOnlyList<ShopCard>> LoadFeaturedAsync(int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<ShopCard>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<ShopCard>(new CommandDefinition($"""
             SELECT {CardColumns}
             FROM products p
             JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
@@ -118,15 +121,16 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null)
             WHERE p.status = 'published' AND p.ocop_stars IS NOT NULL AND p.stock > 0
             ORDER BY p.ocop_stars DESC, p.id DESC
             LIMIT @limit
-            """, new { limit })).AsList();
+            """, new { limit }, cancellationToken: cancellationToken))).AsList();
     }
 
-    public Task<IReadOnlyList<ShopCard>> NewestAsync(int limit) => CachedAsync(("newest", limit), () => LoadNewestAsync(limit));
+    public Task<IReadOnlyList<ShopCard>> NewestAsync(int limit, CancellationToken cancellationToken = default) =>
+        CachedAsync(("newest", limit), ct => LoadNewestAsync(limit, ct), cancellationToken);
 
-    private async Task<IReadOnlyList<ShopCard>> LoadNewestAsync(int limit)
+    private async Task<IReadOnlyList<ShopCard>> LoadNewestAsync(int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<ShopCard>($"""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<ShopCard>(new CommandDefinition($"""
             SELECT {CardColumns}
             FROM products p
             JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
@@ -134,14 +138,14 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null)
             WHERE p.status = 'published'
             ORDER BY p.id DESC
             LIMIT @limit
-            """, new { limit })).AsList();
+            """, new { limit }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>A published product of an approved seller by its slug, with its photos; null otherwise.</summary>
-    public async Task<ShopProduct?> ProductAsync(string slug)
+    public async Task<ShopProduct?> ProductAsync(string slug, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        var product = await connection.QuerySingleOrDefaultAsync<ShopProduct>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var product = await connection.QuerySingleOrDefaultAsync<ShopProduct>(new CommandDefinition("""
             SELECT p.id, p.slug, p.name, p.description_md AS DescriptionMd, p.unit, p.price_vnd AS PriceVnd, p.stock,
                    p.ocop_stars AS OcopStars, array_to_string(p.certifications, chr(31)) AS CertificationList, pr.name AS OriginProvinceName, c.name AS OriginCommuneName,
                    s.id AS SellerId, s.name AS SellerName, s.slug AS SellerSlug,
@@ -152,36 +156,38 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null)
             LEFT JOIN provinces pr ON pr.code = p.origin_province_code
             LEFT JOIN communes c ON c.code = p.origin_commune_code
             WHERE p.slug = @slug AND p.status = 'published'
-            """, new { slug });
+            """, new { slug }, cancellationToken: cancellationToken));
         if (product is null) return null;
         var images = (await connection.QueryAsync<long>(
-            "SELECT id FROM product_images WHERE product_id = @Id ORDER BY sort_order, id", new { product.Id })).AsList();
+            new CommandDefinition("SELECT id FROM product_images WHERE product_id = @Id ORDER BY sort_order, id", new { product.Id },
+            cancellationToken: cancellationToken))).AsList();
         return product with { ImageIds = images };
     }
 
-    public async Task<IReadOnlyList<CartProduct>> CartProductsAsync(IReadOnlyCollection<long> ids)
+    public async Task<IReadOnlyList<CartProduct>> CartProductsAsync(IReadOnlyCollection<long> ids,
+        CancellationToken cancellationToken = default)
     {
         if (ids.Count == 0) return [];
-        await using var connection = await db.OpenConnectionAsync();
-        return (await connection.QueryAsync<CartProduct>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<CartProduct>(new CommandDefinition("""
             SELECT p.id, p.slug, p.name, p.unit, p.price_vnd AS PriceVnd, p.stock, s.id AS SellerId, s.name AS SellerName,
                    s.slug AS SellerSlug
             FROM products p JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
             WHERE p.id = ANY(@ids) AND p.status = 'published'
             ORDER BY s.name, p.name
-            """, new { ids = ids.ToArray() })).AsList();
+            """, new { ids = ids.ToArray() }, cancellationToken: cancellationToken))).AsList();
     }
 
-    public async Task<ShopSeller?> SellerAsync(string slug)
+    public async Task<ShopSeller?> SellerAsync(string slug, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync();
-        return await connection.QuerySingleOrDefaultAsync<ShopSeller>("""
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<ShopSeller>(new CommandDefinition("""
             SELECT s.id, s.slug, s.name, s.kind, pr.name AS ProvinceName, c.name AS CommuneName, s.description
             FROM sellers s
             JOIN provinces pr ON pr.code = s.province_code
             LEFT JOIN communes c ON c.code = s.commune_code
             WHERE s.slug = @slug AND s.status = 'approved'
-            """, new { slug });
+            """, new { slug }, cancellationToken: cancellationToken));
     }
 
     /// <summary>
@@ -191,16 +197,16 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null)
     /// a description that contains it when the name does not. The text is only ever a parameter; its LIKE metacharacters
     /// (%, _ and \) are escaped, so they match themselves.
     /// </summary>
-    public Task<SearchResult> SearchAsync(SearchQuery query)
+    public Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken cancellationToken = default)
     {
         // Control characters mean nothing in a search, and PostgreSQL refuses NUL in text outright (it was a 500).
         var text = new string((query.Text ?? "").Where(c => !char.IsControl(c)).ToArray()).Trim();
         if (text.Length > MaxQueryLength) text = text[..MaxQueryLength];
         var normalized = query with { Text = text };
-        return CachedAsync(normalized, () => LoadSearchAsync(normalized));
+        return CachedAsync(normalized, ct => LoadSearchAsync(normalized, ct), cancellationToken);
     }
 
-    private async Task<SearchResult> LoadSearchAsync(SearchQuery query)
+    private async Task<SearchResult> LoadSearchAsync(SearchQuery query, CancellationToken cancellationToken)
     {
         var text = query.Text ?? "";
         var limit = Math.Clamp(query.Limit, 1, 100);
@@ -250,8 +256,8 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null)
             LIMIT @take
             """;
 
-        await using var connection = await db.OpenConnectionAsync();
-        var rows = (await connection.QueryAsync<SearchRow>(sql, new
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<SearchRow>(new CommandDefinition(sql, new
         {
             text,
             categoryId = query.CategoryId,
@@ -263,7 +269,7 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null)
             afterRank = query.After?.Rank,
             afterId = query.After?.Id ?? 0,
             take = limit + 1,
-        })).AsList();
+        }, cancellationToken: cancellationToken))).AsList();
 
         var hits = rows.Take(limit).Select(r => new SearchHit(new ShopCard(r.Id, r.Slug, r.Name, r.Unit, r.PriceVnd, r.Stock,
             r.OcopStars, r.SellerName, r.SellerSlug, r.ProvinceName, r.ImageId), r.Rank)).ToList();

@@ -15,9 +15,9 @@ public sealed class ReconcileCodStatementJob(CodReconciliation reconciliation, T
 {
     [Queue("settlement")]
     [AutomaticRetry(Attempts = 5, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-    public async Task RunAsync(long statementId)
+    public async Task RunAsync(long statementId, CancellationToken cancellationToken = default)
     {
-        var summary = await reconciliation.ReconcileAsync(statementId, time.GetUtcNow());
+        var summary = await reconciliation.ReconcileAsync(statementId, time.GetUtcNow(), cancellationToken);
         if (summary is null)
         {
             log.LogWarning("COD statement {StatementId} does not exist", statementId);

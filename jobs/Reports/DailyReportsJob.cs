@@ -22,18 +22,18 @@ public sealed class DailyReportsJob(ReportComputation reports, ReportBackfills b
     [Queue(Queue)]
     [AutomaticRetry(Attempts = 5, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     [DisplayName("Báo cáo bán hàng hằng ngày (hôm qua và các ngày bị lỡ)")]
-    public async Task<int> RunNightlyAsync()
+    public async Task<int> RunNightlyAsync(CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         var latest = ReportComputation.LatestClosedDay(now, options.SettleTime);
-        var last = await reports.LastComputedDayAsync();
+        var last = await reports.LastComputedDayAsync(cancellationToken);
         var from = last is { } l ? l.AddDays(1) : latest.AddDays(1 - options.FirstRunDays);
         var earliest = latest.AddDays(-options.CatchUpDays);
         if (from < earliest) from = earliest;
         var computed = 0;
-        foreach (var day in await reports.MissingDaysAsync(from, latest))
+        foreach (var day in await reports.MissingDaysAsync(from, latest, cancellationToken))
         {
-            var result = await reports.ComputeDayAsync(day, time.GetUtcNow(), options.SettleTime);
+            var result = await reports.ComputeDayAsync(day, time.GetUtcNow(), options.SettleTime, cancellationToken);
             Log(result);
             if (result.Outcome == ReportDayOutcome.Computed) computed++;
         }
@@ -44,9 +44,9 @@ public sealed class DailyReportsJob(ReportComputation reports, ReportBackfills b
     [Queue(Queue)]
     [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     [DisplayName("Báo cáo bán hàng ngày {0}")]
-    public async Task<ReportDayResult> ComputeDayAsync(string day)
+    public async Task<ReportDayResult> ComputeDayAsync(string day, CancellationToken cancellationToken = default)
     {
-        var result = await reports.ComputeDayAsync(ParseDay(day), time.GetUtcNow(), options.SettleTime);
+        var result = await reports.ComputeDayAsync(ParseDay(day), time.GetUtcNow(), options.SettleTime, cancellationToken);
         Log(result);
         return result;
     }
@@ -55,22 +55,23 @@ public sealed class DailyReportsJob(ReportComputation reports, ReportBackfills b
     [Queue(Queue)]
     [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     [DisplayName("Tính bù báo cáo ngày {1} (đợt {0})")]
-    public async Task<ReportDayResult> ComputeBackfillDayAsync(long backfillId, string day)
+    public async Task<ReportDayResult> ComputeBackfillDayAsync(long backfillId, string day, CancellationToken cancellationToken = default)
     {
         var date = ParseDay(day);
-        await backfills.MarkBackfillDayAsync(backfillId, date, "running", null, time.GetUtcNow());
+        await backfills.MarkBackfillDayAsync(backfillId, date, "running", null, time.GetUtcNow(), cancellationToken);
         try
         {
-            var result = await reports.ComputeDayAsync(date, time.GetUtcNow(), options.SettleTime);
+            var result = await reports.ComputeDayAsync(date, time.GetUtcNow(), options.SettleTime, cancellationToken);
             Log(result);
             await backfills.MarkBackfillDayAsync(backfillId, date,
-                result.Outcome == ReportDayOutcome.Computed ? "computed" : "already", null, time.GetUtcNow());
+                result.Outcome == ReportDayOutcome.Computed ? "computed" : "already", null, time.GetUtcNow(), cancellationToken);
             return result;
         }
-        catch (Exception e)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // Recorded for the page, then rethrown: Hangfire retries the day (and shows it failed when retries run out).
-            await backfills.MarkBackfillDayAsync(backfillId, date, "failed", e.Message, time.GetUtcNow());
+            // A day stopped by a shutdown has not failed: Hangfire runs it again.
+            await backfills.MarkBackfillDayAsync(backfillId, date, "failed", e.Message, time.GetUtcNow(), cancellationToken);
             throw;
         }
     }
@@ -81,18 +82,19 @@ public sealed class DailyReportsJob(ReportComputation reports, ReportBackfills b
     /// in report_backfill_days. Days already computed are found so and left as they are.
     /// </summary>
     public static async Task<long> EnqueueBackfillAsync(ReportBackfills backfills, IBackgroundJobClient jobs, DateOnly from, DateOnly to,
-        long? userId, DateTimeOffset now)
+        long? userId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        var backfillId = await backfills.CreateBackfillAsync(from, to, userId, now);
+        var backfillId = await backfills.CreateBackfillAsync(from, to, userId, now, cancellationToken);
         string? previous = null;
         for (var day = from; day <= to; day = day.AddDays(1))
         {
             var key = DayKey(day);
             previous = previous is null
-                ? jobs.Enqueue<DailyReportsJob>(j => j.ComputeBackfillDayAsync(backfillId, key))
-                : jobs.ContinueJobWith<DailyReportsJob>(previous, j => j.ComputeBackfillDayAsync(backfillId, key),
+                ? jobs.Enqueue<DailyReportsJob>(j => j.ComputeBackfillDayAsync(backfillId, key, CancellationToken.None))
+                : jobs.ContinueJobWith<DailyReportsJob>(previous, j => j.ComputeBackfillDayAsync(backfillId, key, CancellationToken.None),
                     options: JobContinuationOptions.OnAnyFinishedState);
-            await backfills.SetBackfillJobAsync(backfillId, day, previous);
+            // The day's job is enqueued: its id is recorded even if the caller gives up now, or the page loses track of it.
+            await backfills.SetBackfillJobAsync(backfillId, day, previous, CancellationToken.None);
         }
         return backfillId;
     }

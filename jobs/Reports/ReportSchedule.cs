@@ -14,7 +14,7 @@ namespace Cho40.Jobs.Reports;
 public sealed class ReportSchedule(IRecurringJobManager recurring, ReportOptions options, ILogger<ReportSchedule> log) : BackgroundService
 {
     public void Register() =>
-        recurring.AddOrUpdate<DailyReportsJob>(DailyReportsJob.RecurringJobId, DailyReportsJob.Queue, j => j.RunNightlyAsync(),
+        recurring.AddOrUpdate<DailyReportsJob>(DailyReportsJob.RecurringJobId, DailyReportsJob.Queue, j => j.RunNightlyAsync(CancellationToken.None),
             options.Cron, new RecurringJobOptions { TimeZone = VietnamTime.Zone });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -12,10 +12,10 @@ public sealed class SettleCycleJob(Db.Settlement settlement, TimeProvider time, 
 {
     [Queue("settlement")]
     [AutomaticRetry(Attempts = 5, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-    public async Task<SettleResult> RunAsync(string cycleKey)
+    public async Task<SettleResult> RunAsync(string cycleKey, CancellationToken cancellationToken = default)
     {
         if (!SettlementCycle.TryParse(cycleKey, out var cycle)) throw new ArgumentException($"not a settlement cycle: {cycleKey}", nameof(cycleKey));
-        var result = await settlement.RunAsync(cycle, time.GetUtcNow());
+        var result = await settlement.RunAsync(cycle, time.GetUtcNow(), cancellationToken);
         log.LogInformation("Settlement {Cycle}: {Status}, {Sellers} sellers, {Items} items, payouts {Total} VND",
             cycle.Key, result.Status, result.Sellers, result.Items, result.PayoutTotalVnd);
         return result;

@@ -25,7 +25,7 @@ public static class ProductImageEndpoint
         ThumbnailCache cache, CancellationToken cancellationToken)
     {
         if (!ProductPhotos.Widths.Contains(width)) return Results.NotFound();
-        var image = await photos.FindImageAsync(imageId, context.User.UserIdOrNull());
+        var image = await photos.FindImageAsync(imageId, context.User.UserIdOrNull(), cancellationToken);
         if (image is null) return Results.NotFound();
 
         // The image id and its bytes never change together: the content hash and width name the response.
@@ -52,7 +52,7 @@ public sealed class ThumbnailCache(Cho40Options options, IWebHostEnvironment env
         var path = Path.Combine(directory, $"{sha256}-{width}.webp");
         if (File.Exists(path)) return path;
 
-        var original = await photos.BlobBytesAsync(sha256);
+        var original = await photos.BlobBytesAsync(sha256, cancellationToken);
         if (original is null) return null;
         var thumbnail = await ProductPhotos.ThumbnailAsync(original, width, cancellationToken);
         if (thumbnail is null) return null;

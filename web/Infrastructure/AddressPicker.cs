@@ -7,10 +7,10 @@ public sealed record AddressPicker(string Prefix, string? ProvinceCode, string? 
     IReadOnlyList<Province> Provinces, IReadOnlyList<Commune> Communes, string? ProvinceError, string? CommuneError)
 {
     public static async Task<AddressPicker> LoadAsync(AdminUnits units, string prefix, string? provinceCode, string? communeCode,
-        string? provinceError = null, string? communeError = null)
+        string? provinceError = null, string? communeError = null, CancellationToken cancellationToken = default)
     {
-        var provinces = await units.ProvincesAsync();
-        var communes = string.IsNullOrEmpty(provinceCode) ? [] : await units.CommunesAsync(provinceCode);
+        var provinces = await units.ProvincesAsync(cancellationToken);
+        var communes = string.IsNullOrEmpty(provinceCode) ? [] : await units.CommunesAsync(provinceCode, cancellationToken);
         return new AddressPicker(prefix, provinceCode, communeCode, provinces, communes, provinceError, communeError);
     }
 }

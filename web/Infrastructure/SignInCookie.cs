@@ -39,15 +39,16 @@ public static class SignInCookie
         if (context.Properties.IssuedUtc is { } issued && now - issued < RoleRefreshInterval) return;
 
         var accounts = context.HttpContext.RequestServices.GetRequiredService<Accounts>();
+        var cancellationToken = context.HttpContext.RequestAborted;
         var phone = context.Principal?.FindFirstValue(ClaimTypes.MobilePhone);
-        var user = phone is null ? null : await accounts.FindByPhoneAsync(phone);
+        var user = phone is null ? null : await accounts.FindByPhoneAsync(phone, cancellationToken);
         if (user is null || user.LockedUntil > now)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return;
         }
-        context.ReplacePrincipal(PrincipalFor(user, await accounts.RolesOfAsync(user.Id)));
+        context.ReplacePrincipal(PrincipalFor(user, await accounts.RolesOfAsync(user.Id, cancellationToken)));
         context.Properties.IssuedUtc = now;
         context.ShouldRenew = true;
     }

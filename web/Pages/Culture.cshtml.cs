@@ -16,7 +16,7 @@ public sealed class CultureModel : PageModel
 
     private IActionResult Remember(string? culture, string? returnUrl)
     {
-        if (culture is null) return LocalRedirect("/");
+        if (culture is null) return RedirectToPage("/Index");
         var chosen = culture == "en" ? "en" : "vi-VN";
         Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),

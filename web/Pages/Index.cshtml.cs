@@ -10,10 +10,10 @@ public sealed class IndexModel(ShopQueries shop) : PageModel
     public IReadOnlyList<ShopCard> Featured { get; private set; } = [];
     public IReadOnlyList<ShopCard> Products { get; private set; } = [];
 
-    public async Task OnGetAsync()
+    public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        Categories = await shop.CategoriesAsync();
-        Featured = await shop.FeaturedAsync(8);
-        Products = await shop.NewestAsync(40);
+        Categories = await shop.CategoriesAsync(cancellationToken);
+        Featured = await shop.FeaturedAsync(8, cancellationToken);
+        Products = await shop.NewestAsync(40, cancellationToken);
     }
 }

@@ -22,9 +22,10 @@ public sealed class StallEvents
     private readonly ConcurrentDictionary<long, ConcurrentDictionary<Channel<string>, byte>> subscribers = new();
 
     /// <summary>Publishes inside <paramref name="tx"/> (signature of <see cref="Cho40.Db.NotifyStall"/>).</summary>
-    public static Task PublishAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId, string what) =>
-        connection.ExecuteAsync("SELECT pg_notify(@Channel, @payload)",
-            new { Channel, payload = stallId.ToString(CultureInfo.InvariantCulture) + ":" + what }, tx);
+    public static Task PublishAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId, string what,
+        CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("SELECT pg_notify(@Channel, @payload)",
+            new { Channel, payload = stallId.ToString(CultureInfo.InvariantCulture) + ":" + what }, tx, cancellationToken: cancellationToken));
 
     /// <summary>Events of one stall until <paramref name="cancellation"/> fires.</summary>
     public ChannelReader<string> Subscribe(long stallId, CancellationToken cancellation)

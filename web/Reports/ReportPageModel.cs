@@ -34,29 +34,29 @@ public abstract class ReportPageModel(ReportQueries reports, IStringLocalizer<Sh
     public string? RangeError { get; private set; }
 
     /// <summary>The scope the signed-in user may see, or null (→ 404).</summary>
-    protected abstract Task<ReportScope?> FindScopeAsync();
+    protected abstract Task<ReportScope?> FindScopeAsync(CancellationToken cancellationToken);
 
     public string Link(string query) => Scope.Path + (Scope.Path.Contains('?') ? "&" : "?") + query;
 
     public static string DayKey(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public async Task<IActionResult> OnGetAsync()
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
-        var scope = await FindScopeAsync();
+        var scope = await FindScopeAsync(cancellationToken);
         if (scope is null) return NotFound();
-        await LoadAsync(scope);
+        await LoadAsync(scope, cancellationToken);
         return Page();
     }
 
-    public Task<IActionResult> OnGetXlsxAsync() => DownloadAsync("xlsx");
+    public Task<IActionResult> OnGetXlsxAsync(CancellationToken cancellationToken) => DownloadAsync("xlsx", cancellationToken);
 
-    public Task<IActionResult> OnGetCsvAsync() => DownloadAsync("csv");
+    public Task<IActionResult> OnGetCsvAsync(CancellationToken cancellationToken) => DownloadAsync("csv", cancellationToken);
 
-    public Task<IActionResult> OnGetPdfAsync() => DownloadAsync("pdf");
+    public Task<IActionResult> OnGetPdfAsync(CancellationToken cancellationToken) => DownloadAsync("pdf", cancellationToken);
 
-    private async Task<IActionResult> DownloadAsync(string format)
+    private async Task<IActionResult> DownloadAsync(string format, CancellationToken cancellationToken)
     {
-        var scope = await FindScopeAsync();
+        var scope = await FindScopeAsync(cancellationToken);
         if (scope is null) return NotFound();
         DateOnly from = default, to = default;
         if (From is not null || To is not null)
@@ -70,7 +70,7 @@ public abstract class ReportPageModel(ReportQueries reports, IStringLocalizer<Sh
             if (RangeError is not null)
             {
                 Response.StatusCode = StatusCodes.Status400BadRequest;
-                await LoadAsync(scope);
+                await LoadAsync(scope, cancellationToken);
                 return Page();
             }
         }
@@ -82,12 +82,12 @@ public abstract class ReportPageModel(ReportQueries reports, IStringLocalizer<Sh
                 if (!TryParseDay(Day, out var d)) return NotFound();
                 day = d;
             }
-            var report = await reports.FindAsync(scope.Kind, scope.Id, day);
+            var report = await reports.FindAsync(scope.Kind, scope.Id, day, cancellationToken);
             if (report is null) return NotFound();
             from = to = report.ReportDay;
         }
-        var rows = await reports.RangeAsync(scope.Kind, scope.Id, from, to);
-        var late = from == to && rows.Count == 1 && rows[0].LateCount > 0 ? await reports.LateItemsAsync(rows[0].Id) : [];
+        var rows = await reports.RangeAsync(scope.Kind, scope.Id, from, to, cancellationToken);
+        var late = from == to && rows.Count == 1 && rows[0].LateCount > 0 ? await reports.LateItemsAsync(rows[0].Id, cancellationToken) : [];
         var name = ReportFiles.FileName(scope, from, to, format);
         return format switch
         {
@@ -97,7 +97,7 @@ public abstract class ReportPageModel(ReportQueries reports, IStringLocalizer<Sh
         };
     }
 
-    private async Task LoadAsync(ReportScope scope)
+    private async Task LoadAsync(ReportScope scope, CancellationToken cancellationToken)
     {
         Scope = scope;
         ChartSpan = ChartDays is 30 ? 30 : 14;
@@ -107,13 +107,13 @@ public abstract class ReportPageModel(ReportQueries reports, IStringLocalizer<Sh
             if (TryParseDay(Day, out var d)) day = d;
             else DayError = t["Ngày viết dạng 2026-11-20."];
         }
-        Report = await reports.FindAsync(scope.Kind, scope.Id, day);
+        Report = await reports.FindAsync(scope.Kind, scope.Id, day, cancellationToken);
         if (day is not null && Report is null) DayError = t["Chưa có báo cáo ngày {0}.", day.Value.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture)];
-        Days = await reports.DaysAsync(scope.Kind, scope.Id);
+        Days = await reports.DaysAsync(scope.Kind, scope.Id, cancellationToken: cancellationToken);
         if (Report is null) return;
-        if (Report.LateCount > 0) LateItems = await reports.LateItemsAsync(Report.Id);
+        if (Report.LateCount > 0) LateItems = await reports.LateItemsAsync(Report.Id, cancellationToken);
         ChartFrom = Report.ReportDay.AddDays(1 - ChartSpan);
-        var history = await reports.RangeAsync(scope.Kind, scope.Id, ChartFrom, Report.ReportDay);
+        var history = await reports.RangeAsync(scope.Kind, scope.Id, ChartFrom, Report.ReportDay, cancellationToken);
         ChartSvg = ReportChart.Svg(ChartFrom, Report.ReportDay, history, new ChartLabels(
             t["Doanh thu {0} ngày đến {1}, theo hình thức thanh toán", ChartSpan, Report.ReportDay.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture)],
             t["Tiền mặt"], t["Chuyển khoản QR"], t["COD"], t["Chưa có báo cáo"]));

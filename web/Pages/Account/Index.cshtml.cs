@@ -12,9 +12,9 @@ public sealed class AccountIndexModel(Accounts accounts) : PageModel
     public string Phone { get; private set; } = "";
     public IReadOnlyList<string> Roles { get; private set; } = [];
 
-    public async Task OnGetAsync()
+    public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Phone = User.FindFirstValue(ClaimTypes.MobilePhone) ?? "";
-        Roles = await accounts.RolesOfAsync(User.UserId());
+        Roles = await accounts.RolesOfAsync(User.UserId(), cancellationToken);
     }
 }

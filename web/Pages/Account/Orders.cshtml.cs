@@ -11,5 +11,6 @@ public sealed class OrdersModel(Orders orders) : PageModel
 {
     public IReadOnlyList<OrderSummary> Orders { get; private set; } = [];
 
-    public async Task OnGetAsync() => Orders = await orders.ListForCustomerAsync(User.UserId());
+    public async Task OnGetAsync(CancellationToken cancellationToken) =>
+        Orders = await orders.ListForCustomerAsync(User.UserId(), cancellationToken: cancellationToken);
 }

@@ -23,12 +23,12 @@ public sealed class SignInModel(Accounts accounts, TimeProvider time, IStringLoc
 
     public void OnGet() { }
 
-    public async Task<IActionResult> OnPostAsync()
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         if (!ModelState.IsValid) return Page();
 
         var phone = VietnamesePhone.Normalize(Input.Phone);
-        var user = phone is null ? null : await accounts.FindByPhoneAsync(phone);
+        var user = phone is null ? null : await accounts.FindByPhoneAsync(phone, cancellationToken);
         var now = time.GetUtcNow();
 
         if (user?.LockedUntil > now)
@@ -42,7 +42,7 @@ public sealed class SignInModel(Accounts accounts, TimeProvider time, IStringLoc
             : Hasher.VerifyHashedPassword(user, user.PasswordHash, Input.Password);
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {
-            if (user is not null && await accounts.RecordFailedSignInAsync(user.Id, now) is { } lockedUntil && lockedUntil > now)
+            if (user is not null && await accounts.RecordFailedSignInAsync(user.Id, now, cancellationToken) is { } lockedUntil && lockedUntil > now)
                 ModelState.AddModelError(string.Empty, LockedMessage(lockedUntil));
             else
                 ModelState.AddModelError(string.Empty, t["Số điện thoại hoặc mật khẩu không đúng."]);
@@ -50,8 +50,8 @@ public sealed class SignInModel(Accounts accounts, TimeProvider time, IStringLoc
         }
 
         var rehash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(user, Input.Password) : null;
-        await accounts.RecordSuccessfulSignInAsync(user.Id, now, rehash);
-        var principal = SignInCookie.PrincipalFor(user, await accounts.RolesOfAsync(user.Id));
+        await accounts.RecordSuccessfulSignInAsync(user.Id, now, rehash, cancellationToken);
+        var principal = SignInCookie.PrincipalFor(user, await accounts.RolesOfAsync(user.Id, cancellationToken));
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal,
             new AuthenticationProperties { IsPersistent = true, IssuedUtc = now });
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");

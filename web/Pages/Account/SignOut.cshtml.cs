@@ -7,11 +7,11 @@ namespace Cho40.Web.Pages.Account;
 
 public sealed class SignOutModel : PageModel
 {
-    public IActionResult OnGet() => Redirect("/");
+    public IActionResult OnGet() => RedirectToPage("/Index");
 
     public async Task<IActionResult> OnPostAsync()
     {
         await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        return Redirect("/");
+        return RedirectToPage("/Index");
     }
 }

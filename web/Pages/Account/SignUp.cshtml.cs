@@ -21,7 +21,7 @@ public sealed class SignUpModel(Accounts accounts, TimeProvider time, IStringLoc
 
     public void OnGet() { }
 
-    public async Task<IActionResult> OnPostAsync()
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         var phone = VietnamesePhone.Normalize(Input.Phone);
         if (!string.IsNullOrWhiteSpace(Input.Phone) && phone is null)
@@ -29,7 +29,7 @@ public sealed class SignUpModel(Accounts accounts, TimeProvider time, IStringLoc
         if (!ModelState.IsValid) return Page();
 
         var displayName = Input.DisplayName.Trim();
-        var id = await accounts.CreateAsync(phone!, displayName, Hasher.HashPassword(phone!, Input.Password));
+        var id = await accounts.CreateAsync(phone!, displayName, Hasher.HashPassword(phone!, Input.Password), cancellationToken: cancellationToken);
         if (id is null)
         {
             ModelState.AddModelError("Input.Phone", t["Số điện thoại này đã được đăng ký."]);
@@ -40,7 +40,7 @@ public sealed class SignUpModel(Accounts accounts, TimeProvider time, IStringLoc
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, SignInCookie.PrincipalFor(user, []),
             new AuthenticationProperties { IsPersistent = true, IssuedUtc = time.GetUtcNow() });
         TempData["Message"] = t["Chào mừng {0}! Tài khoản đã được tạo.", displayName].Value;
-        return LocalRedirect("/Account");
+        return RedirectToPage("/Account/Index");
     }
 }
 

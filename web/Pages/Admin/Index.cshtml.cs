@@ -7,5 +7,5 @@ public sealed class AdminIndexModel(Sellers sellers) : PageModel
 {
     public int PendingSellers { get; private set; }
 
-    public async Task OnGetAsync() => PendingSellers = (await sellers.ListAsync("pending")).Count;
+    public async Task OnGetAsync(CancellationToken cancellationToken) => PendingSellers = (await sellers.ListAsync("pending", cancellationToken)).Count;
 }

@@ -15,19 +15,21 @@ public sealed class SellersModel(Sellers sellers, TimeProvider time, IStringLoca
 
     public IReadOnlyList<SellerApplication> Items { get; private set; } = [];
 
-    public async Task OnGetAsync()
+    public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         if (!Statuses.Contains(Status)) Status = "pending";
-        Items = await sellers.ListAsync(Status);
+        Items = await sellers.ListAsync(Status, cancellationToken);
     }
 
-    public Task<IActionResult> OnPostApproveAsync(long sellerId, string? note) => ReviewAsync(sellerId, approve: true, note);
+    public Task<IActionResult> OnPostApproveAsync(long sellerId, string? note, CancellationToken cancellationToken) =>
+        ReviewAsync(sellerId, approve: true, note, cancellationToken);
 
-    public Task<IActionResult> OnPostRejectAsync(long sellerId, string? note) => ReviewAsync(sellerId, approve: false, note);
+    public Task<IActionResult> OnPostRejectAsync(long sellerId, string? note, CancellationToken cancellationToken) =>
+        ReviewAsync(sellerId, approve: false, note, cancellationToken);
 
-    private async Task<IActionResult> ReviewAsync(long sellerId, bool approve, string? note)
+    private async Task<IActionResult> ReviewAsync(long sellerId, bool approve, string? note, CancellationToken cancellationToken)
     {
-        var reviewed = await sellers.ReviewAsync(sellerId, approve, User.UserId(), note?.Trim(), time.GetUtcNow());
+        var reviewed = await sellers.ReviewAsync(sellerId, approve, User.UserId(), note?.Trim(), time.GetUtcNow(), cancellationToken);
         TempData["Message"] = reviewed
             ? (approve ? t["Đã duyệt người bán."] : t["Đã từ chối hồ sơ."]).Value
             : t["Hồ sơ này đã được xử lý trước đó."].Value;

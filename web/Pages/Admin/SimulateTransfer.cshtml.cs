@@ -17,7 +17,7 @@ public sealed class SimulateTransferModel(PaymentIntake intake, TimeProvider tim
 
     public void OnGet() { }
 
-    public async Task<IActionResult> OnPostAsync()
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         var account = new string((Input.AccountNumber ?? "").Where(c => !char.IsWhiteSpace(c)).ToArray());
         if (account.Length is 0 or > 19 || !account.All(char.IsAsciiDigit))
@@ -29,11 +29,12 @@ public sealed class SimulateTransferModel(PaymentIntake intake, TimeProvider tim
         var id = string.IsNullOrWhiteSpace(Input.TransactionId)
             ? time.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)
             : Input.TransactionId.Trim();
-        var result = await intake.SimulateAsync(Input.Provider, new SimulatedTransfer(id, account, Input.Amount, Input.Content ?? "", time.GetUtcNow()));
+        var result = await intake.SimulateAsync(Input.Provider, new SimulatedTransfer(id, account, Input.Amount, Input.Content ?? "", time.GetUtcNow()),
+            cancellationToken);
         TempData["Message"] = result.Status == IntakeStatus.Accepted
             ? t["Đã gửi giao dịch {0}: {1} mới, {2} trùng.", id, result.NewTransfers, result.Duplicates].Value
             : t["Không nhận: {0}.", result.Status.ToString()].Value;
-        return Redirect("/Admin/SimulateTransfer");
+        return RedirectToPage("/Admin/SimulateTransfer");
     }
 }
 

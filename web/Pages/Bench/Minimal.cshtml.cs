@@ -15,12 +15,13 @@ public sealed class MinimalModel(NpgsqlDataSource db, IConfiguration configurati
 
     public IReadOnlyList<Row> Rows { get; private set; } = [];
 
-    public async Task<IActionResult> OnGetAsync()
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         if (!configuration.GetValue<bool>("Cho40:Bench")) return NotFound();
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         Rows = (await connection.QueryAsync<Row>(
-            "SELECT id, name, price_vnd AS PriceVnd FROM products WHERE status = 'published' ORDER BY id DESC LIMIT 12")).AsList();
+            new CommandDefinition("SELECT id, name, price_vnd AS PriceVnd FROM products WHERE status = 'published' ORDER BY id DESC LIMIT 12",
+            cancellationToken: cancellationToken))).AsList();
         return Page();
     }
 }

@@ -13,11 +13,12 @@ public sealed class MinimalTraceModel(NpgsqlDataSource db, IConfiguration config
 
     public IReadOnlyList<Row> Rows { get; private set; } = [];
 
-    public async Task<IActionResult> OnGetAsync()
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         if (!configuration.GetValue<bool>("Cho40:Bench")) return NotFound();
-        await using var connection = await db.OpenConnectionAsync();
-        Rows = (await connection.QueryAsync<Row>("SELECT id, name FROM products ORDER BY id LIMIT 12")).AsList();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        Rows = (await connection.QueryAsync<Row>(new CommandDefinition("SELECT id, name FROM products ORDER BY id LIMIT 12",
+            cancellationToken: cancellationToken))).AsList();
         return Page();
     }
 }

@@ -12,13 +12,14 @@ public sealed class InboxModel(Db.Payments payments, TimeProvider time, IStringL
 {
     public IReadOnlyList<InboxItem> Items { get; private set; } = [];
 
-    public async Task OnGetAsync() => Items = await payments.InboxAsync(User.UserId(), User.IsInRole(Roles.Admin));
+    public async Task OnGetAsync(CancellationToken cancellationToken) =>
+        Items = await payments.InboxAsync(User.UserId(), User.IsInRole(Roles.Admin), cancellationToken: cancellationToken);
 
-    public async Task<IActionResult> OnPostResolveAsync(long itemId)
+    public async Task<IActionResult> OnPostResolveAsync(long itemId, CancellationToken cancellationToken)
     {
-        var done = await payments.ResolveInboxItemAsync(itemId, User.UserId(), User.IsInRole(Roles.Admin), time.GetUtcNow());
+        var done = await payments.ResolveInboxItemAsync(itemId, User.UserId(), User.IsInRole(Roles.Admin), time.GetUtcNow(), cancellationToken);
         if (!done) return NotFound();
         TempData["Message"] = t["Đã đánh dấu đã xử lý."].Value;
-        return Redirect("/Market/Inbox");
+        return RedirectToPage("/Market/Inbox");
     }
 }

@@ -10,5 +10,6 @@ public sealed class IndexModel(Stalls stalls) : PageModel
 {
     public IReadOnlyList<MarketOption> Markets { get; private set; } = [];
 
-    public async Task OnGetAsync() => Markets = await stalls.ManagedMarketsAsync(User.UserId(), User.IsInRole(Roles.Admin));
+    public async Task OnGetAsync(CancellationToken cancellationToken) =>
+        Markets = await stalls.ManagedMarketsAsync(User.UserId(), User.IsInRole(Roles.Admin), cancellationToken);
 }

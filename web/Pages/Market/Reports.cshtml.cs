@@ -12,8 +12,8 @@ public sealed class ReportsModel(Stalls stalls, ReportQueries reports, IStringLo
 {
     [FromRoute] public long MarketId { get; set; }
 
-    protected override async Task<ReportScope?> FindScopeAsync() =>
-        await stalls.FindManagedMarketAsync(MarketId, User.UserId(), User.IsInRole(Roles.Admin)) is { } m
+    protected override async Task<ReportScope?> FindScopeAsync(CancellationToken cancellationToken) =>
+        await stalls.FindManagedMarketAsync(MarketId, User.UserId(), User.IsInRole(Roles.Admin), cancellationToken) is { } m
             ? new ReportScope(ReportScopes.Market, m.Id, m.Name, $"/Market/{m.Id}/Reports")
             : null;
 }

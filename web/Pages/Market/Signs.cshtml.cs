@@ -20,29 +20,29 @@ public sealed class SignsModel(Stalls stalls, Banks banks) : PageModel
     public IReadOnlyList<StallDetail> WithoutAccount { get; private set; } = [];
     public Func<string, string> BankName => bin => StallSignData.BankName(banks, bin);
 
-    public async Task<IActionResult> OnGetAsync(long marketId)
+    public async Task<IActionResult> OnGetAsync(long marketId, CancellationToken cancellationToken)
     {
-        var market = await FindMarketAsync(marketId);
+        var market = await FindMarketAsync(marketId, cancellationToken);
         if (market is null) return NotFound();
         Market = market;
-        var all = await stalls.InMarketAsync(marketId);
+        var all = await stalls.InMarketAsync(marketId, cancellationToken);
         WithAccount = all.Where(s => s.BankAccount is not null).ToList();
         WithoutAccount = all.Where(s => s.BankAccount is null).ToList();
         return Page();
     }
 
     /// <summary>Every sign of the market in one PDF (?paper=A6|A5), one sign per page, in stall-number order.</summary>
-    public async Task<IActionResult> OnGetPdfAsync(long marketId, string? paper)
+    public async Task<IActionResult> OnGetPdfAsync(long marketId, string? paper, CancellationToken cancellationToken)
     {
-        var market = await FindMarketAsync(marketId);
+        var market = await FindMarketAsync(marketId, cancellationToken);
         if (market is null) return NotFound();
-        var withAccount = await stalls.WithBankAccountInMarketAsync(marketId);
+        var withAccount = await stalls.WithBankAccountInMarketAsync(marketId, cancellationToken);
         if (withAccount.Count == 0) return NotFound();
         var size = StallSignData.Paper(paper);
         var pdf = StallSigns.Pdf(withAccount.Select(s => StallSignData.Content(s, banks)).ToList(), size);
         return File(pdf, "application/pdf", StallSignData.FileName(market.Slug, null, size, "pdf"));
     }
 
-    private Task<ManagedMarket?> FindMarketAsync(long marketId) =>
-        stalls.FindManagedMarketAsync(marketId, User.UserId(), User.IsInRole(Roles.Admin));
+    private Task<ManagedMarket?> FindMarketAsync(long marketId, CancellationToken cancellationToken) =>
+        stalls.FindManagedMarketAsync(marketId, User.UserId(), User.IsInRole(Roles.Admin), cancellationToken);
 }

@@ -18,16 +18,17 @@ public sealed class ApplyModel(Sellers sellers, AdminUnits units, IStringLocaliz
 
     public AddressPicker Address { get; private set; } = null!;
 
-    public async Task OnGetAsync() => Address = await AddressPicker.LoadAsync(units, "Input", null, null);
+    public async Task OnGetAsync(CancellationToken cancellationToken) =>
+        Address = await AddressPicker.LoadAsync(units, "Input", null, null, cancellationToken: cancellationToken);
 
-    public async Task<IActionResult> OnPostProvinceAsync()
+    public async Task<IActionResult> OnPostProvinceAsync(CancellationToken cancellationToken)
     {
         ModelState.Clear();
-        Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, null);
+        Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, null, cancellationToken: cancellationToken);
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync()
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         string? provinceError = null, communeError = null;
         if (!Kinds.Contains(Input.Kind)) ModelState.AddModelError("Input.Kind", t["Vui lòng chọn loại hình."]);
@@ -36,23 +37,23 @@ public sealed class ApplyModel(Sellers sellers, AdminUnits units, IStringLocaliz
             ModelState.AddModelError("Input.TaxCode", t["Mã số thuế gồm 10 chữ số (chi nhánh: 10 số, gạch ngang, 3 số)."]);
         if (string.IsNullOrEmpty(Input.ProvinceCode))
             provinceError = t["Vui lòng chọn tỉnh / thành phố."];
-        else if (!string.IsNullOrEmpty(Input.CommuneCode) && !await units.CommuneBelongsToAsync(Input.CommuneCode, Input.ProvinceCode))
+        else if (!string.IsNullOrEmpty(Input.CommuneCode) && !await units.CommuneBelongsToAsync(Input.CommuneCode, Input.ProvinceCode, cancellationToken))
             communeError = t["Xã / phường không thuộc tỉnh đã chọn."];
         if (provinceError is not null) ModelState.AddModelError("Input.ProvinceCode", provinceError);
         if (communeError is not null) ModelState.AddModelError("Input.CommuneCode", communeError);
 
         if (!ModelState.IsValid)
         {
-            Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, Input.CommuneCode, provinceError, communeError);
+            Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, Input.CommuneCode, provinceError, communeError, cancellationToken);
             return Page();
         }
 
         var name = Input.Name.Trim();
         await sellers.ApplyAsync(User.UserId(), new NewSeller(name, Input.Kind, taxCode, Input.ProvinceCode!,
             string.IsNullOrEmpty(Input.CommuneCode) ? null : Input.CommuneCode, Input.AddressLine?.Trim() ?? "",
-            Input.Description?.Trim() ?? ""), Slug.From(name));
+            Input.Description?.Trim() ?? ""), Slug.From(name), cancellationToken);
         TempData["Message"] = t["Đã gửi hồ sơ. Chúng tôi sẽ báo khi hồ sơ được duyệt."].Value;
-        return Redirect("/Account");
+        return RedirectToPage("/Account/Index");
     }
 }
 

@@ -19,9 +19,9 @@ public sealed class ReportsModel(SellerMemberships memberships, ReportQueries re
 
     public IReadOnlyList<SellerMembership> Sellers { get; private set; } = [];
 
-    protected override async Task<ReportScope?> FindScopeAsync()
+    protected override async Task<ReportScope?> FindScopeAsync(CancellationToken cancellationToken)
     {
-        Sellers = (await memberships.OfUserAsync(User.UserId())).Where(m => m.Status == "approved").ToList();
+        Sellers = (await memberships.OfUserAsync(User.UserId(), cancellationToken)).Where(m => m.Status == "approved").ToList();
         var seller = SellerId is { } id ? Sellers.FirstOrDefault(s => s.SellerId == id) : Sellers.FirstOrDefault();
         return seller is null ? null : new ReportScope(ReportScopes.Seller, seller.SellerId, seller.SellerName, $"/Seller/Reports/{seller.SellerId}");
     }

@@ -20,9 +20,10 @@ public sealed record Basket(IReadOnlyList<BasketSeller> Sellers, long ShippingFe
 {
     public long Total => Sellers.Sum(s => s.Subtotal + ShippingFeeVnd);
 
-    public static async Task<Basket> LoadAsync(ShopQueries shop, IReadOnlyList<CartLine> lines, long shippingFeeVnd)
+    public static async Task<Basket> LoadAsync(ShopQueries shop, IReadOnlyList<CartLine> lines, long shippingFeeVnd,
+        CancellationToken cancellationToken = default)
     {
-        var products = await shop.CartProductsAsync(lines.Select(l => l.ProductId).ToList());
+        var products = await shop.CartProductsAsync(lines.Select(l => l.ProductId).ToList(), cancellationToken);
         var byId = products.ToDictionary(p => p.Id);
         var present = lines.Where(l => byId.ContainsKey(l.ProductId)).Select(l => new BasketLine(byId[l.ProductId], l.Quantity)).ToList();
         var sellers = present.GroupBy(l => l.Product.SellerId)
@@ -39,10 +40,10 @@ public sealed class CartModel(ShopQueries shop, ShopOptions options, IStringLoca
 {
     public Basket Basket { get; private set; } = new([], 0, 0);
 
-    public async Task OnGetAsync()
+    public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         var lines = ShopCart.Read(Request);
-        Basket = await Basket.LoadAsync(shop, lines, options.ShippingFeeVnd);
+        Basket = await Basket.LoadAsync(shop, lines, options.ShippingFeeVnd, cancellationToken);
         if (Basket.MissingCount > 0)
         {
             // Products no longer on sale leave the basket.
@@ -61,6 +62,6 @@ public sealed class CartModel(ShopQueries shop, ShopOptions options, IStringLoca
         if (remove is long removed) lines = ShopCart.With(lines, removed, 0, add: false);
         ShopCart.Write(Response, lines);
         TempData["Message"] = t["Đã cập nhật giỏ hàng."].Value;
-        return Redirect("/gio-hang");
+        return RedirectToPage("/Shop/Cart");
     }
 }

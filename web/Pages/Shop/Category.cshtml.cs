@@ -12,13 +12,13 @@ public sealed class CategoryModel(ShopQueries shop, AdminUnits units) : ShopList
 
     public override bool ShowsCategoryFilter => false;
 
-    public async Task<IActionResult> OnGetAsync(string slug)
+    public async Task<IActionResult> OnGetAsync(string slug, CancellationToken cancellationToken)
     {
         this.slug = slug;
-        var category = (await Store.CategoriesAsync()).FirstOrDefault(c => c.Slug == slug);
+        var category = (await Store.CategoriesAsync(cancellationToken)).FirstOrDefault(c => c.Slug == slug);
         if (category is null) return NotFound();
         Category = category;
-        await LoadAsync();
+        await LoadAsync(cancellationToken: cancellationToken);
         return Page();
     }
 }

@@ -23,32 +23,32 @@ public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits un
     public Basket Basket { get; private set; } = new([], 0, 0);
     public AddressPicker Address { get; private set; } = null!;
 
-    public async Task<IActionResult> OnGetAsync()
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
-        Basket = await Basket.LoadAsync(shop, ShopCart.Read(Request), options.ShippingFeeVnd);
-        if (Basket.Sellers.Count == 0) return Redirect("/gio-hang");
+        Basket = await Basket.LoadAsync(shop, ShopCart.Read(Request), options.ShippingFeeVnd, cancellationToken);
+        if (Basket.Sellers.Count == 0) return RedirectToPage("/Shop/Cart");
         Input = new CheckoutInput
         {
             IdempotencyKey = Guid.NewGuid(),
             Name = User.Identity?.IsAuthenticated == true ? User.Identity.Name ?? "" : "",
             Phone = User.FindFirstValue(ClaimTypes.MobilePhone) ?? "",
         };
-        Address = await AddressPicker.LoadAsync(units, "Input", null, null);
+        Address = await AddressPicker.LoadAsync(units, "Input", null, null, cancellationToken: cancellationToken);
         return Page();
     }
 
-    public async Task<IActionResult> OnPostProvinceAsync()
+    public async Task<IActionResult> OnPostProvinceAsync(CancellationToken cancellationToken)
     {
         ModelState.Clear();
-        Basket = await Basket.LoadAsync(shop, ShopCart.Read(Request), options.ShippingFeeVnd);
-        Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, null);
+        Basket = await Basket.LoadAsync(shop, ShopCart.Read(Request), options.ShippingFeeVnd, cancellationToken);
+        Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, null, cancellationToken: cancellationToken);
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync()
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         var lines = ShopCart.Read(Request);
-        Basket = await Basket.LoadAsync(shop, lines, options.ShippingFeeVnd);
+        Basket = await Basket.LoadAsync(shop, lines, options.ShippingFeeVnd, cancellationToken);
 
         var phone = VietnamesePhone.Normalize(Input.Phone);
         if (!string.IsNullOrWhiteSpace(Input.Phone) && phone is null)
@@ -58,21 +58,21 @@ public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits un
         string? provinceError = null, communeError = null;
         if (string.IsNullOrEmpty(Input.ProvinceCode)) provinceError = t["Vui lòng chọn tỉnh / thành phố."];
         if (string.IsNullOrEmpty(Input.CommuneCode)) communeError = t["Vui lòng chọn xã / phường."];
-        else if (provinceError is null && !await units.CommuneBelongsToAsync(Input.CommuneCode, Input.ProvinceCode!))
+        else if (provinceError is null && !await units.CommuneBelongsToAsync(Input.CommuneCode, Input.ProvinceCode!, cancellationToken: cancellationToken))
             communeError = t["Xã / phường không thuộc tỉnh đã chọn."];
         if (provinceError is not null) ModelState.AddModelError("Input.ProvinceCode", provinceError);
         if (communeError is not null) ModelState.AddModelError("Input.CommuneCode", communeError);
         if (Input.IdempotencyKey == Guid.Empty) Input.IdempotencyKey = Guid.NewGuid();
 
         // A retry of a checkout that went through (the basket cookie is already cleared): show that checkout again.
-        if (await orders.FindCheckoutAsync(Input.IdempotencyKey) is { } earlier) return Placed(earlier);
-        if (lines.Count == 0) return Redirect("/gio-hang");
+        if (await orders.FindCheckoutAsync(Input.IdempotencyKey, cancellationToken) is { } earlier) return Placed(earlier);
+        if (lines.Count == 0) return RedirectToPage("/Shop/Cart");
 
         if (ModelState.IsValid)
         {
             var outcome = await orders.PlaceAsync(new CheckoutRequest(Input.IdempotencyKey, User.UserIdOrNull(), Input.Name.Trim(),
                 phone!, Input.ProvinceCode!, Input.CommuneCode!, Input.AddressLine.Trim(), Input.Note?.Trim() ?? "",
-                Input.PaymentMethod, lines, options.ShippingFeeVnd), time.GetUtcNow());
+                Input.PaymentMethod, lines, options.ShippingFeeVnd), time.GetUtcNow(), cancellationToken);
             if (outcome.Status is CheckoutStatus.Placed or CheckoutStatus.AlreadyPlaced) return Placed(outcome);
             foreach (var line in outcome.Unavailable)
             {
@@ -81,19 +81,19 @@ public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits un
                     : t["“{0}” chỉ còn {1}, bạn đặt {2}. Vui lòng sửa giỏ hàng.", line.Name ?? "?", line.Available, line.Requested]);
             }
         }
-        Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, Input.CommuneCode, provinceError, communeError);
+        Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, Input.CommuneCode, provinceError, communeError, cancellationToken);
         return Page();
     }
 
-    private RedirectResult Placed(CheckoutOutcome outcome)
+    private RedirectToPageResult Placed(CheckoutOutcome outcome)
     {
         ShopCart.Write(Response, []);
         TempData["Message"] = outcome.Orders.Count == 1
             ? t["Đã đặt đơn hàng {0}. Cảm ơn bạn!", outcome.Orders[0].Code].Value
             : t["Đã đặt {0} đơn hàng (mỗi người bán một đơn). Cảm ơn bạn!", outcome.Orders.Count].Value;
         return outcome.Orders.Count == 1
-            ? Redirect("/don-hang/" + outcome.Orders[0].AccessToken)
-            : Redirect("/don-hang/nhom/" + outcome.GroupToken);
+            ? RedirectToPage("/Shop/Order", new { token = outcome.Orders[0].AccessToken })
+            : RedirectToPage("/Shop/OrderGroup", new { token = outcome.GroupToken });
     }
 }
 

@@ -24,9 +24,9 @@ public sealed class OrderModel(Orders orders, CollectionAccount account, Banks b
     public OrderDetail? Order { get; private set; }
     public TransferInstructions? Transfer { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(string token)
+    public async Task<IActionResult> OnGetAsync(string token, CancellationToken cancellationToken)
     {
-        Order = await orders.ByTokenAsync(token);
+        Order = await orders.ByTokenAsync(token, cancellationToken);
         if (Order is null) return NotFound();
         Transfer = TransferInstructions.For(Order, account, banks,
             Payload(Order) is null ? null : $"/don-hang/{Uri.EscapeDataString(token)}?handler=VietQr");
@@ -35,9 +35,9 @@ public sealed class OrderModel(Orders orders, CollectionAccount account, Banks b
     }
 
     /// <summary>The dynamic VietQR (PNG) of an unpaid transfer order: collection account, exact amount, order code in the purpose.</summary>
-    public async Task<IActionResult> OnGetVietQrAsync(string token)
+    public async Task<IActionResult> OnGetVietQrAsync(string token, CancellationToken cancellationToken)
     {
-        var order = await orders.ByTokenAsync(token);
+        var order = await orders.ByTokenAsync(token, cancellationToken);
         if (order is null || Payload(order) is not string payload) return NotFound();
         Response.Headers.CacheControl = "private, max-age=300";
         return File(VietQrImage.PngWithin(payload, 480), "image/png");

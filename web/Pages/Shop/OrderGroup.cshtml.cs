@@ -9,9 +9,9 @@ public sealed class OrderGroupModel(Orders orders) : PageModel
 {
     public IReadOnlyList<OrderSummary> Orders { get; private set; } = [];
 
-    public async Task<IActionResult> OnGetAsync(string token)
+    public async Task<IActionResult> OnGetAsync(string token, CancellationToken cancellationToken)
     {
-        var group = await orders.GroupAsync(token);
+        var group = await orders.GroupAsync(token, cancellationToken);
         if (group is null) return NotFound();
         Orders = group;
         Response.Headers.CacheControl = "no-store";

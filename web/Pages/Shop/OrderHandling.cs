@@ -17,30 +17,36 @@ public abstract class OrderHandlingModel(Orders orders, TimeProvider time, IStri
 
     protected abstract bool AsAdmin { get; }
 
-    public async Task<IActionResult> OnGetAsync(long id)
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
-        Order = AsAdmin ? await orders.ForAdminAsync(id) : await orders.ForMemberAsync(User.UserId(), id);
+        Order = AsAdmin ? await orders.ForAdminAsync(id, cancellationToken) : await orders.ForMemberAsync(User.UserId(), id, cancellationToken);
         return Order is null ? NotFound() : Page();
     }
 
-    public Task<IActionResult> OnPostConfirmAsync(long id) => ActAsync(id, OrderAction.Confirm);
-    public Task<IActionResult> OnPostDeliverAsync(long id) => ActAsync(id, OrderAction.Deliver);
-    public Task<IActionResult> OnPostReturnAsync(long id) => ActAsync(id, OrderAction.Return);
-    public Task<IActionResult> OnPostCancelAsync(long id) => ActAsync(id, OrderAction.Cancel);
+    public Task<IActionResult> OnPostConfirmAsync(long id, CancellationToken cancellationToken) =>
+        ActAsync(id, OrderAction.Confirm, cancellationToken: cancellationToken);
+    public Task<IActionResult> OnPostDeliverAsync(long id, CancellationToken cancellationToken) =>
+        ActAsync(id, OrderAction.Deliver, cancellationToken: cancellationToken);
+    public Task<IActionResult> OnPostReturnAsync(long id, CancellationToken cancellationToken) =>
+        ActAsync(id, OrderAction.Return, cancellationToken: cancellationToken);
+    public Task<IActionResult> OnPostCancelAsync(long id, CancellationToken cancellationToken) =>
+        ActAsync(id, OrderAction.Cancel, cancellationToken: cancellationToken);
 
-    public async Task<IActionResult> OnPostShipAsync(long id, string? carrier, string? trackingCode)
+    public async Task<IActionResult> OnPostShipAsync(long id, string? carrier, string? trackingCode, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(carrier) || string.IsNullOrWhiteSpace(trackingCode) || carrier.Length > 100 || trackingCode.Length > 60)
         {
             TempData["Message"] = t["Vui lòng nhập đơn vị vận chuyển và mã vận đơn."].Value;
             return Redirect(Request.Path);
         }
-        return await ActAsync(id, OrderAction.Ship, carrier, trackingCode);
+        return await ActAsync(id, OrderAction.Ship, carrier, trackingCode, cancellationToken);
     }
 
-    private async Task<IActionResult> ActAsync(long id, OrderAction action, string? carrier = null, string? trackingCode = null)
+    private async Task<IActionResult> ActAsync(long id, OrderAction action, string? carrier = null, string? trackingCode = null,
+        CancellationToken cancellationToken = default)
     {
-        var result = await orders.TransitionAsync(id, action, User.UserId(), AsAdmin, time.GetUtcNow(), carrier, trackingCode);
+        var result = await orders.TransitionAsync(id, action, User.UserId(), AsAdmin, time.GetUtcNow(), carrier, trackingCode,
+            cancellationToken: cancellationToken);
         if (result == TransitionResult.NotFound) return NotFound();
         TempData["Message"] = result == TransitionResult.Done
             ? t["Đã cập nhật đơn hàng."].Value

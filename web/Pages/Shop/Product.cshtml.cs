@@ -10,19 +10,19 @@ public sealed class ProductModel(ShopQueries shop, IStringLocalizer<SharedResour
 {
     public ShopProduct? Product { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(string slug)
+    public async Task<IActionResult> OnGetAsync(string slug, CancellationToken cancellationToken)
     {
-        Product = await shop.ProductAsync(slug);
+        Product = await shop.ProductAsync(slug, cancellationToken);
         return Product is null ? NotFound() : Page();
     }
 
-    public async Task<IActionResult> OnPostAddToCartAsync(string slug, int quantity)
+    public async Task<IActionResult> OnPostAddToCartAsync(string slug, int quantity, CancellationToken cancellationToken)
     {
-        var product = await shop.ProductAsync(slug);
+        var product = await shop.ProductAsync(slug, cancellationToken);
         if (product is null) return NotFound();
         var lines = ShopCart.Read(Request);
         ShopCart.Write(Response, ShopCart.With(lines, product.Id, Math.Clamp(quantity, 1, Orders.MaxQuantity), add: true));
         TempData["Message"] = t["Đã thêm “{0}” vào giỏ hàng.", product.Name].Value;
-        return Redirect("/gio-hang");
+        return RedirectToPage("/Shop/Cart");
     }
 }

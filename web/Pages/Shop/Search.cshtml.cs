@@ -7,5 +7,5 @@ public sealed class SearchModel(ShopQueries shop, AdminUnits units) : ShopListMo
 {
     public override string ListingPath => "/search";
 
-    public Task OnGetAsync() => LoadAsync();
+    public Task OnGetAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken: cancellationToken);
 }

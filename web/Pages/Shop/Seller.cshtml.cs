@@ -10,11 +10,11 @@ public sealed class SellerModel(ShopQueries shop, AdminUnits units) : ShopListMo
 
     public override string ListingPath => "/nguoi-ban/" + Seller!.Slug;
 
-    public async Task<IActionResult> OnGetAsync(string slug)
+    public async Task<IActionResult> OnGetAsync(string slug, CancellationToken cancellationToken)
     {
-        Seller = await Store.SellerAsync(slug);
+        Seller = await Store.SellerAsync(slug, cancellationToken);
         if (Seller is null) return NotFound();
-        await LoadAsync(Seller.Id);
+        await LoadAsync(Seller.Id, cancellationToken);
         return Page();
     }
 }

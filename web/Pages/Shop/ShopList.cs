@@ -36,16 +36,16 @@ public abstract class ShopListModel(ShopQueries shop, AdminUnits units) : PageMo
     /// <summary>Whether the filter form offers the category choice (not on a category's own page).</summary>
     public virtual bool ShowsCategoryFilter => true;
 
-    protected async Task LoadAsync(long? sellerId = null)
+    protected async Task LoadAsync(long? sellerId = null, CancellationToken cancellationToken = default)
     {
-        Categories = await shop.CategoriesAsync();
-        Provinces = await units.ProvincesAsync();
+        Categories = await shop.CategoriesAsync(cancellationToken);
+        Provinces = await units.ProvincesAsync(cancellationToken);
         Category ??= string.IsNullOrEmpty(CategorySlug) ? null : Categories.FirstOrDefault(c => c.Slug == CategorySlug);
         Result = await shop.SearchAsync(new SearchQuery(Q, Category?.Id,
             Provinces.Any(p => p.Code == Province) ? Province : null,
             Ocop is >= 3 and <= 5 ? Ocop : null,
             MinPrice is > 0 ? MinPrice : null, MaxPrice is > 0 ? MaxPrice : null,
-            sellerId, SearchCursor.Parse(After), PageSize));
+            sellerId, SearchCursor.Parse(After), PageSize), cancellationToken);
     }
 
     /// <summary>The current filters with the next page's cursor.</summary>

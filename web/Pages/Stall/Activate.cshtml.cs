@@ -21,32 +21,32 @@ public sealed class ActivateModel(ActivationCodes codes, Accounts accounts, Time
 
     public void OnGet() { }
 
-    public async Task<IActionResult> OnPostAsync()
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         if (!ModelState.IsValid) return Page();
         var now = time.GetUtcNow();
         var phone = VietnamesePhone.Normalize(Input.Phone);
-        var user = phone is null ? null : await accounts.FindByPhoneAsync(phone);
+        var user = phone is null ? null : await accounts.FindByPhoneAsync(phone, cancellationToken);
         if (user?.LockedUntil > now)
         {
             ModelState.AddModelError(string.Empty, t["Tài khoản tạm khoá do nhập sai nhiều lần. Vui lòng thử lại sau."]);
             return Page();
         }
-        var code = phone is null ? null : await codes.FindAsync(phone, now);
+        var code = phone is null ? null : await codes.FindAsync(phone, now, cancellationToken);
         if (user is null || code is null ||
             Hasher.VerifyHashedPassword(new object(), code.CodeHash, Input.Code.Trim()) == PasswordVerificationResult.Failed)
         {
-            if (user is not null) await accounts.RecordFailedSignInAsync(user.Id, now);
+            if (user is not null) await accounts.RecordFailedSignInAsync(user.Id, now, cancellationToken);
             ModelState.AddModelError("Input.Code", t["Số điện thoại hoặc mã kích hoạt không đúng, hoặc mã đã hết hạn."]);
             return Page();
         }
-        if (!await codes.RedeemAsync(code.UserId, Hasher.HashPassword(phone!, Input.Password)))
+        if (!await codes.RedeemAsync(code.UserId, Hasher.HashPassword(phone!, Input.Password), cancellationToken))
         {
             ModelState.AddModelError("Input.Code", t["Số điện thoại hoặc mã kích hoạt không đúng, hoặc mã đã hết hạn."]);
             return Page();
         }
         TempData["Message"] = t["Đã đặt mật khẩu. Mời bạn đăng nhập."].Value;
-        return Redirect("/Account/SignIn");
+        return RedirectToPage("/Account/SignIn");
     }
 }
 

@@ -27,21 +27,21 @@ public sealed class ChargeModel(Stalls stalls, Db.Payments payments, IConfigurat
 
     private TimeSpan Lifetime => TimeSpan.FromMinutes(configuration.GetValue("Cho40:PaymentRequestMinutes", 15));
 
-    public async Task<IActionResult> OnGetAsync(long id, long? requestId)
+    public async Task<IActionResult> OnGetAsync(long id, long? requestId, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(id, requestId)) return NotFound();
+        if (!await LoadAsync(id, requestId, cancellationToken)) return NotFound();
         return Page();
     }
 
-    public async Task<IActionResult> OnGetPngAsync(long id, long requestId)
+    public async Task<IActionResult> OnGetPngAsync(long id, long requestId, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(id, requestId) || PayRequest is null) return NotFound();
+        if (!await LoadAsync(id, requestId, cancellationToken) || PayRequest is null) return NotFound();
         return File(VietQrImage.Png(PayRequest.Payload, 12), "image/png");
     }
 
-    public async Task<IActionResult> OnPostAsync(long id)
+    public async Task<IActionResult> OnPostAsync(long id, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(id, null)) return NotFound();
+        if (!await LoadAsync(id, null, cancellationToken)) return NotFound();
         var amount = ScreenModel.ParseAmount(Amount);
         if (amount is null)
         {
@@ -52,20 +52,20 @@ public sealed class ChargeModel(Stalls stalls, Db.Payments payments, IConfigurat
         var request = await payments.CreateRequestAsync(Stall.Id, amount.Value, reference => VietQrPayload.Build(new VietQrRequest(
                 account.BankBin, account.AccountNumber, account.Service == "card" ? VietQrService.Card : VietQrService.Account,
                 amount.Value, PaymentReferences.Purpose(reference))),
-            time.GetUtcNow(), Lifetime, User.UserId());
+            time.GetUtcNow(), Lifetime, User.UserId(), cancellationToken);
         TempData["Message"] = t["Đưa mã QR cho khách quét."].Value;
-        return Redirect($"/Stall/{Stall.Id}/Charge/{request.Id}");
+        return RedirectToPage("/Stall/Charge", new { id = Stall.Id, requestId = request.Id });
     }
 
-    private async Task<bool> LoadAsync(long id, long? requestId)
+    private async Task<bool> LoadAsync(long id, long? requestId, CancellationToken cancellationToken)
     {
-        var stall = await stalls.FindKeptAsync(id, User.UserId());
+        var stall = await stalls.FindKeptAsync(id, User.UserId(), cancellationToken);
         if (stall?.BankAccount is null) return false;
         Stall = stall;
         if (requestId is null) return true;
-        PayRequest = await payments.FindRequestAsync(requestId.Value, id);
+        PayRequest = await payments.FindRequestAsync(requestId.Value, id, cancellationToken);
         if (PayRequest is null) return false;
-        var received = await payments.ReceivedForRequestAsync(PayRequest.Id);
+        var received = await payments.ReceivedForRequestAsync(PayRequest.Id, cancellationToken);
         Status = PayRequest.IsExpired(time.GetUtcNow()) ? "expired" : PayRequest.Status;
         StatusText = Status switch
         {

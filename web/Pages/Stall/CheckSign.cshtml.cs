@@ -29,9 +29,9 @@ public sealed class CheckSignModel(Stalls stalls, Banks banks, IStringLocalizer<
     public string BankName { get; private set; } = "";
     public string MaskedAccount { get; private set; } = "";
 
-    public async Task<IActionResult> OnGetAsync(long id)
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
-        var stall = await stalls.FindKeptAsync(id, User.UserId());
+        var stall = await stalls.FindKeptAsync(id, User.UserId(), cancellationToken);
         if (stall is null) return NotFound();
         Stall = stall;
         if (!Request.Query.ContainsKey(nameof(Code))) return Page(); // the empty form; a blank submission binds as null

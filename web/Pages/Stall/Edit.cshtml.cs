@@ -33,11 +33,11 @@ public sealed partial class EditModel(Stalls stalls, Banks banks, ActivationCode
     public IReadOnlyList<MarketOption> Markets { get; private set; } = [];
     public IReadOnlyList<Bank> BankOptions => banks.All.Where(b => b.AcceptsVietQr).ToList();
 
-    public async Task<IActionResult> OnGetAsync(long? id)
+    public async Task<IActionResult> OnGetAsync(long? id, CancellationToken cancellationToken)
     {
         if (id is { } stallId)
         {
-            Existing = await stalls.FindKeptAsync(stallId, User.UserId());
+            Existing = await stalls.FindKeptAsync(stallId, User.UserId(), cancellationToken);
             if (Existing is null) return NotFound();
             Input = new StallInput
             {
@@ -45,19 +45,19 @@ public sealed partial class EditModel(Stalls stalls, Banks banks, ActivationCode
                 Service = Existing.Service ?? "account", AccountHolder = Existing.AccountHolder,
             };
         }
-        Markets = await stalls.MarketsAsync();
+        Markets = await stalls.MarketsAsync(cancellationToken);
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(long? id)
+    public async Task<IActionResult> OnPostAsync(long? id, CancellationToken cancellationToken)
     {
         var userId = User.UserId();
         if (id is { } stallId)
         {
-            Existing = await stalls.FindKeptAsync(stallId, userId);
+            Existing = await stalls.FindKeptAsync(stallId, userId, cancellationToken);
             if (Existing is null) return NotFound();
         }
-        Markets = await stalls.MarketsAsync();
+        Markets = await stalls.MarketsAsync(cancellationToken);
 
         var account = ValidateBankAccount();
         string? ownerPhone = null, ownerName = null;
@@ -83,15 +83,15 @@ public sealed partial class EditModel(Stalls stalls, Banks banks, ActivationCode
         var goods = Input.Goods?.Trim() ?? "";
         if (!IsNew)
         {
-            var updated = await stalls.UpdateAsync(Existing!.Id, userId, name, goods, account);
+            var updated = await stalls.UpdateAsync(Existing!.Id, userId, name, goods, account, cancellationToken);
             if (updated == StallSaveResult.NotFound) return NotFound();
             TempData["Message"] = t["Đã lưu sạp. Nếu đã đổi tài khoản, hãy in lại biển QR."].Value;
-            return Redirect("/Stall");
+            return RedirectToPage("/Stall/Index");
         }
 
         var unusable = Hasher.HashPassword(new object(), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         var (result, newId, owner) = await stalls.CreateAsync(new NewStall(Input.MarketId!.Value, Input.StallNumber!, name, goods, account),
-            userId, ownerPhone, ownerName, unusable);
+            userId, ownerPhone, ownerName, unusable, cancellationToken);
         if (result == StallSaveResult.StallNumberTaken)
         {
             ModelState.AddModelError("Input.StallNumber", t["Chợ này đã có sạp số {0}.", Input.StallNumber!]);
@@ -100,14 +100,14 @@ public sealed partial class EditModel(Stalls stalls, Banks banks, ActivationCode
         if (owner is { Created: true })
         {
             var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
-            await codes.IssueAsync(owner.UserId, Hasher.HashPassword(new object(), code), userId, time.GetUtcNow() + ActivationCodeLifetime);
+            await codes.IssueAsync(owner.UserId, Hasher.HashPassword(new object(), code), userId, time.GetUtcNow() + ActivationCodeLifetime, cancellationToken);
             TempData["Message"] = t["Đã đăng ký sạp. Mã kích hoạt cho chủ sạp: {0} (dùng trong 7 ngày tại /Stall/Activate để tự đặt mật khẩu).", code].Value;
         }
         else
         {
             TempData["Message"] = t["Đã đăng ký sạp. Hãy in biển QR cho sạp."].Value;
         }
-        return Redirect($"/Stall/{newId}/Screen");
+        return RedirectToPage("/Stall/Screen", new { id = newId });
     }
 
     /// <summary>Bank from the list, digits only (≤ 19; a card 16–19), holder name upper-case without diacritics.</summary>

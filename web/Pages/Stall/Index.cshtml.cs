@@ -10,9 +10,9 @@ public sealed class IndexModel(Stalls stalls) : PageModel
     public IReadOnlyList<StallDetail> Stalls { get; private set; } = [];
     public long UserId { get; private set; }
 
-    public async Task OnGetAsync()
+    public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         UserId = User.UserId();
-        Stalls = await stalls.KeptByAsync(UserId);
+        Stalls = await stalls.KeptByAsync(UserId, cancellationToken);
     }
 }

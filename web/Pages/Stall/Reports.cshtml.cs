@@ -11,8 +11,8 @@ public sealed class ReportsModel(Stalls stalls, ReportQueries reports, IStringLo
 {
     [FromRoute] public long Id { get; set; }
 
-    protected override async Task<ReportScope?> FindScopeAsync() =>
-        await stalls.FindKeptAsync(Id, User.UserId()) is { } s
+    protected override async Task<ReportScope?> FindScopeAsync(CancellationToken cancellationToken) =>
+        await stalls.FindKeptAsync(Id, User.UserId(), cancellationToken) is { } s
             ? new ReportScope(ReportScopes.Stall, s.Id, $"{s.MarketName} · {s.StallNumber} · {s.Name}", $"/Stall/{s.Id}/Reports")
             : null;
 }

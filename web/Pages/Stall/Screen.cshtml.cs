@@ -26,28 +26,28 @@ public sealed class ScreenModel(Stalls stalls, Db.Payments payments, TimeProvide
     public string? CashAmount { get; set; }
     public string? CashError { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(long id)
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
-        var stall = await stalls.FindKeptAsync(id, User.UserId());
+        var stall = await stalls.FindKeptAsync(id, User.UserId(), cancellationToken);
         if (stall is null) return NotFound();
-        await LoadAsync(stall);
+        await LoadAsync(stall, cancellationToken);
         return Page();
     }
 
-    public async Task<IActionResult> OnPostCashAsync(long id)
+    public async Task<IActionResult> OnPostCashAsync(long id, CancellationToken cancellationToken)
     {
-        var stall = await stalls.FindKeptAsync(id, User.UserId());
+        var stall = await stalls.FindKeptAsync(id, User.UserId(), cancellationToken);
         if (stall is null) return NotFound();
         var amount = ParseAmount(CashAmount);
         if (amount is null)
         {
             CashError = t["Nhập số tiền bằng chữ số, từ 1.000 đến 499.999.999 đồng."];
-            await LoadAsync(stall);
+            await LoadAsync(stall, cancellationToken);
             return Page();
         }
-        await payments.LogCashAsync(stall.Id, amount.Value, time.GetUtcNow(), User.UserId(), StallEvents.PublishAsync);
+        await payments.LogCashAsync(stall.Id, amount.Value, time.GetUtcNow(), User.UserId(), StallEvents.PublishAsync, cancellationToken);
         TempData["Message"] = t["Đã ghi {0} tiền mặt.", Formatting.Vnd(amount.Value)].Value;
-        return Redirect($"/Stall/{stall.Id}/Screen");
+        return RedirectToPage("/Stall/Screen", new { id = stall.Id });
     }
 
     /// <summary>"50.000", "50 000", "50000đ" → 50000; null unless 1,000 ≤ amount &lt; 500,000,000.</summary>
@@ -59,13 +59,13 @@ public sealed class ScreenModel(Stalls stalls, Db.Payments payments, TimeProvide
             ? amount : null;
     }
 
-    private async Task LoadAsync(StallDetail stall)
+    private async Task LoadAsync(StallDetail stall, CancellationToken cancellationToken)
     {
         Stall = stall;
         Day = VietnamTime.DayOf(time.GetUtcNow());
-        var today = await payments.OfDayAsync(stall.Id, Day);
+        var today = await payments.OfDayAsync(stall.Id, Day, cancellationToken);
         Payments = today.Select(PaymentView.Of).ToList();
         Totals = Db.Payments.Totals(today);
-        Alerts = await payments.OpenAlertsOfStallAsync(stall.Id);
+        Alerts = await payments.OpenAlertsOfStallAsync(stall.Id, cancellationToken);
     }
 }

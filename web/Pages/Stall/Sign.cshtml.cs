@@ -16,24 +16,24 @@ public sealed class SignModel(Stalls stalls, Banks banks) : PageModel
     public StallSignContent? Sign { get; private set; }
     public string BankName { get; private set; } = "";
 
-    public async Task<IActionResult> OnGetAsync(long id)
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(id)) return NotFound();
+        if (!await LoadAsync(id, cancellationToken)) return NotFound();
         return Page();
     }
 
     /// <summary>PDF, one sign on one page (?paper=A6|A5), as a download.</summary>
-    public async Task<IActionResult> OnGetPdfAsync(long id, string? paper)
+    public async Task<IActionResult> OnGetPdfAsync(long id, string? paper, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(id) || Sign is null) return NotFound();
+        if (!await LoadAsync(id, cancellationToken) || Sign is null) return NotFound();
         var size = StallSignData.Paper(paper);
         return File(StallSigns.Pdf([Sign], size), "application/pdf", StallSignData.FileName(Stall.MarketSlug, Stall.StallNumber, size, "pdf"));
     }
 
     /// <summary>PNG at 300 dpi as a download, or (?preview=true) a lighter inline image for the page.</summary>
-    public async Task<IActionResult> OnGetPngAsync(long id, string? paper, bool preview = false)
+    public async Task<IActionResult> OnGetPngAsync(long id, string? paper, bool preview = false, CancellationToken cancellationToken = default)
     {
-        if (!await LoadAsync(id) || Sign is null) return NotFound();
+        if (!await LoadAsync(id, cancellationToken) || Sign is null) return NotFound();
         var size = StallSignData.Paper(paper);
         if (preview)
         {
@@ -43,9 +43,9 @@ public sealed class SignModel(Stalls stalls, Banks banks) : PageModel
         return File(StallSigns.Png(Sign, size, dpi: 300), "image/png", StallSignData.FileName(Stall.MarketSlug, Stall.StallNumber, size, "png"));
     }
 
-    private async Task<bool> LoadAsync(long id)
+    private async Task<bool> LoadAsync(long id, CancellationToken cancellationToken)
     {
-        var stall = await stalls.FindKeptAsync(id, User.UserId());
+        var stall = await stalls.FindKeptAsync(id, User.UserId(), cancellationToken);
         if (stall is null) return false;
         Stall = stall;
         if (stall.BankAccount is { } account)

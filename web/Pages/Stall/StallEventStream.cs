@@ -36,16 +36,15 @@ public static class StallEventStream
     /// </summary>
     public static void MapStallEventStream(this IEndpointRouteBuilder app) =>
         app.MapGet("/Stall/{id:long}/Events", async (long id, HttpContext http, Stalls stalls, Db.Payments payments, StallEvents events,
-            TimeProvider time) =>
+            TimeProvider time, CancellationToken cancellation) =>
         {
-            if (!await stalls.KeepsAsync(id, http.User.UserId())) return Results.NotFound();
-            var cancellation = http.RequestAborted;
+            if (!await stalls.KeepsAsync(id, http.User.UserId(), cancellation)) return Results.NotFound();
             var reader = events.Subscribe(id, cancellation);
             // Payments this stream has shown (or the screen had before it reconnected); anything newer that it has not
             // sent is sent on a resync.
             var sent = new HashSet<long>();
             var lastEventId = long.TryParse(http.Request.Headers["Last-Event-ID"], out var last) ? last : (long?)null;
-            var shownBefore = lastEventId ?? (await payments.OfDayAsync(id, VietnamTime.DayOf(time.GetUtcNow()))).Select(p => p.Id).DefaultIfEmpty(0).Max();
+            var shownBefore = lastEventId ?? (await payments.OfDayAsync(id, VietnamTime.DayOf(time.GetUtcNow()), cancellation)).Select(p => p.Id).DefaultIfEmpty(0).Max();
             http.Response.Headers.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache, no-store";
             http.Response.Headers["X-Accel-Buffering"] = "no";
@@ -85,7 +84,7 @@ public static class StallEventStream
 
             async Task SendAsync(string what)
             {
-                var message = await DescribeAsync(id, what, payments, time);
+                var message = await DescribeAsync(id, what, payments, time, cancellation);
                 if (message is null) return;
                 if (what[0] == 'p') sent.Add(long.Parse(what.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture));
                 await http.Response.WriteAsync(message, cancellation);
@@ -94,28 +93,28 @@ public static class StallEventStream
 
             async Task CatchUpAsync()
             {
-                var today = await payments.OfDayAsync(id, VietnamTime.DayOf(time.GetUtcNow()));
+                var today = await payments.OfDayAsync(id, VietnamTime.DayOf(time.GetUtcNow()), cancellation);
                 foreach (var missed in today.Where(p => p.Id > shownBefore && !sent.Contains(p.Id)).OrderBy(p => p.Id))
                     await SendAsync("p" + missed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }).RequireAuthorization();
 
-    private static async Task<string?> DescribeAsync(long stallId, string what, Db.Payments payments, TimeProvider time)
+    private static async Task<string?> DescribeAsync(long stallId, string what, Db.Payments payments, TimeProvider time, CancellationToken cancellationToken)
     {
         if (what.Length < 2 || !long.TryParse(what.AsSpan(1), out var id)) return null;
         if (what[0] == 'p')
         {
-            var payment = await payments.FindPaymentAsync(id, stallId);
+            var payment = await payments.FindPaymentAsync(id, stallId, cancellationToken);
             if (payment is null) return null;
-            var today = await payments.OfDayAsync(stallId, VietnamTime.DayOf(time.GetUtcNow()));
+            var today = await payments.OfDayAsync(stallId, VietnamTime.DayOf(time.GetUtcNow()), cancellationToken);
             var isToday = today.Any(p => p.Id == id);
             return $"id: {id}\nevent: payment\ndata: {JsonSerializer.Serialize(new { payment = PaymentView.Of(payment), today = isToday, totals = TotalsView.Of(Db.Payments.Totals(today)) }, Json)}\n\n";
         }
         if (what[0] == 'r')
         {
-            var request = await payments.FindRequestAsync(id, stallId);
+            var request = await payments.FindRequestAsync(id, stallId, cancellationToken);
             if (request is null) return null;
-            var received = await payments.ReceivedForRequestAsync(id);
+            var received = await payments.ReceivedForRequestAsync(id, cancellationToken);
             return $"event: request\ndata: {JsonSerializer.Serialize(new { id, status = request.Status, received, receivedText = Formatting.Vnd(received) }, Json)}\n\n";
         }
         return null;

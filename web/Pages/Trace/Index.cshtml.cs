@@ -24,7 +24,7 @@ public sealed class TraceIndexModel(Db.Trace trace, ScanCounter scans, TraceOpti
     public bool Suspicious { get; private set; }
     public TraceOptions Options => options;
 
-    public async Task<IActionResult> OnGetAsync(string? code, string? serial, string? gtin, string? lot, string? linkType)
+    public async Task<IActionResult> OnGetAsync(string? code, string? serial, string? gtin, string? lot, string? linkType, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (gtin is not null)
@@ -33,7 +33,7 @@ public sealed class TraceIndexModel(Db.Trace trace, ScanCounter scans, TraceOpti
             if (gtin14 is null || lot is null) return NotFound();
             var serialCode = serial is null ? null : TraceCode.Normalize(serial, TraceCode.SerialLength);
             if (serial is not null && serialCode is null) return NotFound();
-            var target = await trace.ResolveDigitalLinkAsync(gtin14, lot, serialCode);
+            var target = await trace.ResolveDigitalLinkAsync(gtin14, lot, serialCode, cancellationToken);
             if (target is null || (serialCode is not null && !target.SerialFound)) return NotFound();
 
             var baseUrl = TraceLinks.BaseUrl(Request, options);
@@ -56,7 +56,7 @@ public sealed class TraceIndexModel(Db.Trace trace, ScanCounter scans, TraceOpti
 
         var batchCode = TraceCode.Normalize(code, TraceCode.BatchLength);
         if (batchCode is null) return NotFound();
-        var data = await trace.PublicAsync(batchCode, VietnamTime.DayOf(now));
+        var data = await trace.PublicAsync(batchCode, VietnamTime.DayOf(now), cancellationToken);
         if (data is null) return NotFound();
         if (linkType == "gs1:pip") return new RedirectResult(ProductPath(data.Batch.ProductSlug), permanent: false, preserveMethod: true);
         Data = data;
@@ -83,7 +83,7 @@ public sealed class TraceIndexModel(Db.Trace trace, ScanCounter scans, TraceOpti
             });
         }
         Unit = await trace.ScanUnitAsync(data.Batch.Id, serialNormal, device, Network(HttpContext.Connection.RemoteIpAddress), now,
-            TimeSpan.FromHours(options.SuspiciousWindowHours));
+            TimeSpan.FromHours(options.SuspiciousWindowHours), cancellationToken);
         if (Unit is null) return NotFound();
         Suspicious = Unit.Devices > options.SuspiciousDeviceCount || Unit.RecentNetworks >= options.SuspiciousNetworkCount;
         Response.Headers.CacheControl = "private, no-store";

@@ -15,12 +15,12 @@ public sealed class ScanCounter(Db.Trace trace, TimeProvider clock)
 
     public void Count(long batchId) => pending.AddOrUpdate(batchId, 1, static (_, n) => n + 1);
 
-    public async Task FlushAsync()
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var taken = Interlocked.Exchange(ref pending, new ConcurrentDictionary<long, long>());
         if (taken.IsEmpty) return;
         var day = VietnamTime.DayOf(clock.GetUtcNow());
-        await trace.AddBatchScansAsync(taken.Select(kv => (kv.Key, day, kv.Value)).ToList());
+        await trace.AddBatchScansAsync(taken.Select(kv => (kv.Key, day, kv.Value)).ToList(), cancellationToken);
     }
 }
 
@@ -31,7 +31,8 @@ public sealed class ScanCounterFlusher(ScanCounter counter, TraceOptions options
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, options.ScanFlushSeconds)));
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken)) await FlushLoggingErrorsAsync();
+            // A flush that has begun runs to the end: its counts are already out of memory.
+            while (await timer.WaitForNextTickAsync(stoppingToken)) await FlushLoggingErrorsAsync(CancellationToken.None);
         }
         catch (OperationCanceledException)
         {
@@ -41,14 +42,14 @@ public sealed class ScanCounterFlusher(ScanCounter counter, TraceOptions options
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await FlushLoggingErrorsAsync();
+        await FlushLoggingErrorsAsync(cancellationToken);
     }
 
-    private async Task FlushLoggingErrorsAsync()
+    private async Task FlushLoggingErrorsAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await counter.FlushAsync();
+            await counter.FlushAsync(cancellationToken);
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException)
         {

@@ -26,25 +26,27 @@ public static class TraceSetup
     public static WebApplication MapCho40Trace(this WebApplication app)
     {
         // Photos by content hash: the address never changes what it shows, so caches may keep it for a year.
-        app.MapGet("/trace/img/{sha256:regex(^[0-9a-f]{{64}}$)}/{width:int}.webp", async (string sha256, int width, Db.Trace trace, HttpContext http) =>
+        app.MapGet("/trace/img/{sha256:regex(^[0-9a-f]{{64}}$)}/{width:int}.webp", async (string sha256, int width, Db.Trace trace, HttpContext http,
+            CancellationToken cancellationToken) =>
         {
             if (!TracePhotos.Widths.Contains(width)) return Results.NotFound();
-            var bytes = await trace.ImageAsync(sha256, width, TracePhotos.Resize);
+            var bytes = await trace.ImageAsync(sha256, width, TracePhotos.Resize, cancellationToken);
             if (bytes is null) return Results.NotFound();
             http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
             return Results.Bytes(bytes, "image/webp");
         });
 
         // A batch's history as EPCIS 2.0 JSON-LD, for the seller's own members (others' ids answer 404).
-        app.MapGet("/api/trace/batches/{id:long}/epcis", async (long id, HttpContext http, Db.Trace trace, TraceOptions options, TimeProvider clock) =>
+        app.MapGet("/api/trace/batches/{id:long}/epcis", async (long id, HttpContext http, Db.Trace trace, TraceOptions options, TimeProvider clock,
+            CancellationToken cancellationToken) =>
         {
             if (http.User.Identity?.IsAuthenticated != true)
                 return Results.Problem(statusCode: 401, title: "Chưa đăng nhập", detail: "Cần đăng nhập bằng tài khoản thành viên của người bán để xem lô hàng.");
-            var batch = await trace.BatchAsync(http.User.UserId(), id);
+            var batch = await trace.BatchAsync(http.User.UserId(), id, cancellationToken);
             if (batch is null)
                 return Results.Problem(statusCode: 404, title: "Không tìm thấy", detail: $"Không có lô hàng số {id} thuộc người bán của bạn.");
-            var events = await trace.EventsAsync(id);
-            var serials = await trace.SerialsAsync(id, 100_000);
+            var events = await trace.EventsAsync(id, cancellationToken);
+            var serials = await trace.SerialsAsync(id, 100_000, cancellationToken);
             var document = Epcis.Document(TraceLinks.BaseUrl(http.Request, options), batch, events, serials, clock.GetUtcNow());
             return Results.Text(document.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }),
                 "application/ld+json", System.Text.Encoding.UTF8);

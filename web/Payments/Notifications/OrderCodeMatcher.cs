@@ -20,13 +20,13 @@ public sealed partial class OrderCodeMatcher : IPaymentMatcher
     public static IReadOnlyList<string> Candidates(string content) =>
         Candidate().Matches(ReferenceText.Fold(content)).Select(m => "DH-" + m.Groups[1].Value).Distinct().ToList();
 
-    public async Task<bool> TryApplyAsync(MatchContext context)
+    public async Task<bool> TryApplyAsync(MatchContext context, CancellationToken cancellationToken)
     {
         var transfer = context.Transfer;
         foreach (var code in Candidates(transfer.Content))
         {
             var (outcome, orderId, total) = await Orders.MarkPaidByTransferAsync(context.Connection, context.Transaction, code,
-                transfer.AmountVnd, $"{transfer.Provider}:{transfer.ProviderTxnId}", transfer.TransactionTime);
+                transfer.AmountVnd, $"{transfer.Provider}:{transfer.ProviderTxnId}", transfer.TransactionTime, cancellationToken);
             var reason = outcome switch
             {
                 TransferPaymentOutcome.Paid => null,
@@ -36,11 +36,11 @@ public sealed partial class OrderCodeMatcher : IPaymentMatcher
             };
             if (reason is null) return true;
             if (reason.Length == 0) continue; // not one of our transfer orders: try the next candidate
-            await context.Connection.ExecuteAsync("""
+            await context.Connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO payment_inbox (provider_transaction_id, reason, order_id, expected_amount_vnd, created_at)
                 VALUES (@Id, @reason, @orderId, @total, @now)
                 ON CONFLICT DO NOTHING
-                """, new { transfer.Id, reason, orderId, total, now = context.Now }, context.Transaction);
+                """, new { transfer.Id, reason, orderId, total, now = context.Now }, context.Transaction, cancellationToken: cancellationToken));
             return true;
         }
         return false;

@@ -29,7 +29,7 @@ public sealed class PaymentIntake(IEnumerable<IBankNotificationProvider> provide
         return string.IsNullOrEmpty(secret) ? null : secret;
     }
 
-    public async Task<IntakeResult> ReceiveAsync(string providerName, IHeaderDictionary headers, string rawBody)
+    public async Task<IntakeResult> ReceiveAsync(string providerName, IHeaderDictionary headers, string rawBody, CancellationToken cancellationToken = default)
     {
         var provider = Provider(providerName);
         var secret = provider is null ? null : SecretOf(provider.Name);
@@ -42,7 +42,7 @@ public sealed class PaymentIntake(IEnumerable<IBankNotificationProvider> provide
             return new IntakeResult(IntakeStatus.Unauthorized, Reason: refusal);
         }
 
-        var notificationId = await payments.StoreNotificationAsync(provider.Name, rawBody, now);
+        var notificationId = await payments.StoreNotificationAsync(provider.Name, rawBody, now, cancellationToken);
         IReadOnlyList<IncomingTransfer> transfers;
         try
         {
@@ -50,7 +50,7 @@ public sealed class PaymentIntake(IEnumerable<IBankNotificationProvider> provide
         }
         catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or OverflowException)
         {
-            await payments.MarkNotificationAsync(notificationId, "invalid", e.Message);
+            await payments.MarkNotificationAsync(notificationId, "invalid", e.Message, cancellationToken);
             return new IntakeResult(IntakeStatus.BadBody, Reason: e.Message);
         }
 
@@ -58,10 +58,10 @@ public sealed class PaymentIntake(IEnumerable<IBankNotificationProvider> provide
         foreach (var transfer in transfers)
         {
             var isNew = await payments.RecordTransferAsync(provider.Name, notificationId, transfer, now,
-                (connection, tx, stored) => matching.ApplyAsync(new MatchContext(connection, tx, stored, now)));
+                (connection, tx, stored, ct) => matching.ApplyAsync(new MatchContext(connection, tx, stored, now), ct), cancellationToken);
             if (isNew) fresh++; else duplicates++;
         }
-        await payments.MarkNotificationAsync(notificationId, "processed", null);
+        await payments.MarkNotificationAsync(notificationId, "processed", null, cancellationToken);
         return new IntakeResult(IntakeStatus.Accepted, fresh, duplicates);
     }
 
@@ -69,7 +69,7 @@ public sealed class PaymentIntake(IEnumerable<IBankNotificationProvider> provide
     /// The admin's "Giả lập chuyển khoản": writes the body the provider would send, signs it with the
     /// configured secret and hands it to <see cref="ReceiveAsync"/> — the exact path a real delivery takes.
     /// </summary>
-    public async Task<IntakeResult> SimulateAsync(string providerName, SimulatedTransfer transfer)
+    public async Task<IntakeResult> SimulateAsync(string providerName, SimulatedTransfer transfer, CancellationToken cancellationToken = default)
     {
         var provider = Provider(providerName);
         var secret = provider is null ? null : SecretOf(provider.Name);
@@ -77,7 +77,7 @@ public sealed class PaymentIntake(IEnumerable<IBankNotificationProvider> provide
         var (body, signedHeaders) = provider.Simulate(transfer, secret, time.GetUtcNow());
         var headers = new HeaderDictionary();
         foreach (var (name, value) in signedHeaders) headers[name] = value;
-        return await ReceiveAsync(provider.Name, headers, body);
+        return await ReceiveAsync(provider.Name, headers, body, cancellationToken);
     }
 }
 
@@ -85,14 +85,15 @@ public static class BankNotificationEndpoint
 {
     /// <summary><c>POST /api/bank-notifications/{provider}</c>: 200 <c>{"success":true}</c> once stored (new or duplicate).</summary>
     public static void MapBankNotifications(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/bank-notifications/{provider}", async (string provider, HttpRequest request, PaymentIntake intake, ILogger<PaymentIntake> logger) =>
+        app.MapPost("/api/bank-notifications/{provider}", async (string provider, HttpRequest request, PaymentIntake intake, ILogger<PaymentIntake> logger,
+            CancellationToken cancellationToken) =>
         {
             using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8);
-            var body = await reader.ReadToEndAsync();
+            var body = await reader.ReadToEndAsync(cancellationToken);
             IntakeResult result;
             try
             {
-                result = await intake.ReceiveAsync(provider, request.Headers, body);
+                result = await intake.ReceiveAsync(provider, request.Headers, body, cancellationToken);
             }
             catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
             {

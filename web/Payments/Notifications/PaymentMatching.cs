@@ -11,7 +11,8 @@ public sealed record MatchContext(NpgsqlConnection Connection, NpgsqlTransaction
     DateTimeOffset Now)
 {
     /// <summary>Tells the stall's open screens (delivered when the transaction commits).</summary>
-    public Task NotifyStallAsync(long stallId, string what) => StallEvents.PublishAsync(Connection, Transaction, stallId, what);
+    public Task NotifyStallAsync(long stallId, string what, CancellationToken cancellationToken) =>
+        StallEvents.PublishAsync(Connection, Transaction, stallId, what, cancellationToken);
 }
 
 /// <summary>
@@ -24,7 +25,7 @@ public interface IPaymentMatcher
 {
     int Order { get; }
 
-    Task<bool> TryApplyAsync(MatchContext context);
+    Task<bool> TryApplyAsync(MatchContext context, CancellationToken cancellationToken);
 }
 
 /// <summary>Runs the matchers in turn; a transfer none of them takes lands in the inbox as unmatched, never lost.</summary>
@@ -34,13 +35,14 @@ public sealed class PaymentMatching(IEnumerable<IPaymentMatcher> matchers)
 
     public IReadOnlyList<IPaymentMatcher> Matchers => ordered;
 
-    public async Task ApplyAsync(MatchContext context)
+    public async Task ApplyAsync(MatchContext context, CancellationToken cancellationToken)
     {
         foreach (var matcher in ordered)
         {
-            if (await matcher.TryApplyAsync(context)) return;
+            if (await matcher.TryApplyAsync(context, cancellationToken)) return;
         }
-        await Db.Payments.AddToInboxAsync(context.Connection, context.Transaction, context.Transfer.Id, "unmatched", context.Now);
+        await Db.Payments.AddToInboxAsync(context.Connection, context.Transaction, context.Transfer.Id, "unmatched", context.Now,
+            cancellationToken: cancellationToken);
     }
 }
 
@@ -76,12 +78,12 @@ public sealed class PaymentRequestMatcher : IPaymentMatcher
 {
     public int Order => 100;
 
-    public async Task<bool> TryApplyAsync(MatchContext context)
+    public async Task<bool> TryApplyAsync(MatchContext context, CancellationToken cancellationToken)
     {
         var transfer = context.Transfer;
         var candidates = ReferenceText.Candidates(transfer.Content);
         if (candidates.Count == 0) return false;
-        var requests = await Db.Payments.LockRequestsAsync(context.Connection, context.Transaction, candidates);
+        var requests = await Db.Payments.LockRequestsAsync(context.Connection, context.Transaction, candidates, cancellationToken);
         if (requests.Count == 0) return false;
         var request = requests.OrderBy(r => r.Status == "pending" ? 0 : 1).First();
         var (connection, tx, now) = (context.Connection, context.Transaction, context.Now);
@@ -90,30 +92,35 @@ public sealed class PaymentRequestMatcher : IPaymentMatcher
 
         if (request.Status == "cancelled" || (request.Status is "pending" or "underpaid" && paidAt >= request.ExpiresAt))
         {
-            var late = await Db.Payments.InsertTransferPaymentAsync(connection, tx, request.StallId, transfer, now);
-            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, "expired_request", now, request.StallId, request.Id, request.AmountVnd);
-            await context.NotifyStallAsync(request.StallId, $"p{late}");
+            var late = await Db.Payments.InsertTransferPaymentAsync(connection, tx, request.StallId, transfer, now, cancellationToken: cancellationToken);
+            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, "expired_request", now, request.StallId, request.Id, request.AmountVnd,
+                cancellationToken);
+            await context.NotifyStallAsync(request.StallId, $"p{late}", cancellationToken);
             return true;
         }
 
         if (request.Status == "paid")
         {
-            var extra = await Db.Payments.InsertTransferPaymentAsync(connection, tx, request.StallId, transfer, now, request.Id, "over", request.AmountVnd);
-            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, "over", now, request.StallId, request.Id, request.AmountVnd);
-            await context.NotifyStallAsync(request.StallId, $"p{extra}");
+            var extra = await Db.Payments.InsertTransferPaymentAsync(connection, tx, request.StallId, transfer, now, request.Id, "over", request.AmountVnd,
+                cancellationToken);
+            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, "over", now, request.StallId, request.Id, request.AmountVnd, cancellationToken);
+            await context.NotifyStallAsync(request.StallId, $"p{extra}", cancellationToken);
             return true;
         }
 
-        var before = await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection,
-            "SELECT COALESCE(sum(amount_vnd), 0) FROM stall_payments WHERE payment_request_id = @Id", new { request.Id }, tx);
+        var before = await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, new Dapper.CommandDefinition(
+            "SELECT COALESCE(sum(amount_vnd), 0) FROM stall_payments WHERE payment_request_id = @Id", new { request.Id }, tx,
+            cancellationToken: cancellationToken));
         var received = before + transfer.AmountVnd;
         var check = received == request.AmountVnd ? "ok" : received < request.AmountVnd ? "short" : "over";
-        var paymentId = await Db.Payments.InsertTransferPaymentAsync(connection, tx, request.StallId, transfer, now, request.Id, check, request.AmountVnd);
-        await Db.Payments.SetRequestStatusAsync(connection, tx, request.Id, check == "short" ? "underpaid" : "paid", check == "short" ? null : now);
+        var paymentId = await Db.Payments.InsertTransferPaymentAsync(connection, tx, request.StallId, transfer, now, request.Id, check, request.AmountVnd,
+            cancellationToken);
+        await Db.Payments.SetRequestStatusAsync(connection, tx, request.Id, check == "short" ? "underpaid" : "paid", check == "short" ? null : now,
+            cancellationToken);
         if (check != "ok")
-            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, check, now, request.StallId, request.Id, request.AmountVnd);
-        await context.NotifyStallAsync(request.StallId, $"p{paymentId}");
-        await context.NotifyStallAsync(request.StallId, $"r{request.Id}");
+            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, check, now, request.StallId, request.Id, request.AmountVnd, cancellationToken);
+        await context.NotifyStallAsync(request.StallId, $"p{paymentId}", cancellationToken);
+        await context.NotifyStallAsync(request.StallId, $"r{request.Id}", cancellationToken);
         return true;
     }
 }
@@ -123,13 +130,14 @@ public sealed class StallAccountMatcher : IPaymentMatcher
 {
     public int Order => 900;
 
-    public async Task<bool> TryApplyAsync(MatchContext context)
+    public async Task<bool> TryApplyAsync(MatchContext context, CancellationToken cancellationToken)
     {
         if (context.Transfer.AccountNumber.Length == 0) return false;
-        var stalls = await Db.Payments.StallsPaidIntoAsync(context.Connection, context.Transaction, context.Transfer.AccountNumber);
+        var stalls = await Db.Payments.StallsPaidIntoAsync(context.Connection, context.Transaction, context.Transfer.AccountNumber, cancellationToken);
         if (stalls.Count != 1) return false; // none, or an account shared by several stalls: a person decides
-        var paymentId = await Db.Payments.InsertTransferPaymentAsync(context.Connection, context.Transaction, stalls[0], context.Transfer, context.Now);
-        await context.NotifyStallAsync(stalls[0], $"p{paymentId}");
+        var paymentId = await Db.Payments.InsertTransferPaymentAsync(context.Connection, context.Transaction, stalls[0], context.Transfer, context.Now,
+            cancellationToken: cancellationToken);
+        await context.NotifyStallAsync(stalls[0], $"p{paymentId}", cancellationToken);
         return true;
     }
 }

@@ -28,12 +28,12 @@ public sealed class IndexModel(CodStatements statements, IBackgroundJobClient jo
     public IReadOnlyList<CodStatement> Statements { get; private set; } = [];
     public IReadOnlyList<string> FileErrors { get; private set; } = [];
 
-    public async Task OnGetAsync() => Statements = await statements.ListAsync();
+    public async Task OnGetAsync(CancellationToken cancellationToken) => Statements = await statements.ListAsync(cancellationToken: cancellationToken);
 
     public IActionResult OnGetTemplate() =>
         File(CodStatementFormats.CanonicalTemplateCsv(), "text/csv; charset=utf-8", "mau-bang-ke-cod-cho40.csv");
 
-    public async Task<IActionResult> OnPostAsync()
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         if (!string.IsNullOrEmpty(Input.Carrier) && !CodStatements.Carriers.Contains(Input.Carrier))
             ModelState.AddModelError("Input.Carrier", t["Đơn vị vận chuyển không có trong danh sách."]);
@@ -43,19 +43,19 @@ public sealed class IndexModel(CodStatements statements, IBackgroundJobClient jo
             ModelState.AddModelError("Input.File", t["Tệp lớn quá 20 MB: hãy chia nhỏ."]);
         if (!ModelState.IsValid)
         {
-            await OnGetAsync();
+            await OnGetAsync(cancellationToken);
             return Page();
         }
 
         using var buffer = new MemoryStream();
-        await Input.File!.CopyToAsync(buffer);
-        var result = await statements.ImportAsync(Input.Carrier, Input.File.FileName, buffer.ToArray(), User.UserId(), time.GetUtcNow());
+        await Input.File!.CopyToAsync(buffer, cancellationToken);
+        var result = await statements.ImportAsync(Input.Carrier, Input.File.FileName, buffer.ToArray(), User.UserId(), time.GetUtcNow(), cancellationToken);
         switch (result.Status)
         {
             case CodImportStatus.Rejected:
                 ModelState.AddModelError("Input.File", t["Tệp không được nhận, không dòng nào được lưu. Hãy sửa các lỗi dưới đây rồi tải lên lại."]);
                 FileErrors = result.Errors;
-                await OnGetAsync();
+                await OnGetAsync(cancellationToken);
                 return Page();
             case CodImportStatus.AlreadyUploaded:
                 TempData["Message"] = string.Format(t["Bảng kê này đã được tải lên trước đó (số {0}): không tính lại."].Value, result.StatementId);
@@ -65,7 +65,7 @@ public sealed class IndexModel(CodStatements statements, IBackgroundJobClient jo
                     ? string.Format(t["Đã nhận bảng kê: {0} dòng. Việc đối soát đang chạy."].Value, result.Lines)
                     : string.Format(t["Đã nhận bảng kê: {0} dòng, trong đó {1} dòng đã có trong bảng kê trước (giữ lại nhưng không tính lại). Việc đối soát đang chạy."].Value,
                         result.Lines, result.DuplicateLines);
-                jobs.Enqueue<ReconcileCodStatementJob>(j => j.RunAsync(result.StatementId!.Value));
+                jobs.Enqueue<ReconcileCodStatementJob>(j => j.RunAsync(result.StatementId!.Value, CancellationToken.None));
                 return RedirectToPage("Statement", new { id = result.StatementId });
         }
     }

@@ -35,15 +35,15 @@ public sealed class ReviewModel(CodStatements statements, CodReconciliation reco
     public IReadOnlyList<MissingCodOrder> Missing { get; private set; } = [];
     public int MissingAfterDays => options.MissingAfterDays;
 
-    public async Task OnGetAsync()
+    public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        Lines = await statements.NeedingDecisionAsync();
-        Missing = await reconciliation.MissingAsync(time.GetUtcNow(), options.MissingAfterDays);
+        Lines = await statements.NeedingDecisionAsync(cancellationToken: cancellationToken);
+        Missing = await reconciliation.MissingAsync(time.GetUtcNow(), options.MissingAfterDays, cancellationToken: cancellationToken);
     }
 
-    public async Task<IActionResult> OnPostAsync()
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var line = await statements.LineAsync(Input.LineId);
+        var line = await statements.LineAsync(Input.LineId, cancellationToken);
         if (line is null) return NotFound();
         if (Input.Decision is not (null or "accept" or "adjust" or "dispute"))
             ModelState.AddModelError("Input.Decision", t["Quyết định không hợp lệ."]);
@@ -58,10 +58,11 @@ public sealed class ReviewModel(CodStatements statements, CodReconciliation reco
         }
         if (!ModelState.IsValid)
         {
-            await OnGetAsync();
+            await OnGetAsync(cancellationToken);
             return Page();
         }
-        var done = await statements.DecideAsync(line.Id, Input.Decision!, amount, Input.Reason!, User.UserId(), time.GetUtcNow());
+        var done = await statements.DecideAsync(line.Id, Input.Decision!, amount, Input.Reason!, User.UserId(), time.GetUtcNow(),
+            cancellationToken: cancellationToken);
         TempData["Message"] = done
             ? string.Format(t["Đã ghi quyết định cho vận đơn {0}."].Value, line.TrackingCode)
             : t["Dòng này đã được quyết định hoặc đã thanh toán trước đó."].Value;

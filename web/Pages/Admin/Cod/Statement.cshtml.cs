@@ -14,20 +14,20 @@ public sealed class StatementModel(CodStatements statements, IBackgroundJobClien
     public CodStatement Statement { get; private set; } = null!;
     public IReadOnlyList<CodLine> Lines { get; private set; } = [];
 
-    public async Task<IActionResult> OnGetAsync(long id)
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
-        var statement = await statements.FindAsync(id);
+        var statement = await statements.FindAsync(id, cancellationToken);
         if (statement is null) return NotFound();
         Statement = statement;
-        Lines = await statements.LinesAsync(id);
+        Lines = await statements.LinesAsync(id, cancellationToken);
         return Page();
     }
 
     /// <summary>Runs reconciliation again (e.g. after a seller entered a missing tracking code). Safe: decided and paid lines stay.</summary>
-    public async Task<IActionResult> OnPostReconcileAsync(long id)
+    public async Task<IActionResult> OnPostReconcileAsync(long id, CancellationToken cancellationToken)
     {
-        if (await statements.FindAsync(id) is null) return NotFound();
-        jobs.Enqueue<ReconcileCodStatementJob>(j => j.RunAsync(id));
+        if (await statements.FindAsync(id, cancellationToken) is null) return NotFound();
+        jobs.Enqueue<ReconcileCodStatementJob>(j => j.RunAsync(id, CancellationToken.None));
         TempData["Message"] = t["Đã xếp lịch đối soát lại."].Value;
         return RedirectToPage(new { id });
     }

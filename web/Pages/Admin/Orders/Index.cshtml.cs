@@ -7,5 +7,5 @@ public sealed class IndexModel(Db.Orders orders) : OrderListModel
 {
     public override string DetailPath => "/Admin/Orders/";
 
-    public async Task OnGetAsync() => Items = await orders.ListAllAsync(Filter());
+    public async Task OnGetAsync(CancellationToken cancellationToken) => Items = await orders.ListAllAsync(Filter(), cancellationToken);
 }

@@ -44,15 +44,15 @@ public sealed class IndexModel(ReportQueries reports, ReportBackfills backfills,
     /// <summary>Reload the page every few seconds while a backfill is still running (a meta refresh: no script).</summary>
     public bool InProgress => Backfills.Any(b => !b.Finished);
 
-    public async Task OnGetAsync()
+    public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         LatestClosedDay = ReportComputation.LatestClosedDay(time.GetUtcNow(), options.SettleTime);
-        RecentDays = await reports.RecentDaysAsync();
+        RecentDays = await reports.RecentDaysAsync(cancellationToken: cancellationToken);
         ShownDay = Day ?? RecentDays.FirstOrDefault()?.ReportDay;
-        if (ShownDay is { } day) Rows = await reports.OverviewAsync(day);
-        Backfills = await backfills.BackfillsAsync();
+        if (ShownDay is { } day) Rows = await reports.OverviewAsync(day, cancellationToken);
+        Backfills = await backfills.BackfillsAsync(cancellationToken: cancellationToken);
         Backfill = BackfillId is { } id ? Backfills.FirstOrDefault(b => b.Id == id) : Backfills.FirstOrDefault();
-        if (Backfill is not null) BackfillDays = await backfills.BackfillDaysAsync(Backfill.Id);
+        if (Backfill is not null) BackfillDays = await backfills.BackfillDaysAsync(Backfill.Id, cancellationToken);
         if (Input.From is null && Input.To is null)
         {
             Input.From = LatestClosedDay.AddDays(-6).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -60,7 +60,7 @@ public sealed class IndexModel(ReportQueries reports, ReportBackfills backfills,
         }
     }
 
-    public async Task<IActionResult> OnPostBackfillAsync()
+    public async Task<IActionResult> OnPostBackfillAsync(CancellationToken cancellationToken)
     {
         var latest = ReportComputation.LatestClosedDay(time.GetUtcNow(), options.SettleTime);
         DateOnly from = default, to = default;
@@ -79,14 +79,14 @@ public sealed class IndexModel(ReportQueries reports, ReportBackfills backfills,
         }
         if (!ModelState.IsValid)
         {
-            await OnGetAsync();
+            await OnGetAsync(cancellationToken);
             return Page();
         }
-        var id = await DailyReportsJob.EnqueueBackfillAsync(backfills, jobs, from, to, User.UserId(), time.GetUtcNow());
+        var id = await DailyReportsJob.EnqueueBackfillAsync(backfills, jobs, from, to, User.UserId(), time.GetUtcNow(), cancellationToken);
         TempData["Message"] = t["Đã xếp lịch tính bù {0} ngày ({1} – {2}). Ngày đã có báo cáo được giữ nguyên.",
             to.DayNumber - from.DayNumber + 1, from.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture),
             to.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture)].Value;
-        return Redirect($"/Admin/Reports?backfill={id}");
+        return RedirectToPage("/Admin/Reports/Index", new { backfill = id });
     }
 
     private static bool TryParseDay(string text, out DateOnly day) =>

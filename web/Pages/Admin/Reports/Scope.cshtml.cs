@@ -13,8 +13,8 @@ public sealed class ScopeModel(ReportQueries reports, IStringLocalizer<SharedRes
     [FromRoute] public string Kind { get; set; } = "";
     [FromRoute] public long ScopeId { get; set; }
 
-    protected override async Task<ReportScope?> FindScopeAsync() =>
-        ReportScopes.IsKnown(Kind) && await reports.ScopeNameAsync(Kind, ScopeId) is { } name
+    protected override async Task<ReportScope?> FindScopeAsync(CancellationToken cancellationToken) =>
+        ReportScopes.IsKnown(Kind) && await reports.ScopeNameAsync(Kind, ScopeId, cancellationToken) is { } name
             ? new ReportScope(Kind, ScopeId, name, $"/Admin/Reports/{Kind}/{ScopeId}")
             : null;
 }

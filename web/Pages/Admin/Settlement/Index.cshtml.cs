@@ -23,26 +23,26 @@ public sealed class IndexModel(Db.Settlement settlement, IBackgroundJobClient jo
 
     public IReadOnlyList<SettlementRun> Runs { get; private set; } = [];
 
-    public async Task OnGetAsync()
+    public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         var today = VietnamTime.DayOf(time.GetUtcNow());
         // Default: last week, Monday to Sunday.
         var lastMonday = today.AddDays(-(((int)today.DayOfWeek + 6) % 7) - 7);
         Input.Cycle ??= new SettlementCycle(lastMonday, lastMonday.AddDays(6)).Key;
-        Runs = await settlement.RunsAsync();
+        Runs = await settlement.RunsAsync(cancellationToken: cancellationToken);
     }
 
-    public async Task<IActionResult> OnPostAsync()
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         if (ModelState.IsValid && !SettlementCycle.TryParse(Input.Cycle, out _))
             ModelState.AddModelError("Input.Cycle", t["Kỳ quyết toán viết dạng 2026-11-02..2026-11-08 (tối đa 93 ngày) hoặc 2026-W45."]);
         if (!ModelState.IsValid)
         {
-            await OnGetAsync();
+            await OnGetAsync(cancellationToken);
             return Page();
         }
         SettlementCycle.TryParse(Input.Cycle, out var cycle);
-        jobs.Enqueue<SettleCycleJob>(j => j.RunAsync(cycle.Key));
+        jobs.Enqueue<SettleCycleJob>(j => j.RunAsync(cycle.Key, CancellationToken.None));
         TempData["Message"] = string.Format(t["Đã xếp lịch quyết toán kỳ {0}. Chạy lại cùng kỳ không trả hai lần."].Value, cycle.Key);
         return RedirectToPage();
     }

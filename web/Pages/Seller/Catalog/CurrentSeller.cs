@@ -15,9 +15,9 @@ public static class CurrentSeller
 
     public sealed record Choice(SellerMembership? Current, IReadOnlyList<SellerMembership> Approved, bool AskedForUnknown);
 
-    public static async Task<Choice> ResolveAsync(HttpContext http, SellerMemberships memberships)
+    public static async Task<Choice> ResolveAsync(HttpContext http, SellerMemberships memberships, CancellationToken cancellationToken = default)
     {
-        var approved = (await memberships.OfUserAsync(http.User.UserId())).Where(m => m.Status == "approved").ToList();
+        var approved = (await memberships.OfUserAsync(http.User.UserId(), cancellationToken)).Where(m => m.Status == "approved").ToList();
         if (http.Request.Query.TryGetValue("seller", out var asked) && asked.Count > 0)
         {
             var wanted = long.TryParse(asked[0], NumberStyles.None, CultureInfo.InvariantCulture, out var id)

@@ -9,11 +9,11 @@ public sealed class ExportModel(SellerMemberships memberships, CatalogFiles file
 {
     private const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-    public async Task<IActionResult> OnGetAsync(string? format)
+    public async Task<IActionResult> OnGetAsync(string? format, CancellationToken cancellationToken)
     {
-        var choice = await CurrentSeller.ResolveAsync(HttpContext, memberships);
+        var choice = await CurrentSeller.ResolveAsync(HttpContext, memberships, cancellationToken);
         if (choice.Current is null) return NotFound();
-        var rows = await files.ExportAsync(choice.Current.Scope(HttpContext));
+        var rows = await files.ExportAsync(choice.Current.Scope(HttpContext), cancellationToken);
         if (rows is null) return NotFound();
         var day = Db.Domain.VietnamTime.ToVietnam(clock.GetUtcNow()).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
         var name = $"san-pham-{choice.Current.SellerSlug}-{day}";

@@ -18,11 +18,11 @@ public sealed class ImportModel(SellerMemberships memberships, CatalogFiles file
     public IReadOnlyList<ImportError> Errors { get; private set; } = [];
     public int RowCount { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync() => await ResolveAsync() ?? Page();
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) => await ResolveAsync(cancellationToken) ?? Page();
 
-    public async Task<IActionResult> OnPostAsync(IFormFile? file)
+    public async Task<IActionResult> OnPostAsync(IFormFile? file, CancellationToken cancellationToken)
     {
-        if (await ResolveAsync() is { } redirect) return redirect;
+        if (await ResolveAsync(cancellationToken) is { } redirect) return redirect;
         if (file is null || file.Length == 0)
             return Problem(t["Vui lòng chọn tệp .xlsx hoặc .csv."]);
         if (file.Length > CatalogFile.MaxFileBytes)
@@ -39,7 +39,8 @@ public sealed class ImportModel(SellerMemberships memberships, CatalogFiles file
             if (CatalogFile.Validate(row, values, errors, t) is { } ok) valid.Add(ok);
         RowCount = rows.Count;
 
-        var outcome = await files.ImportAsync(Seller.Scope(HttpContext), valid, clock.GetUtcNow(), checkOnly: errors.Count > 0);
+        var outcome = await files.ImportAsync(Seller.Scope(HttpContext), valid, clock.GetUtcNow(), checkOnly: errors.Count > 0,
+            cancellationToken: cancellationToken);
         if (!outcome.Authorised) return NotFound();
         errors.AddRange(outcome.Problems.Select(p => CatalogFile.Explain(p, t)));
         if (errors.Count > 0)
@@ -50,7 +51,7 @@ public sealed class ImportModel(SellerMemberships memberships, CatalogFiles file
         }
         TempData["Message"] = t["Đã nhập {0} sản phẩm: {1} mới, {2} cập nhật.", outcome.Created + outcome.Updated, outcome.Created,
             outcome.Updated].Value;
-        return Redirect("/Seller/Catalog");
+        return RedirectToPage("/Seller/Catalog/Index");
     }
 
     private IActionResult Problem(string message)
@@ -60,11 +61,11 @@ public sealed class ImportModel(SellerMemberships memberships, CatalogFiles file
         return Page();
     }
 
-    private async Task<IActionResult?> ResolveAsync()
+    private async Task<IActionResult?> ResolveAsync(CancellationToken cancellationToken)
     {
-        var choice = await CurrentSeller.ResolveAsync(HttpContext, memberships);
+        var choice = await CurrentSeller.ResolveAsync(HttpContext, memberships, cancellationToken);
         if (choice.AskedForUnknown) return NotFound();
-        if (choice.Current is null) return Redirect("/Seller/Catalog");
+        if (choice.Current is null) return RedirectToPage("/Seller/Catalog/Index");
         Seller = choice.Current;
         return null;
     }

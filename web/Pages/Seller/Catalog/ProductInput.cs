@@ -57,7 +57,8 @@ public sealed class ProductInput
     /// its field. Returns the listing to save, or null when something is wrong.
     /// </summary>
     public async Task<(CatalogProductInput? Listing, string? ProvinceError, string? CommuneError)> ValidateAsync(
-        ModelStateDictionary modelState, IStringLocalizer t, IReadOnlyList<CategoryOption> categories, AdminUnits units)
+        ModelStateDictionary modelState, IStringLocalizer t, IReadOnlyList<CategoryOption> categories, AdminUnits units,
+        CancellationToken cancellationToken = default)
     {
         var price = CatalogRules.ParsePrice(Price, out var priceError);
         if (priceError is not null) modelState.AddModelError("Input.Price", t[priceError]);
@@ -73,9 +74,9 @@ public sealed class ProductInput
         var province = string.IsNullOrEmpty(ProvinceCode) ? null : ProvinceCode;
         var commune = string.IsNullOrEmpty(CommuneCode) ? null : CommuneCode;
         if (province is null && commune is not null) provinceError = t["Vui lòng chọn tỉnh / thành phố."];
-        else if (province is not null && (await units.ProvincesAsync()).All(p => p.Code != province))
+        else if (province is not null && (await units.ProvincesAsync(cancellationToken)).All(p => p.Code != province))
             provinceError = t["Vui lòng chọn tỉnh / thành phố."];
-        else if (province is not null && commune is not null && !await units.CommuneBelongsToAsync(commune, province))
+        else if (province is not null && commune is not null && !await units.CommuneBelongsToAsync(commune, province, cancellationToken))
             communeError = t["Xã / phường không thuộc tỉnh đã chọn."];
         if (provinceError is not null) modelState.AddModelError("Input.ProvinceCode", provinceError);
         if (communeError is not null) modelState.AddModelError("Input.CommuneCode", communeError);

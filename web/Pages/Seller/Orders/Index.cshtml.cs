@@ -10,5 +10,5 @@ public sealed class IndexModel(Db.Orders orders) : OrderListModel
 {
     public override string DetailPath => "/Seller/Orders/";
 
-    public async Task OnGetAsync() => Items = await orders.ListForMemberAsync(User.UserId(), Filter());
+    public async Task OnGetAsync(CancellationToken cancellationToken) => Items = await orders.ListForMemberAsync(User.UserId(), Filter(), cancellationToken);
 }

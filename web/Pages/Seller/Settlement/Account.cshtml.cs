@@ -30,22 +30,22 @@ public sealed class AccountModel(Db.Settlement settlement, SellerMemberships mem
 
     public IReadOnlyList<Bank> Banks => banks.All;
 
-    public async Task<IActionResult> OnGetAsync(long sellerId)
+    public async Task<IActionResult> OnGetAsync(long sellerId, CancellationToken cancellationToken)
     {
-        if (!await memberships.CanActForAsync(User.UserId(), sellerId)) return NotFound();
-        if (await settlement.PayoutAccountAsync(sellerId) is { } a)
+        if (!await memberships.CanActForAsync(User.UserId(), sellerId, cancellationToken)) return NotFound();
+        if (await settlement.PayoutAccountAsync(sellerId, cancellationToken) is { } a)
             Input = new AccountInput { BankBin = a.BankBin, AccountNumber = a.AccountNumber, AccountName = a.AccountName };
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(long sellerId)
+    public async Task<IActionResult> OnPostAsync(long sellerId, CancellationToken cancellationToken)
     {
-        if (!await memberships.CanActForAsync(User.UserId(), sellerId)) return NotFound();
+        if (!await memberships.CanActForAsync(User.UserId(), sellerId, cancellationToken)) return NotFound();
         if (Input.BankBin is not null && banks.FindByBin(Input.BankBin) is null)
             ModelState.AddModelError("Input.BankBin", t["Ngân hàng không có trong danh sách."]);
         if (!ModelState.IsValid) return Page();
         await settlement.SavePayoutAccountAsync(sellerId,
-            new PayoutAccount(Input.BankBin!, Input.AccountNumber!.Trim(), Input.AccountName!.Trim()), time.GetUtcNow());
+            new PayoutAccount(Input.BankBin!, Input.AccountNumber!.Trim(), Input.AccountName!.Trim()), time.GetUtcNow(), cancellationToken);
         TempData["Message"] = t["Đã lưu tài khoản nhận tiền."].Value;
         return RedirectToPage("Index");
     }

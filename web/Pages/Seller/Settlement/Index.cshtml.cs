@@ -11,9 +11,9 @@ public sealed class IndexModel(Db.Settlement settlement, SellerMemberships membe
 
     public IReadOnlyList<SellerMembership> Sellers { get; private set; } = [];
 
-    public async Task OnGetAsync()
+    public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        Runs = await settlement.RunsForMemberAsync(User.UserId());
-        Sellers = (await memberships.OfUserAsync(User.UserId())).Where(m => m.Status == "approved").ToList();
+        Runs = await settlement.RunsForMemberAsync(User.UserId(), cancellationToken);
+        Sellers = (await memberships.OfUserAsync(User.UserId(), cancellationToken)).Where(m => m.Status == "approved").ToList();
     }
 }

@@ -16,25 +16,25 @@ public sealed class StatementModel(Db.Settlement settlement) : PageModel
     public Payout? Payout { get; private set; }
     public string SellerName { get; private set; } = "";
 
-    private async Task<bool> LoadAsync(long runId, long sellerId)
+    private async Task<bool> LoadAsync(long runId, long sellerId, CancellationToken cancellationToken)
     {
-        if (!User.IsInRole(Db.Domain.Roles.Admin) && !await settlement.IsMemberAsync(User.UserId(), sellerId)) return false;
-        var run = await settlement.RunAsync(runId);
+        if (!User.IsInRole(Db.Domain.Roles.Admin) && !await settlement.IsMemberAsync(User.UserId(), sellerId, cancellationToken)) return false;
+        var run = await settlement.RunAsync(runId, cancellationToken);
         if (run is not { Status: "completed" }) return false;
         Run = run;
-        Items = await settlement.ItemsAsync(runId, sellerId);
-        Payout = (await settlement.PayoutsAsync(runId, sellerId)).SingleOrDefault();
+        Items = await settlement.ItemsAsync(runId, sellerId, cancellationToken: cancellationToken);
+        Payout = (await settlement.PayoutsAsync(runId, sellerId, cancellationToken)).SingleOrDefault();
         if (Items.Count == 0 && Payout is null) return false;
         SellerName = Payout?.SellerName ?? Items[0].SellerName;
         return true;
     }
 
-    public async Task<IActionResult> OnGetAsync(long runId, long sellerId) =>
-        await LoadAsync(runId, sellerId) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync(long runId, long sellerId, CancellationToken cancellationToken) =>
+        await LoadAsync(runId, sellerId, cancellationToken) ? Page() : NotFound();
 
-    public async Task<IActionResult> OnGetPdfAsync(long runId, long sellerId)
+    public async Task<IActionResult> OnGetPdfAsync(long runId, long sellerId, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(runId, sellerId)) return NotFound();
+        if (!await LoadAsync(runId, sellerId, cancellationToken)) return NotFound();
         return File(SettlementStatementPdf.Render(Run, SellerName, Items, Payout), "application/pdf", $"quyet-toan-{Run.CycleKey}-{sellerId}.pdf");
     }
 }

@@ -33,30 +33,30 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
     [BindProperty]
     public EventInput Input { get; set; } = new();
 
-    public async Task<IActionResult> OnGetAsync(long id)
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(id)) return NotFound();
-        var last = await trace.LastPlaceAsync(User.UserId(), id);
+        if (!await LoadAsync(id, cancellationToken)) return NotFound();
+        var last = await trace.LastPlaceAsync(User.UserId(), id, cancellationToken);
         Input.Kind = NextKind();
         Input.OccurredAt = VietnamTime.ToVietnam(clock.GetUtcNow()).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
         Input.ProvinceCode = last?.ProvinceCode ?? Batch.SellerProvinceCode;
         Input.CommuneCode = last is null ? Batch.SellerCommuneCode : last.CommuneCode;
         Input.Actor = last?.Actor is { Length: > 0 } actor ? actor : User.Identity?.Name;
-        Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, Input.CommuneCode);
+        Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, Input.CommuneCode, cancellationToken: cancellationToken);
         return Page();
     }
 
-    public async Task<IActionResult> OnPostProvinceAsync(long id)
+    public async Task<IActionResult> OnPostProvinceAsync(long id, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(id)) return NotFound();
+        if (!await LoadAsync(id, cancellationToken)) return NotFound();
         ModelState.Clear();
-        Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, null);
+        Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, null, cancellationToken: cancellationToken);
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(long id, List<IFormFile>? photos)
+    public async Task<IActionResult> OnPostAsync(long id, List<IFormFile>? photos, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(id)) return NotFound();
+        if (!await LoadAsync(id, cancellationToken)) return NotFound();
         if (!TraceEventKinds.All.Contains(Input.Kind ?? "")) ModelState.AddModelError("Input.Kind", t["Vui lòng chọn loại sự kiện."]);
 
         DateTimeOffset occurredAt = default;
@@ -73,7 +73,8 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
         var province = string.IsNullOrEmpty(Input.ProvinceCode) ? null : Input.ProvinceCode;
         var commune = string.IsNullOrEmpty(Input.CommuneCode) ? null : Input.CommuneCode;
         if (province is null) provinceError = t["Vui lòng chọn tỉnh / thành phố."];
-        else if (commune is not null && !await units.CommuneBelongsToAsync(commune, province)) communeError = t["Xã / phường không thuộc tỉnh đã chọn."];
+        else if (commune is not null && !await units.CommuneBelongsToAsync(commune, province, cancellationToken))
+            communeError = t["Xã / phường không thuộc tỉnh đã chọn."];
         if (provinceError is not null) ModelState.AddModelError("Input.ProvinceCode", provinceError);
         if (communeError is not null) ModelState.AddModelError("Input.CommuneCode", communeError);
 
@@ -97,7 +98,7 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
                 continue;
             }
             using var buffer = new MemoryStream();
-            await file.CopyToAsync(buffer);
+            await file.CopyToAsync(buffer, cancellationToken);
             var (image, error) = await TracePhotos.NormalizeAsync(buffer.ToArray(), options.MaxPhotoMegabytes * 1024L * 1024L, HttpContext.RequestAborted);
             if (image is not null) images.Add(image);
             else if (error == ProductPhotos.NotAnImageError)
@@ -107,44 +108,44 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
 
         if (!ModelState.IsValid)
         {
-            Address = await AddressPicker.LoadAsync(units, "Input", province, commune, provinceError, communeError);
+            Address = await AddressPicker.LoadAsync(units, "Input", province, commune, provinceError, communeError, cancellationToken);
             return Page();
         }
 
         var eventId = await trace.AddEventAsync(User.UserId(), id, new NewTraceEvent(Input.Kind!, occurredAt, province, commune,
-            hasLat ? latitude : null, hasLon ? longitude : null, Input.Actor?.Trim() ?? "", Input.Note?.Trim() ?? ""), images);
+            hasLat ? latitude : null, hasLon ? longitude : null, Input.Actor?.Trim() ?? "", Input.Note?.Trim() ?? ""), images, cancellationToken);
         if (eventId is null) return NotFound();
         TempData["Message"] = t["Đã ghi: {0}.", t["event:" + Input.Kind]].Value;
-        return Redirect($"/Seller/Trace/Batch/{id}");
+        return RedirectToPage("/Seller/Trace/Batch", new { id });
     }
 
-    public async Task<IActionResult> OnPostUnitsAsync(long id, int count)
+    public async Task<IActionResult> OnPostUnitsAsync(long id, int count, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(id)) return NotFound();
+        if (!await LoadAsync(id, cancellationToken)) return NotFound();
         if (count is < 1 or > MaxUnits)
         {
             TempData["Message"] = t["Số mã từ 1 đến {0}.", MaxUnits].Value;
-            return Redirect($"/Seller/Trace/Batch/{id}");
+            return RedirectToPage("/Seller/Trace/Batch", new { id });
         }
-        var added = await trace.GenerateUnitsAsync(User.UserId(), id, count);
+        var added = await trace.GenerateUnitsAsync(User.UserId(), id, count, cancellationToken);
         if (added is null) return NotFound();
         TempData["Message"] = t["Đã tạo {0} mã cho từng gói.", added].Value;
-        return Redirect($"/Seller/Trace/Batch/{id}");
+        return RedirectToPage("/Seller/Trace/Batch", new { id });
     }
 
     /// <summary>The batch's QR code as PNG, for a preview on screen.</summary>
-    public async Task<IActionResult> OnGetQrAsync(long id)
+    public async Task<IActionResult> OnGetQrAsync(long id, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(id)) return NotFound();
+        if (!await LoadAsync(id, cancellationToken)) return NotFound();
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(CodeUrl, QRCodeGenerator.ECCLevel.M);
         return File(new PngByteQRCode(data).GetGraphic(8), "image/png");
     }
 
     /// <summary>A label sheet: the batch code on every label, or one pack code per label.</summary>
-    public async Task<IActionResult> OnGetLabelsAsync(long id, LabelInput labels)
+    public async Task<IActionResult> OnGetLabelsAsync(long id, LabelInput labels, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(id)) return NotFound();
+        if (!await LoadAsync(id, cancellationToken)) return NotFound();
         var layout = labels.Layout switch
         {
             "a4x40" => LabelLayout.A4x40,
@@ -154,17 +155,17 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
         if (layout.Problem() is string problem)
         {
             TempData["Message"] = t[problem].Value;
-            return Redirect($"/Seller/Trace/Batch/{id}#labels");
+            return RedirectToPage("/Seller/Trace/Batch", null, new { id }, "labels");
         }
         var baseUrl = TraceLinks.BaseUrl(Request, options);
         List<Label> sheet;
         if (labels.What == "units")
         {
-            var serials = await trace.SerialsAsync(id, MaxUnits);
+            var serials = await trace.SerialsAsync(id, MaxUnits, cancellationToken);
             if (serials.Count == 0)
             {
                 TempData["Message"] = t["Lô này chưa có mã cho từng gói."].Value;
-                return Redirect($"/Seller/Trace/Batch/{id}#labels");
+                return RedirectToPage("/Seller/Trace/Batch", null, new { id }, "labels");
             }
             sheet = serials.Select(s => new Label(TraceLinks.CodeUrl(baseUrl, Batch.Gtin, Batch.LotCode, Batch.Code, s), Batch.ProductName,
                 Batch.LotCode, TraceLinks.PrintedUrl(baseUrl, Batch.Code, s))).ToList();
@@ -188,12 +189,12 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
         return TraceEventKinds.All[Math.Min(last + 1, TraceEventKinds.All.Count - 1)];
     }
 
-    private async Task<bool> LoadAsync(long id)
+    private async Task<bool> LoadAsync(long id, CancellationToken cancellationToken)
     {
-        var batch = await trace.BatchAsync(User.UserId(), id);
+        var batch = await trace.BatchAsync(User.UserId(), id, cancellationToken);
         if (batch is null) return false;
         Batch = batch;
-        Events = await trace.EventsAsync(id);
+        Events = await trace.EventsAsync(id, cancellationToken);
         var baseUrl = TraceLinks.BaseUrl(Request, options);
         CodeUrl = TraceLinks.CodeUrl(baseUrl, batch.Gtin, batch.LotCode, batch.Code);
         ShortUrl = TraceLinks.PrintedUrl(baseUrl, batch.Code);

@@ -17,11 +17,12 @@ public sealed class CertificatesModel(Db.Trace trace, SellerMemberships membersh
     [BindProperty]
     public CertificateInput Input { get; set; } = new();
 
-    public async Task<IActionResult> OnGetAsync(long? sellerId) => await LoadAsync(sellerId) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync(long? sellerId, CancellationToken cancellationToken) =>
+        await LoadAsync(sellerId, cancellationToken) ? Page() : NotFound();
 
-    public async Task<IActionResult> OnPostAsync(long? sellerId)
+    public async Task<IActionResult> OnPostAsync(long? sellerId, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(sellerId)) return NotFound();
+        if (!await LoadAsync(sellerId, cancellationToken)) return NotFound();
         if (!CertificateKinds.All.Contains(Input.Kind ?? "")) ModelState.AddModelError("Input.Kind", t["Vui lòng chọn loại chứng nhận."]);
         if (string.IsNullOrWhiteSpace(Input.Number) || Input.Number.Trim().Length > 100) ModelState.AddModelError("Input.Number", t["Vui lòng nhập số chứng nhận (tối đa 100 ký tự)."]);
         if (string.IsNullOrWhiteSpace(Input.Issuer) || Input.Issuer.Trim().Length > 200) ModelState.AddModelError("Input.Issuer", t["Vui lòng nhập tổ chức cấp (tối đa 200 ký tự)."]);
@@ -34,19 +35,19 @@ public sealed class CertificatesModel(Db.Trace trace, SellerMemberships membersh
         if (!ModelState.IsValid) return Page();
 
         var id = await trace.AddCertificateAsync(User.UserId(), Seller.SellerId,
-            new NewCertificate(productId, Input.Kind!, Input.Number!.Trim(), Input.Issuer!.Trim(), from, to));
+            new NewCertificate(productId, Input.Kind!, Input.Number!.Trim(), Input.Issuer!.Trim(), from, to), cancellationToken);
         if (id is null) return NotFound();
         TempData["Message"] = t["Đã thêm chứng nhận."].Value;
-        return Redirect($"/Seller/Trace/Certificates?sellerId={Seller.SellerId}");
+        return RedirectToPage("/Seller/Trace/Certificates", new { sellerId = Seller.SellerId });
     }
 
-    private async Task<bool> LoadAsync(long? sellerId)
+    private async Task<bool> LoadAsync(long? sellerId, CancellationToken cancellationToken)
     {
-        var seller = await TraceSeller.CurrentAsync(memberships, User, sellerId);
+        var seller = await TraceSeller.CurrentAsync(memberships, User, sellerId, cancellationToken);
         if (seller is null) return false;
         Seller = seller;
-        Certificates = await trace.CertificatesAsync(User.UserId(), seller.SellerId);
-        Products = await trace.ProductsAsync(User.UserId(), seller.SellerId);
+        Certificates = await trace.CertificatesAsync(User.UserId(), seller.SellerId, cancellationToken);
+        Products = await trace.ProductsAsync(User.UserId(), seller.SellerId, cancellationToken);
         return true;
     }
 }

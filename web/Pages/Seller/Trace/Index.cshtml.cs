@@ -17,16 +17,17 @@ public sealed class TraceHomeModel(Db.Trace trace, SellerMemberships memberships
     [BindProperty]
     public GtinInput Gtin { get; set; } = new();
 
-    public async Task<IActionResult> OnGetAsync(long? sellerId) => await LoadAsync(sellerId) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync(long? sellerId, CancellationToken cancellationToken) =>
+        await LoadAsync(sellerId, cancellationToken) ? Page() : NotFound();
 
-    public async Task<IActionResult> OnPostGtinAsync(long? sellerId)
+    public async Task<IActionResult> OnPostGtinAsync(long? sellerId, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(sellerId)) return NotFound();
+        if (!await LoadAsync(sellerId, cancellationToken)) return NotFound();
         var gtin14 = string.IsNullOrWhiteSpace(Gtin.Value) ? null : Db.Domain.Gtin.Normalize(Gtin.Value);
         if (!string.IsNullOrWhiteSpace(Gtin.Value) && gtin14 is null)
             ModelState.AddModelError("Gtin.Value", t["Mã GTIN gồm 8, 12, 13 hoặc 14 chữ số và chữ số kiểm tra cuối phải đúng."]);
         if (!ModelState.IsValid) return Page();
-        var result = await trace.SetGtinAsync(User.UserId(), Gtin.ProductId, gtin14);
+        var result = await trace.SetGtinAsync(User.UserId(), Gtin.ProductId, gtin14, cancellationToken);
         if (!result.Found) return NotFound();
         if (result.Duplicate)
         {
@@ -34,16 +35,16 @@ public sealed class TraceHomeModel(Db.Trace trace, SellerMemberships memberships
             return Page();
         }
         TempData["Message"] = gtin14 is null ? t["Đã xóa mã GTIN."].Value : t["Đã lưu mã GTIN {0}.", gtin14].Value;
-        return Redirect($"/Seller/Trace?sellerId={Seller.SellerId}");
+        return RedirectToPage("/Seller/Trace/Index", new { sellerId = Seller.SellerId });
     }
 
-    private async Task<bool> LoadAsync(long? sellerId)
+    private async Task<bool> LoadAsync(long? sellerId, CancellationToken cancellationToken)
     {
-        var seller = await TraceSeller.CurrentAsync(memberships, User, sellerId);
+        var seller = await TraceSeller.CurrentAsync(memberships, User, sellerId, cancellationToken);
         if (seller is null) return false;
         Seller = seller;
-        Batches = await trace.BatchesAsync(User.UserId(), seller.SellerId);
-        Products = await trace.ProductsAsync(User.UserId(), seller.SellerId);
+        Batches = await trace.BatchesAsync(User.UserId(), seller.SellerId, cancellationToken);
+        Products = await trace.ProductsAsync(User.UserId(), seller.SellerId, cancellationToken);
         return true;
     }
 }

@@ -19,18 +19,18 @@ public sealed class NewBatchModel(Db.Trace trace, SellerMemberships memberships,
     [BindProperty]
     public NewBatchInput Input { get; set; } = new();
 
-    public async Task<IActionResult> OnGetAsync(long? sellerId)
+    public async Task<IActionResult> OnGetAsync(long? sellerId, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(sellerId)) return NotFound();
+        if (!await LoadAsync(sellerId, cancellationToken)) return NotFound();
         var today = VietnamTime.DayOf(clock.GetUtcNow());
         Input.ProducedOn = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         Input.LotCode = today.ToString("yyMMdd", CultureInfo.InvariantCulture) + "-" + (char)('A' + (clock.GetUtcNow().Second % 26));
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(long? sellerId)
+    public async Task<IActionResult> OnPostAsync(long? sellerId, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(sellerId)) return NotFound();
+        if (!await LoadAsync(sellerId, cancellationToken)) return NotFound();
         var lot = Input.LotCode?.Trim() ?? "";
         if (!System.Text.RegularExpressions.Regex.IsMatch(lot, "^[A-Za-z0-9.-]{1,20}$"))
             ModelState.AddModelError("Input.LotCode", t["Số lô gồm 1–20 ký tự: chữ không dấu, số, dấu chấm hoặc gạch ngang."]);
@@ -50,7 +50,8 @@ public sealed class NewBatchModel(Db.Trace trace, SellerMemberships memberships,
         long? id;
         try
         {
-            id = await trace.CreateBatchAsync(User.UserId(), new NewBatch(Input.ProductId, lot, quantity!.Value, Input.Unit.Trim(), produced, expires, Input.Note?.Trim() ?? ""));
+            id = await trace.CreateBatchAsync(User.UserId(), new NewBatch(Input.ProductId, lot, quantity!.Value, Input.Unit.Trim(), produced, expires, Input.Note?.Trim() ?? ""),
+                cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -59,18 +60,18 @@ public sealed class NewBatchModel(Db.Trace trace, SellerMemberships memberships,
         }
         if (id is null) return NotFound();
         TempData["Message"] = t["Đã tạo lô {0}. Hãy ghi các bước: thu hái, chế biến, đóng gói…", lot].Value;
-        return Redirect($"/Seller/Trace/Batch/{id}");
+        return RedirectToPage("/Seller/Trace/Batch", new { id });
     }
 
     public static decimal? ParseDecimal(string? text) =>
         decimal.TryParse(text?.Trim().Replace(',', '.'), NumberStyles.Number, CultureInfo.InvariantCulture, out var value) ? value : null;
 
-    private async Task<bool> LoadAsync(long? sellerId)
+    private async Task<bool> LoadAsync(long? sellerId, CancellationToken cancellationToken)
     {
-        var seller = await TraceSeller.CurrentAsync(memberships, User, sellerId);
+        var seller = await TraceSeller.CurrentAsync(memberships, User, sellerId, cancellationToken);
         if (seller is null) return false;
         Seller = seller;
-        Products = await trace.ProductsAsync(User.UserId(), seller.SellerId);
+        Products = await trace.ProductsAsync(User.UserId(), seller.SellerId, cancellationToken);
         return true;
     }
 }
