@@ -233,7 +233,7 @@ public sealed class JobProcessFaultTests(ITestOutputHelper output)
         await cluster.StartServerAsync();
         var restarted = Stopwatch.StartNew();
         // Target: a job again within about 5 s (schedule every 2 s, polled every second). Hangfire retries a failed
-        // server loop after a delay that grows with each failure (attempt n waits about n² s): on a loaded machine the
+        // server loop after a delay that grows with each failure ("will be retried in no more than …"): on a loaded machine the
         // restart itself is slow, more attempts fail during it, and the next one may be due tens of seconds later.
         // 10× the target allows that; a process that stays broken does not pass.
         var target = TimeSpan.FromSeconds(5);
