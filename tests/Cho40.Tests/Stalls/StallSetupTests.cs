@@ -73,40 +73,42 @@ public sealed class StallSetupTests(DemoAppFixture fixture) : IClassFixture<Demo
         using var client = App.NewClient();
         await client.SignInAsync("0900000004");
         var marketId = await MarketIdAsync("cho-tuc-duyen");
+        var (first, second) = (Unique.StallNumber(), Unique.StallNumber());
+        var virtualAccount = "VQRQ 0003" + Unique.Token(5).ToLowerInvariant();
         var collection = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
             .GetRequiredService<Cho40.Web.Pages.Shop.CollectionAccount>(App.Services).AccountNumber;
 
         // The platform's collection account pays shop orders: it cannot be a stall's, as account or as virtual account.
-        var values = Form("V01", account: collection);
+        var values = Form(first, Unique.Name("Sạp V01"), account: collection);
         values["Input.MarketId"] = marketId;
         values["Input.VirtualAccount"] = "VQR ab!";
         var page = await PageClient.ParseAsync(await client.SubmitFormAsync("/Stall/Edit", "main form", values));
         Assert.Contains("tài khoản thu của Chợ 4.0", page.QuerySelector("[data-valmsg-for='Input.AccountNumber']")!.TextContent);
         Assert.Contains("chữ cái không dấu và chữ số", page.QuerySelector("[data-valmsg-for='Input.VirtualAccount']")!.TextContent);
-        values = Form("V01", account: "0011001234501");
+        values = Form(first, Unique.Name("Sạp V01"), account: Unique.AccountNumber());
         values["Input.MarketId"] = marketId;
         values["Input.VirtualAccount"] = collection;
         page = await PageClient.ParseAsync(await client.SubmitFormAsync("/Stall/Edit", "main form", values));
         Assert.Contains("tài khoản thu của Chợ 4.0", page.QuerySelector("[data-valmsg-for='Input.VirtualAccount']")!.TextContent);
 
         // A payOS-style mixed-case virtual account is kept as written (spaces dropped).
-        values["Input.VirtualAccount"] = "VQRQ 00031obce";
+        values["Input.VirtualAccount"] = virtualAccount;
         Assert.Equal(HttpStatusCode.Redirect, (await client.SubmitFormAsync("/Stall/Edit", "main form", values)).StatusCode);
-        Assert.Equal("VQRQ00031obce", await ScalarAsync<string>(App, """
+        Assert.Equal(virtualAccount.Replace(" ", ""), await ScalarAsync<string>(App, """
             SELECT b.virtual_account FROM stall_bank_accounts b JOIN stalls s ON s.id = b.stall_id
-            WHERE s.stall_number = 'V01' AND s.market_id = @marketId::bigint
-            """, new { marketId }));
+            WHERE s.stall_number = @first AND s.market_id = @marketId::bigint
+            """, new { marketId, first }));
 
         // Another stall cannot take the same virtual account: refused next to the field, nothing saved.
-        values = Form("V02", account: "0011001234502");
+        values = Form(second, Unique.Name("Sạp V02"), account: Unique.AccountNumber());
         values["Input.MarketId"] = marketId;
-        values["Input.VirtualAccount"] = "VQRQ00031obce";
+        values["Input.VirtualAccount"] = virtualAccount.Replace(" ", "");
         var refused = await client.SubmitFormAsync("/Stall/Edit", "main form", values);
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         page = await PageClient.ParseAsync(refused);
         Assert.Contains("đã được một sạp khác dùng", page.QuerySelector("[data-valmsg-for='Input.VirtualAccount']")!.TextContent);
-        Assert.Equal(0, await ScalarAsync<long>(App, "SELECT count(*) FROM stalls WHERE stall_number = 'V02' AND market_id = @marketId::bigint",
-            new { marketId }));
+        Assert.Equal(0, await ScalarAsync<long>(App, "SELECT count(*) FROM stalls WHERE stall_number = @second AND market_id = @marketId::bigint",
+            new { marketId, second }));
     }
 
     [Fact]
