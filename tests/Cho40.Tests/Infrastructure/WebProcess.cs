@@ -51,21 +51,30 @@ public sealed class WebProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
+        // A first answer slower than the client's timeout (a busy machine) is "not yet", like a refused connection; and
+        // a process that does not come up is stopped here, since the caller never gets it to dispose.
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (process.HasExited && process.WaitForExit(5_000)) throw new InvalidOperationException($"the web process exited with {process.ExitCode} during start-up:\n{web.RecentOutput}");
-            try
+            while (DateTime.UtcNow < deadline)
             {
-                if ((await http.GetAsync(web.BaseUrl + "/healthz")).IsSuccessStatusCode) return web;
+                if (process.HasExited) throw new InvalidOperationException($"the web process exited with {process.ExitCode} during start-up:\n{web.RecentOutput}");
+                try
+                {
+                    using var health = await http.GetAsync(web.BaseUrl + "/healthz");
+                    if (health.IsSuccessStatusCode) return web;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+                await Task.Delay(200);
             }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { } // a probe slower than 5 s on a busy machine: probe again until the deadline
-            await Task.Delay(200);
+            throw new TimeoutException($"the web process did not become healthy within 60 s:\n{web.RecentOutput}");
         }
-        await web.DisposeAsync();
-        throw new TimeoutException("the web process did not become healthy within 60 s");
+        catch
+        {
+            await web.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The last lines the process wrote (standard output and error), for failure messages.</summary>

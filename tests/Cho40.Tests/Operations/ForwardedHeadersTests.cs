@@ -10,6 +10,7 @@ namespace Cho40.Tests.Operations;
 /// trusted proxy (Cho40:TrustedProxies, default loopback). Real web processes on real sockets: the tests' connections
 /// come from 127.0.0.1, which is trusted by default and made untrusted by configuring another proxy address.
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class ForwardedHeadersTests
 {
     private const string Pack = "/t/TCDB25AQ/K7M4Q2XPAB";

@@ -18,6 +18,7 @@ namespace Cho40.Tests.Security;
 public sealed record Probe(string Url, Role[] Allowed, bool Strict = true, bool MarksExempt = false, bool Send = true,
     string? FormPage = null, Dictionary<string, string>? Fields = null, bool OwnerToo = false);
 
+[Trait("Speed", "Slow")]
 public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<SecurityWorld>
 {
     private static readonly Role[] Everyone = Enum.GetValues<Role>();
