@@ -10,7 +10,7 @@ namespace Cho40.Web.Pages.Stall;
 /// The stall's printable sign ("Biển QR"): a preview and downloads — PDF A6, PDF A5, PNG — of a STATIC VietQR code
 /// for the stall's own bank account. Only the stall's owner and the helper who set it up (checked in SQL); others 404.
 /// </summary>
-public sealed class SignModel(Stalls stalls, Banks banks, TimeProvider time, Trace.TraceOptions traceOptions) : PageModel
+public sealed class SignModel(Stalls stalls, Banks banks, TimeProvider time, Cho40Options options) : PageModel
 {
     public StallDetail Stall { get; private set; } = null!;
     public StallSignContent? Sign { get; private set; }
@@ -54,8 +54,8 @@ public sealed class SignModel(Stalls stalls, Banks banks, TimeProvider time, Tra
     public async Task<IActionResult> OnGetGuideAsync(long id, CancellationToken cancellationToken)
     {
         if (!await LoadAsync(id, cancellationToken) || Sign is null) return NotFound();
-        // Printed, so the configured public address (Cho40:Trace:PublicBaseUrl) where there is one, as on trace labels.
-        var site = Trace.TraceLinks.BaseUrl(Request, traceOptions);
+        // Printed, so the configured public address (Cho40:PublicBaseUrl), as on trace labels.
+        var site = PublicBaseUrl.Of(Request, options);
         var pdf = StallGuide.Pdf(new StallGuideContent(Sign, Stall.OwnerName ?? "", Stall.OwnerPhone ?? "", site, User.Identity?.Name ?? ""));
         return File(pdf, "application/pdf", StallSignData.FileName(Stall.MarketSlug, Stall.StallNumber, SignPaper.A6, "pdf").Replace("bang-qr", "huong-dan", StringComparison.Ordinal).Replace("-a6", "-a4", StringComparison.Ordinal));
     }
