@@ -191,28 +191,44 @@ public static class CodStatementFormats
         content.Length >= 4 && content[0] == 'P' && content[1] == 'K' && content[2] == 3 && content[3] == 4;
 
     /// <summary>
-    /// Reads the first sheet (XLSX when the content is a zip, CSV otherwise) into rows of text cells, bounded: at most
-    /// <see cref="MaxLines"/> + 20 rows, <see cref="MaxColumns"/> cells a row, <see cref="MaxCellChars"/> characters a cell
-    /// (a longer row count is reported by the caller; longer cells are cut).
+    /// What reading one statement may cost (see <see cref="SpreadsheetReader"/>): a carrier's export of
+    /// <see cref="MaxLines"/> lines with a few dozen columns fits with room to spare; a file that claims or inflates to more
+    /// is refused, in Vietnamese, before it costs more.
     /// </summary>
-    public static List<string[]> ReadRows(byte[] content, CancellationToken cancellationToken = default)
+    public static readonly SpreadsheetLimits Limits = new()
     {
-        if (IsZip(content))
+        MaxColumns = 64,
+        MaxRows = MaxLines + 1_000, // title rows above the header and blank lines
+        MaxPartBytes = 256L * 1024 * 1024,
+        MaxSharedStrings = 1_000_000,
+        MaxSharedStringChars = 16L * 1024 * 1024,
+        Timeout = TimeSpan.FromSeconds(60),
+        DateFormat = "dd/MM/yyyy",
+        NumberFormat = "0.##########",
+    };
+
+    /// <summary>At most this many rows' problems are listed; the rest are counted.</summary>
+    public const int MaxListedErrors = 500;
+
+    private static readonly CultureInfo Vietnamese = CultureInfo.GetCultureInfo("vi-VN");
+
+    /// <summary>
+    /// Reads the first sheet (XLSX when the content is a zip, CSV otherwise) with the bounded <see cref="SpreadsheetReader"/>
+    /// into rows of text cells, indexed so that row <c>r</c> is the spreadsheet's row <c>r + 1</c> (blank rows kept empty).
+    /// Throws <see cref="SpreadsheetLimitException"/> / <see cref="SpreadsheetFormatException"/>.
+    /// </summary>
+    public static List<string[]> ReadRows(byte[] content, SpreadsheetLimits? limits = null, CancellationToken cancellationToken = default)
+    {
+        var rows = new List<string[]>();
+        foreach (var row in SpreadsheetReader.Read(new MemoryStream(content, writable: false), limits ?? Limits, cancellationToken))
         {
-            using var stream = new MemoryStream(content);
-            return ReadSheet(stream, null, cancellationToken);
+            while (rows.Count < row.Number - 1) rows.Add([]);
+            rows.Add(row.Cells.Select(Cut).ToArray());
+            // The line cap (plus the few title rows a header may sit under): stop reading there, whatever the file's size.
+            if (rows.Count > MaxLines + 10)
+                throw new SpreadsheetLimitException(SpreadsheetLimit.Rows, $"Tệp có hơn {MaxLines.ToString("N0", Vietnamese)} dòng: hãy chia nhỏ.");
         }
-        using var reader = new StreamReader(new MemoryStream(content), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        using var csv = CsvDataReader.Create(reader, new CsvDataReaderOptions { HasHeaders = false, MaxBufferSize = 1 << 20 });
-        var result = new List<string[]>();
-        while (csv.Read() && result.Count <= MaxLines + 20)
-        {
-            if ((result.Count & 1023) == 0) cancellationToken.ThrowIfCancellationRequested();
-            var cells = new string[Math.Min(csv.RowFieldCount, MaxColumns)];
-            for (var i = 0; i < cells.Length; i++) cells[i] = Cut(csv.GetString(i));
-            result.Add(cells);
-        }
-        return result;
+        return rows;
     }
 
     private static List<string[]> ReadSheet(Stream stream, string? sheet, CancellationToken cancellationToken)
@@ -222,7 +238,7 @@ public static class CodStatementFormats
         {
             if ((rows.Count & 1023) == 0) cancellationToken.ThrowIfCancellationRequested();
             rows.Add(row.Values.Take(MaxColumns).Select(v => Cut(CellText(v))).ToArray());
-            if (rows.Count > MaxLines + 20) break;
+            if (rows.Count > MaxLines) break;
         }
         return rows;
     }
@@ -247,7 +263,8 @@ public static class CodStatementFormats
     /// is neither universal nor mapped for this carrier, the result carries a <see cref="CodParseResult.NeedsMapping"/>
     /// proposal instead of lines. Row problems are all returned, in Vietnamese, with row numbers as a spreadsheet shows them.
     /// </summary>
-    public static CodParseResult Parse(byte[] content, string carrier, CodCarrierSettings? settings = null, CancellationToken cancellationToken = default)
+    public static CodParseResult Parse(byte[] content, string carrier, CodCarrierSettings? settings = null, SpreadsheetLimits? limits = null,
+        CancellationToken cancellationToken = default)
     {
         settings ??= CodCarrierSettings.None;
         const string unreadable = "Không đọc được tệp: hãy tải lên tệp CSV (UTF-8) hoặc Excel (.xlsx).";
@@ -256,14 +273,20 @@ public static class CodStatementFormats
         List<string[]> rows;
         try
         {
-            rows = ReadRows(content, cancellationToken);
+            rows = ReadRows(content, limits, cancellationToken);
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or IOException or InvalidOperationException
-                                       or System.Xml.XmlException or ArgumentException)
+        catch (SpreadsheetLimitException e)
         {
-            return new(null, [], ["Không đọc được tệp: hãy tải lên tệp CSV (UTF-8) hoặc Excel (.xlsx)."]);
+            return new(null, [], [e.Message]);
         }
-        if (rows.Count > MaxLines + 20) return new(null, [], [$"Tệp có hơn {MaxLines:N0} dòng: hãy chia nhỏ."]);
+        catch (SpreadsheetFormatException e) when (e.NotUtf8)
+        {
+            return new(null, [], ["Tệp CSV phải lưu dạng UTF-8 (trong Excel: Lưu thành › CSV UTF-8), hoặc tải lên tệp Excel (.xlsx)."]);
+        }
+        catch (SpreadsheetFormatException)
+        {
+            return new(null, [], [unreadable]);
+        }
         IReadOnlyList<ParsedCodAdjustment> adjustments;
         try
         {
@@ -272,6 +295,10 @@ public static class CodStatementFormats
         catch (FormatException e)
         {
             return new(null, [], [e.Message]);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException or System.Xml.XmlException or ArgumentException)
+        {
+            return new(null, [], [unreadable]);
         }
         var top = Math.Min(10, rows.Count);
 
@@ -441,6 +468,7 @@ public static class CodStatementFormats
         IReadOnlyDictionary<string, string> statuses)
     {
         var errors = new List<string>();
+        var badRows = 0;
         var lines = new List<ParsedCodLine>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         string Cell(string[] row, CodField field) =>
@@ -499,15 +527,21 @@ public static class CodStatementFormats
                 problems.Add("đơn hoàn hoặc thất lạc không thể có tiền thu hộ");
 
             var orderCode = Cell(row, CodField.OrderCode);
-            if (problems.Count > 0) errors.Add($"Dòng {rowNumber}: {string.Join("; ", problems)}.");
+            if (problems.Count > 0)
+            {
+                // Every bad row is counted; the first few hundred are listed (a page of 200,000 errors helps nobody).
+                if (++badRows <= MaxListedErrors) errors.Add($"Dòng {rowNumber}: {string.Join("; ", problems)}.");
+            }
             else lines.Add(new ParsedCodLine(rowNumber, tracking, orderCode.Length == 0 ? null : orderCode, cod, shipping, codFee,
                 returnFee, status!, deliveredOn, remittedOn, statusText));
-            if (lines.Count + errors.Count > MaxLines)
+            if (lines.Count + badRows > MaxLines)
             {
-                errors.Add($"Tệp có hơn {MaxLines:N0} dòng: hãy chia nhỏ.");
+                errors.Insert(0, $"Tệp có hơn {MaxLines.ToString("N0", Vietnamese)} dòng: hãy chia nhỏ.");
                 break;
             }
         }
+        if (badRows > MaxListedErrors)
+            errors.Add($"… và {(badRows - MaxListedErrors).ToString("N0", Vietnamese)} dòng lỗi khác (chỉ liệt kê {MaxListedErrors} dòng đầu).");
         if (lines.Count == 0 && errors.Count == 0) errors.Add("Tệp không có dòng nào dưới tiêu đề.");
         return new(format, errors.Count == 0 ? lines : [], errors);
     }

@@ -1,3 +1,4 @@
+using Cho40.Db.Domain;
 using System.Security.Cryptography;
 using Dapper;
 using Npgsql;
@@ -45,9 +46,9 @@ public sealed class CodStatements(NpgsqlDataSource db)
     /// confirmed is kept (<see cref="CodImportStatus.NeedsMapping"/>, with its upload id and a proposal) instead of failing.
     /// </summary>
     public async Task<CodImportResult> ImportAsync(string carrier, string fileName, byte[] content, long? userId, DateTimeOffset now,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, SpreadsheetLimits? limits = null)
     {
-        var result = await ImportCoreAsync(carrier, fileName, content, userId, now, cancellationToken);
+        var result = await ImportCoreAsync(carrier, fileName, content, userId, now, limits, cancellationToken);
         if (result.Status != CodImportStatus.NeedsMapping) return result;
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var uploadId = await connection.QuerySingleAsync<long>(new CommandDefinition("""
@@ -62,7 +63,7 @@ public sealed class CodStatements(NpgsqlDataSource db)
     {
         var upload = await UploadAsync(uploadId, cancellationToken);
         if (upload is null) return null;
-        var result = await ImportCoreAsync(upload.Carrier, upload.FileName, upload.Content, userId, now, cancellationToken);
+        var result = await ImportCoreAsync(upload.Carrier, upload.FileName, upload.Content, userId, now, null, cancellationToken);
         if (result.Status is CodImportStatus.Imported or CodImportStatus.AlreadyUploaded)
         {
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
@@ -137,22 +138,28 @@ public sealed class CodStatements(NpgsqlDataSource db)
         await tx.CommitAsync(cancellationToken);
     }
 
+    /// <summary>Reads, checks and stores one statement; <paramref name="limits"/> bound the reading (default <see cref="CodStatementFormats.Limits"/>).</summary>
     private async Task<CodImportResult> ImportCoreAsync(string carrier, string fileName, byte[] content, long? userId, DateTimeOffset now,
-        CancellationToken cancellationToken)
+        SpreadsheetLimits? limits, CancellationToken cancellationToken)
     {
         var sha = SHA256.HashData(content);
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var existing = await connection.QuerySingleOrDefaultAsync<long?>(
-            new CommandDefinition("SELECT id FROM cod_statements WHERE content_sha256 = @sha", new { sha },
-            cancellationToken: cancellationToken));
-        if (existing is not null) return new(CodImportStatus.AlreadyUploaded, existing, 0, 0, []);
+        await using (var lookup = await db.OpenConnectionAsync(cancellationToken))
+        {
+            var existing = await lookup.QuerySingleOrDefaultAsync<long?>(
+                new CommandDefinition("SELECT id FROM cod_statements WHERE content_sha256 = @sha", new { sha },
+                cancellationToken: cancellationToken));
+            if (existing is not null) return new(CodImportStatus.AlreadyUploaded, existing, 0, 0, []);
+        }
 
         if (fileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) && !CodStatementFormats.IsZip(content))
             return new(CodImportStatus.Rejected, null, 0, 0, ["Tệp .xlsx này không phải tệp Excel: hãy tải lên tệp CSV (UTF-8) hoặc Excel (.xlsx)."]);
         var settings = await SettingsAsync(carrier, cancellationToken);
-        var parsed = CodStatementFormats.Parse(content, carrier, settings, cancellationToken);
+        // Read without holding a connection: reading a large file takes seconds.
+        var parsed = CodStatementFormats.Parse(content, carrier, settings, limits, cancellationToken);
         if (parsed.NeedsMapping is { } proposal) return new(CodImportStatus.NeedsMapping, null, 0, 0, []) { Proposal = proposal };
         if (parsed.Errors.Count > 0) return new(CodImportStatus.Rejected, null, 0, 0, parsed.Errors);
+
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
 
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var lines = parsed.Lines;

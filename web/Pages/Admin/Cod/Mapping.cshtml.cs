@@ -45,7 +45,7 @@ public sealed class MappingModel(CodStatements statements, IBackgroundJobClient 
     {
         var upload = await statements.UploadAsync(id, cancellationToken);
         if (upload is null) return NotFound();
-        var rows = CodStatementFormats.ReadRows(upload.Content, cancellationToken);
+        var rows = CodStatementFormats.ReadRows(upload.Content, cancellationToken: cancellationToken);
         var headerIndex = Input.HeaderRow - 1;
         if (headerIndex < 0 || headerIndex >= Math.Min(rows.Count, 10))
         {
@@ -128,7 +128,7 @@ public sealed class MappingModel(CodStatements statements, IBackgroundJobClient 
         Upload = upload;
         var settings = await statements.SettingsAsync(upload.Carrier, cancellationToken);
         HadSavedMapping = settings.Headers.Count > 0;
-        var rows = CodStatementFormats.ReadRows(upload.Content, cancellationToken);
+        var rows = CodStatementFormats.ReadRows(upload.Content, cancellationToken: cancellationToken);
         var proposal = CodStatementFormats.Propose(rows, upload.Carrier, settings);
         var h = headerIndex ?? proposal.HeaderIndex;
         if (h >= rows.Count) h = proposal.HeaderIndex;
