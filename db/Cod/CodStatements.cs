@@ -184,20 +184,30 @@ public sealed class CodStatements(NpgsqlDataSource db)
             return new(CodImportStatus.AlreadyUploaded, id, 0, 0, []);
         }
 
-        await connection.ExecuteAsync(new CommandDefinition("""
-            CREATE TEMP TABLE cod_staging (
-                row_number int, tracking_code text, order_code text, cod_vnd bigint, shipping_fee_vnd bigint, cod_fee_vnd bigint,
-                return_fee_vnd bigint, status text, delivered_on date, remitted_on date, carrier_status text) ON COMMIT DROP
-            """, transaction: tx, cancellationToken: cancellationToken));
+        // One carrier's imports one at a time (a shipment is remitted once: the unique index would refuse a race anyway).
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext('cod-import:' || @carrier))", new { carrier }, tx,
+            cancellationToken: cancellationToken));
+        // The shipments an earlier statement of this carrier already listed: one indexed look-up for the whole file. Such a
+        // line is stored as a duplicate of the first one (nothing silently dropped), never counted again.
+        var earlier = (await connection.QueryAsync<(string Tracking, long Id)>(new CommandDefinition("""
+            SELECT tracking_code, id FROM cod_statement_lines
+            WHERE carrier = @carrier AND duplicate_of IS NULL AND tracking_code = ANY(@codes)
+            """, new { carrier, codes = lines.Select(l => l.TrackingCode).ToArray() }, tx, cancellationToken: cancellationToken)))
+            .ToDictionary(e => e.Tracking, e => e.Id, StringComparer.Ordinal);
+        // Straight into the table with one binary COPY (no staging table, no INSERT … SELECT).
         await using (var copy = await connection.BeginBinaryImportAsync("""
-            COPY cod_staging (row_number, tracking_code, order_code, cod_vnd, shipping_fee_vnd, cod_fee_vnd, return_fee_vnd, status,
-                              delivered_on, remitted_on, carrier_status) FROM STDIN (FORMAT BINARY)
+            COPY cod_statement_lines (statement_id, row_number, carrier, tracking_code, order_code, cod_vnd, shipping_fee_vnd, cod_fee_vnd,
+                                      return_fee_vnd, status, delivered_on, remitted_on, duplicate_of, outcome, carrier_status)
+            FROM STDIN (FORMAT BINARY)
             """, cancellationToken))
         {
             foreach (var l in lines)
             {
+                var duplicateOf = earlier.TryGetValue(l.TrackingCode, out var first) ? first : (long?)null;
                 await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(statementId.Value, NpgsqlDbType.Bigint, cancellationToken);
                 await copy.WriteAsync(l.RowNumber, NpgsqlDbType.Integer, cancellationToken);
+                await copy.WriteAsync(carrier, NpgsqlDbType.Text, cancellationToken);
                 await copy.WriteAsync(l.TrackingCode, NpgsqlDbType.Text, cancellationToken);
                 if (l.OrderCode is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.OrderCode, NpgsqlDbType.Text, cancellationToken);
                 await copy.WriteAsync(l.CodVnd, NpgsqlDbType.Bigint, cancellationToken);
@@ -207,28 +217,14 @@ public sealed class CodStatements(NpgsqlDataSource db)
                 await copy.WriteAsync(l.Status, NpgsqlDbType.Text, cancellationToken);
                 if (l.DeliveredOn is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.DeliveredOn.Value, NpgsqlDbType.Date, cancellationToken);
                 if (l.RemittedOn is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.RemittedOn.Value, NpgsqlDbType.Date, cancellationToken);
+                if (duplicateOf is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(duplicateOf.Value, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(duplicateOf is null ? "pending" : "duplicate", NpgsqlDbType.Text, cancellationToken);
                 if (l.CarrierStatus is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.CarrierStatus, NpgsqlDbType.Text, cancellationToken);
             }
             await copy.CompleteAsync(cancellationToken);
         }
-
-        // One set-based statement: a shipment an earlier statement already listed is stored as a duplicate of that line.
-        var counts = await connection.QuerySingleAsync<(int Lines, int Duplicates, long Cod)>(new CommandDefinition("""
-            WITH inserted AS (
-                INSERT INTO cod_statement_lines (statement_id, row_number, carrier, tracking_code, order_code, cod_vnd, shipping_fee_vnd,
-                                                 cod_fee_vnd, return_fee_vnd, status, delivered_on, remitted_on, duplicate_of, outcome,
-                                                 carrier_status)
-                SELECT @statementId, s.row_number, @carrier, s.tracking_code, s.order_code, s.cod_vnd, s.shipping_fee_vnd, s.cod_fee_vnd,
-                       s.return_fee_vnd, s.status, s.delivered_on, s.remitted_on, d.id,
-                       CASE WHEN d.id IS NULL THEN 'pending' ELSE 'duplicate' END, s.carrier_status
-                FROM cod_staging s
-                LEFT JOIN cod_statement_lines d ON d.carrier = @carrier AND d.tracking_code = s.tracking_code AND d.duplicate_of IS NULL
-                ORDER BY s.row_number
-                RETURNING duplicate_of, cod_vnd
-            )
-            SELECT count(*)::int, count(duplicate_of)::int, coalesce(sum(cod_vnd) FILTER (WHERE duplicate_of IS NULL), 0)::bigint
-            FROM inserted
-            """, new { statementId, carrier }, tx, cancellationToken: cancellationToken));
+        var counts = (Lines: lines.Count, Duplicates: lines.Count(l => earlier.ContainsKey(l.TrackingCode)),
+            Cod: lines.Where(l => !earlier.ContainsKey(l.TrackingCode)).Sum(l => l.CodVnd));
         await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE cod_statements SET line_count = @Lines, duplicate_line_count = @Duplicates, total_cod_vnd = @Cod WHERE id = @statementId
             """, new { counts.Lines, counts.Duplicates, counts.Cod, statementId }, tx, cancellationToken: cancellationToken));
