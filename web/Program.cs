@@ -11,6 +11,8 @@ using Cho40.Web.Catalog;
 using Cho40.Web.Infrastructure;
 using Cho40.Web.Payments;
 using Cho40.Web.Payments.Notifications;
+using Cho40.Web.Pages;
+using Cho40.Web.Pages.Markets;
 using Cho40.Web.Pages.Stall;
 using Cho40.Web.Pages.Shop;
 using Cho40.Web.Payments.VietQr;
@@ -59,6 +61,11 @@ builder.Services.AddSingleton<IPaymentMatcher, OrderCodeMatcher>();
 builder.Services.AddSingleton<PaymentMatching>();
 builder.Services.AddSingleton<PaymentIntake>();
 builder.Services.AddCho40Shop(builder.Configuration);
+// Markets (public pages, manager details, posters) and the province dashboard with its open data.
+builder.Services.AddCho40Markets();
+builder.Services.AddSingleton<ProvinceQueries>();
+builder.Services.AddSingleton<ProvinceAggregates>();
+builder.Services.AddSingleton<OpenDataFiles>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Reports").Get<ReportOptions>() ?? new ReportOptions());
 builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess, builder.Configuration.GetSection("Cho40:Jobs").Get<JobsOptions>());
 
@@ -83,6 +90,8 @@ builder.Services.AddRazorPages(o =>
         o.Conventions.AuthorizeFolder("/Stall");
         o.Conventions.AllowAnonymousToPage("/Stall/Activate");
         o.Conventions.AuthorizeFolder("/Market", Policies.MarketManager);
+        o.Conventions.AuthorizeFolder("/Province", Policies.ProvinceViewer);
+        o.Conventions.AllowAnonymousToPage("/Province/OpenData");
         o.Conventions.AuthorizeFolder("/Seller/Catalog", Policies.SellerMember);
         o.Conventions.AuthorizePage("/Account/SignOut");
     })
@@ -109,7 +118,8 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
     .AddPolicy(Policies.SellerMember, p => p.RequireRole(Roles.SellerMember))
     .AddPolicy(Policies.MarketManager, p => p.RequireRole(Roles.MarketManager, Roles.Admin))
-    .AddPolicy(Policies.StallKeeper, p => p.RequireRole(Roles.Stallholder, Roles.DigitalHelper));
+    .AddPolicy(Policies.StallKeeper, p => p.RequireRole(Roles.Stallholder, Roles.DigitalHelper))
+    .AddPolicy(Policies.ProvinceViewer, p => p.RequireRole(Roles.ProvinceViewer, Roles.Admin));
 
 // Cookies and antiforgery tokens must be readable by every web process: the key ring lives in PostgreSQL.
 builder.Services.AddDataProtection().SetApplicationName("Cho40");
@@ -184,6 +194,8 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
     DashboardTitle = "Chợ 4.0 — jobs",
 });
 app.MapProductImages();
+app.MapMarketPhotos();
+OpenDataFiles.MapOpenData(app);
 app.MapRazorPages();
 app.MapBankNotifications();
 app.MapStallEventStream();

@@ -24,4 +24,10 @@ public sealed class Cho40Options
     /// Default: loopback (nginx on the same machine). Set it to the proxy's address when nginx runs on another machine.
     /// </summary>
     public string TrustedProxies { get; set; } = ForwardedHeadersSetup.DefaultTrustedProxies;
+
+    /// <summary>
+    /// The site's public address, e.g. https://cho40.vn: what printed codes (market gate posters) and published links point
+    /// at, never the request's Host header. Empty: the address the request came in on (local demo only).
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = "";
 }

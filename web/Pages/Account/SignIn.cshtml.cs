@@ -51,10 +51,12 @@ public sealed class SignInModel(Accounts accounts, TimeProvider time, IStringLoc
 
         var rehash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(user, Input.Password) : null;
         await accounts.RecordSuccessfulSignInAsync(user.Id, now, rehash, cancellationToken);
-        var principal = SignInCookie.PrincipalFor(user, await accounts.RolesOfAsync(user.Id, cancellationToken));
+        var roles = await accounts.RolesOfAsync(user.Id, cancellationToken);
+        var principal = SignInCookie.PrincipalFor(user, roles);
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal,
             new AuthenticationProperties { IsPersistent = true, IssuedUtc = now });
-        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+        // A province viewer's work is the province dashboard.
+        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : roles.Contains(Roles.ProvinceViewer) ? "/Province" : "/");
     }
 
     private string LockedMessage(DateTimeOffset until) =>
