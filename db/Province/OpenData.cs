@@ -31,8 +31,10 @@ public sealed record OpenDataRow(ProvinceStat Stat, IReadOnlySet<string> Suppres
 /// contributor (0) is published: it says only that none of the place's stalls or sellers did it.</item>
 /// <item>Secondary: figures are linked by sums — a province = the sum of its communes, a commune = the sum of its markets
 /// (stall figures), and a calendar month = the sum of its ISO weeks for flow figures when the month is exactly whole weeks
-/// (a February of 28 days starting on Monday). In every such sum with exactly one suppressed figure, one more is
-/// suppressed — the smallest sibling that has contributors, else the total — repeated until no sum has exactly one.</item>
+/// (a February of 28 days starting on Monday). In a sum whose total is published, the suppressed parts must be none, or at
+/// least two that together count at least <see cref="Threshold"/> contributors (the total minus the published parts gives
+/// only their sum); in a sum whose total is suppressed, at least one part must be suppressed. Where a sum falls short, one
+/// more figure is suppressed — the smallest part that has contributors, else the total — until every sum holds.</item>
 /// <item>The QR share is suppressed whenever either takings figure is.</item>
 /// </list>
 /// </summary>
@@ -124,7 +126,9 @@ public static class OpenData
             sums.Add((month, parts, true, true));
         }
 
-        // Secondary, until every sum has zero or at least two suppressed figures.
+        // Secondary, until every sum is safe: with its total published, either no part is suppressed or at least two are,
+        // together about at least Threshold contributors (total − published parts only gives their sum); with its total
+        // suppressed, at least one part is suppressed too (else the total is the sum of the published parts).
         for (var changed = true; changed;)
         {
             changed = false;
@@ -134,10 +138,14 @@ public static class OpenData
                     if (column.SellerFigure && !sellerSum) continue;          // markets have no seller figures
                     if (overTime && !column.AdditiveOverTime) continue;        // stock figures do not add up over time
                     if (column.Value(total) is null) continue;
-                    var cells = parts.Where(p => column.Value(p) is not null).Prepend(total).ToList();
-                    if (cells.Count(c => suppressed[c].Contains(column.Name)) != 1) continue;
-                    var complement = parts
-                        .Where(p => column.Value(p) is not null && !suppressed[p].Contains(column.Name) && column.Contributors!(p) > 0)
+                    var present = parts.Where(p => column.Value(p) is not null).ToList();
+                    var hidden = present.Where(p => suppressed[p].Contains(column.Name)).ToList();
+                    var safe = suppressed[total].Contains(column.Name)
+                        ? hidden.Count > 0 || present.Count == 0
+                        : hidden.Count == 0 || (hidden.Count >= 2 && hidden.Sum(p => column.Contributors!(p) ?? 0) >= Threshold);
+                    if (safe) continue;
+                    var complement = present
+                        .Where(p => !suppressed[p].Contains(column.Name) && column.Contributors!(p) > 0)
                         .OrderBy(p => column.Value(p)).ThenBy(p => column.Contributors!(p)).ThenBy(p => p.ScopeKey, StringComparer.Ordinal)
                         .ThenBy(p => p.PeriodStart)
                         .FirstOrDefault() ?? (suppressed[total].Contains(column.Name) ? null : total);

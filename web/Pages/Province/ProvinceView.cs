@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Cho40.Db;
 using Cho40.Web.Infrastructure;
@@ -33,10 +32,11 @@ public static class ProvinceView
         ? start.ToString("MM/yy", CultureInfo.InvariantCulture)
         : "T" + ISOWeek.GetWeekOfYear(start.ToDateTime(TimeOnly.MinValue)).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Basis points as a percentage with one decimal, written the reader's way ("66,3 %" / "66.3 %").</summary>
     public static string Percent(int? basisPoints) =>
-        basisPoints is { } bp ? (bp / 100m).ToString("0.#", CultureInfo.InvariantCulture) + " %" : "—";
+        basisPoints is { } bp ? (bp / 100m).ToString("0.#", CultureInfo.CurrentCulture) + " %" : "—";
 
-    public static string Share(long part, long whole) => whole == 0 ? "—" : Math.Round(part * 100m / whole, 0).ToString(CultureInfo.InvariantCulture) + " %";
+    public static string Share(long part, long whole) => whole == 0 ? "—" : Math.Round(part * 100m / whole, 0).ToString(CultureInfo.CurrentCulture) + " %";
 
     public static string Number(long? value) => value is { } v ? v.ToString("N0", CultureInfo.GetCultureInfo("vi-VN")) : "—";
 
@@ -116,5 +116,8 @@ public static class ProvinceView
 
     private static string F(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>Escapes markup characters only (WebUtility would turn every Vietnamese letter into an entity).</summary>
+    public static string E(string text) =>
+        text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
+            .Replace(">", "&gt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal);
 }
