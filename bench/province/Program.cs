@@ -44,7 +44,8 @@ public static partial class Program
             ?? throw new InvalidOperationException("DATABASE_URL is not set"));
         await Migrator.EnsureDatabaseExistsAsync(connectionString);
         await Migrator.MigrateAsync(connectionString, _ => { });
-        await using var db = NpgsqlDataSource.Create(connectionString);
+        // Loading millions of rows on a shared machine: no 30-second timeouts (COPY's completion included).
+        await using var db = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 3600 }.ConnectionString);
         await new AdminUnits(db).LoadIfEmptyAsync();
         await using var c = await db.OpenConnectionAsync();
         if (await c.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM daily_report_days)"))
@@ -102,6 +103,7 @@ public static partial class Program
             FROM STDIN (FORMAT BINARY)
             """))
         {
+            import.Timeout = TimeSpan.FromHours(1);
             for (var day = FirstDay; day <= LastDay; day = day.AddDays(1))
             {
                 var (start, end) = VietnamTime.DayBounds(day);
@@ -136,6 +138,7 @@ public static partial class Program
             COPY daily_reports (scope_kind, scope_id, report_day, computed_at, qr_count, qr_vnd, cod_count, cod_vnd) FROM STDIN (FORMAT BINARY)
             """))
         {
+            import.Timeout = TimeSpan.FromHours(1);
             for (var day = FirstDay; day <= LastDay; day = day.AddDays(1))
             {
                 var computedAt = VietnamTime.DayBounds(day).End.AddMinutes(13);
@@ -170,6 +173,7 @@ public static partial class Program
         await using (var import = await c.BeginBinaryImportAsync(
             "COPY trace_batches (product_id, lot_code, code, quantity, unit, produced_on, created_at) FROM STDIN (FORMAT BINARY)"))
         {
+            import.Timeout = TimeSpan.FromHours(1);
             var n = 0L;
             foreach (var product in batchProducts)
             {
@@ -191,6 +195,7 @@ public static partial class Program
         var scanRows = 0L;
         await using (var import = await c.BeginBinaryImportAsync("COPY trace_batch_scans (batch_id, day, scans) FROM STDIN (FORMAT BINARY)"))
         {
+            import.Timeout = TimeSpan.FromHours(1);
             foreach (var batch in batches)
                 foreach (var offset in Enumerable.Range(0, 365).Where(_ => random.Next(100) < 12))
                 {

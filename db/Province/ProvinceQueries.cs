@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
 
 namespace Cho40.Db;
@@ -60,9 +61,44 @@ public sealed record ProvincePeriod(DateOnly Start, DateOnly End, int DaysReport
     public bool Complete => DaysReported == End.DayNumber - Start.DayNumber;
 }
 
-/// <summary>The province dashboard's and the open data's reads: indexed lookups in <c>province_stats</c>, nothing computed.</summary>
+/// <summary>Who is asking (the provinces they may see) and which rebuild of the aggregates is current: one round trip.</summary>
+public sealed record ProvinceViewer(IReadOnlyList<Province> Provinces, ProvinceRefresh? Refresh);
+
+/// <summary>
+/// The province dashboard's and the open data's reads: indexed lookups in <c>province_stats</c>, nothing computed. The rows
+/// of a province change only when the aggregates are rebuilt (nightly), so <see cref="ProvinceRowsAsync"/> keeps them in
+/// memory per rebuild: a dashboard request is then one round trip for who is asking, and rendering.
+/// </summary>
 public sealed class ProvinceQueries(NpgsqlDataSource db)
 {
+    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = 200_000 });
+
+    public async Task<ProvinceViewer> ViewerAsync(long userId, bool isAdmin, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition($"""
+            {VisibleProvincesSql};
+            SELECT refreshed_at AS RefreshedAt, first_day AS FirstDay, last_day AS LastDay, row_count AS RowCount, duration_ms AS DurationMs
+            FROM province_refreshes ORDER BY id DESC LIMIT 1;
+            """, new { userId, isAdmin }, cancellationToken: cancellationToken));
+        var provinces = (await results.ReadAsync<Province>()).AsList();
+        return new ProvinceViewer(provinces, await results.ReadSingleOrDefaultAsync<ProvinceRefresh>());
+    }
+
+    /// <summary>Every row (province, communes, markets; every period) of one province and period kind, as of a rebuild.</summary>
+    public async Task<IReadOnlyList<ProvinceStat>> ProvinceRowsAsync(string provinceCode, string kind, ProvinceRefresh? refresh,
+        CancellationToken cancellationToken = default)
+    {
+        var key = (refresh?.RefreshedAt.UtcTicks ?? 0, provinceCode, kind);
+        if (cache.TryGetValue(key, out IReadOnlyList<ProvinceStat>? rows) && rows is not null) return rows;
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        rows = (await connection.QueryAsync<ProvinceStat>(new CommandDefinition(StatSelect + """
+             WHERE s.province_code = @provinceCode AND s.period_kind = @kind
+            """, new { provinceCode, kind }, cancellationToken: cancellationToken))).AsList();
+        // Rows of an older rebuild are never asked for again: they age out.
+        cache.Set(key, rows, new MemoryCacheEntryOptions { Size = Math.Max(1, rows.Count), SlidingExpiration = TimeSpan.FromHours(6) });
+        return rows;
+    }
     private const string StatSelect = """
         SELECT s.period_kind AS PeriodKind, s.period_start AS PeriodStart, s.period_end AS PeriodEnd, s.days_reported AS DaysReported,
                s.scope_kind AS ScopeKind, s.scope_key AS ScopeKey, s.province_code AS ProvinceCode, p.name AS ProvinceName,
@@ -83,15 +119,18 @@ public sealed class ProvinceQueries(NpgsqlDataSource db)
     public async Task<IReadOnlyList<Province>> VisibleProvincesAsync(long userId, bool isAdmin, CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        return (await connection.QueryAsync<Province>(new CommandDefinition("""
-            SELECT p.code, p.name FROM provinces p
-            WHERE CASE WHEN @isAdmin
-                       THEN EXISTS (SELECT 1 FROM markets m WHERE m.province_code = p.code)
-                            OR EXISTS (SELECT 1 FROM sellers s WHERE s.province_code = p.code AND s.status = 'approved')
-                       ELSE EXISTS (SELECT 1 FROM province_viewers v WHERE v.user_id = @userId AND v.province_code = p.code) END
-            ORDER BY p.name_folded
-            """, new { userId, isAdmin }, cancellationToken: cancellationToken))).AsList();
+        return (await connection.QueryAsync<Province>(new CommandDefinition(VisibleProvincesSql, new { userId, isAdmin },
+            cancellationToken: cancellationToken))).AsList();
     }
+
+    private const string VisibleProvincesSql = """
+        SELECT p.code, p.name FROM provinces p
+        WHERE CASE WHEN @isAdmin
+                   THEN EXISTS (SELECT 1 FROM markets m WHERE m.province_code = p.code)
+                        OR EXISTS (SELECT 1 FROM sellers s WHERE s.province_code = p.code AND s.status = 'approved')
+                   ELSE EXISTS (SELECT 1 FROM province_viewers v WHERE v.user_id = @userId AND v.province_code = p.code) END
+        ORDER BY p.name_folded
+        """;
 
     public async Task<ProvinceRefresh?> LatestRefreshAsync(CancellationToken cancellationToken = default)
     {

@@ -44,32 +44,36 @@ public sealed class ProvinceIndexModel(ProvinceQueries province, IStringLocalize
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
-        Provinces = await province.VisibleProvincesAsync(User.UserId(), User.IsInRole(Roles.Admin), cancellationToken);
+        var viewer = await province.ViewerAsync(User.UserId(), User.IsInRole(Roles.Admin), cancellationToken);
+        Provinces = viewer.Provinces;
+        Refresh = viewer.Refresh;
         if (ProvinceCode is not null)
         {
             Current = Provinces.FirstOrDefault(p => p.Code == ProvinceCode);
             if (Current is null) return NotFound(); // a province this viewer is not given
         }
         else Current = Provinces.FirstOrDefault();
-        Refresh = await province.LatestRefreshAsync(cancellationToken);
         Kind = ProvinceView.Kind(KindQuery);
         (Sort, Dir) = SortOf(SortQuery, DirQuery);
         (CommuneSort, CommuneDir) = SortOf(CommuneSortQuery, CommuneDirQuery);
         if (Current is null) return Page();
 
-        Periods = await province.PeriodsAsync(Current.Code, Kind, cancellationToken);
+        // Every period of this province and kind, kept in memory until the next nightly rebuild.
+        var all = await province.ProvinceRowsAsync(Current.Code, Kind, Refresh, cancellationToken);
+        var totals = all.Where(r => r.ScopeKind == "province").OrderByDescending(r => r.PeriodStart).ToList();
+        Periods = totals.Select(r => new ProvincePeriod(r.PeriodStart, r.PeriodEnd, r.DaysReported)).ToList();
         Period = ProvinceView.TryParseDay(PeriodQuery, out var start) ? Periods.FirstOrDefault(p => p.Start == start) : null;
         if (PeriodQuery is not null && Period is null) return NotFound();
         // Default: the latest complete week or month ("last week"), else the latest there is.
         Period ??= Periods.FirstOrDefault(p => p.Complete) ?? Periods.FirstOrDefault();
         if (Period is null) return Page();
 
-        var rows = await province.PeriodRowsAsync(Current.Code, Kind, Period.Start, cancellationToken);
+        var rows = all.Where(r => r.PeriodStart == Period.Start).ToList();
         Totals = rows.FirstOrDefault(r => r.ScopeKind == "province");
         Markets = ProvinceView.Sort(rows.Where(r => r.ScopeKind == "market"), Sort, Dir);
         Communes = ProvinceView.Sort(rows.Where(r => r.ScopeKind == "commune"), CommuneSort, CommuneDir);
-        var series = await province.ProvinceSeriesAsync(Current.Code, Kind, Period.Start, SeriesLength, cancellationToken);
-        Previous = series.Count >= 2 && series[^1].PeriodStart == Period.Start ? series[^2] : null;
+        var series = totals.Where(r => r.PeriodStart <= Period.Start).Take(SeriesLength).Reverse().ToList();
+        Previous = series.Count >= 2 ? series[^2] : null;
         ChartSvg = ProvinceView.TakingsChart(series, Kind,
             t["Tiền thu tại sạp {0} kỳ gần nhất: chuyển khoản QR và tiền mặt", series.Count], t["QR"], t["Tiền mặt"]);
         return Page();

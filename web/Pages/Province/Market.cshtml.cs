@@ -27,11 +27,13 @@ public sealed class ProvinceMarketModel(ProvinceQueries province, IStringLocaliz
     {
         var market = await province.MarketAsync(marketId, cancellationToken);
         if (market is null) return NotFound();
-        var visible = await province.VisibleProvincesAsync(User.UserId(), User.IsInRole(Roles.Admin), cancellationToken);
-        if (!visible.Any(p => p.Code == market.ProvinceCode)) return NotFound();
+        var viewer = await province.ViewerAsync(User.UserId(), User.IsInRole(Roles.Admin), cancellationToken);
+        if (!viewer.Provinces.Any(p => p.Code == market.ProvinceCode)) return NotFound();
         Market = market;
         Kind = ProvinceView.Kind(KindQuery);
-        Series = await province.MarketSeriesAsync(marketId, Kind, SeriesLength, cancellationToken);
+        Series = (await province.ProvinceRowsAsync(market.ProvinceCode, Kind, viewer.Refresh, cancellationToken))
+            .Where(r => r.ScopeKind == "market" && r.MarketId == marketId)
+            .OrderByDescending(r => r.PeriodStart).Take(SeriesLength).Reverse().ToList();
         if (Series.Count > 0)
             ChartSvg = ProvinceView.TakingsChart(Series, Kind,
                 t["Tiền thu tại sạp {0} kỳ gần nhất: chuyển khoản QR và tiền mặt", Series.Count], t["QR"], t["Tiền mặt"]);
