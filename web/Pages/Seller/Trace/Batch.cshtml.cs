@@ -115,6 +115,7 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
         var eventId = await trace.AddEventAsync(User.UserId(), id, new NewTraceEvent(Input.Kind!, occurredAt, province, commune,
             hasLat ? latitude : null, hasLon ? longitude : null, Input.Actor?.Trim() ?? "", Input.Note?.Trim() ?? ""), images, cancellationToken);
         if (eventId is null) return NotFound();
+        await Cho40.Web.Pages.Trace.TracePageCache.EvictAsync(HttpContext, cancellationToken);
         TempData["Message"] = t["Đã ghi: {0}.", t["event:" + Input.Kind]].Value;
         return RedirectToPage("/Seller/Trace/Batch", new { id });
     }
