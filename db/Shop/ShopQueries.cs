@@ -240,7 +240,7 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
         var limit = Math.Clamp(query.Limit, 1, 100);
         var hasText = text.Length > 0;
 
-        await using var connection = await (searchDb ?? db).OpenConnectionAsync(cancellationToken);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
         // First the words as a text search query, so that the planner of the search itself sees the actual words (a
         // common word is read in length order and stops early; a rare one through the GIN index).
         var terms = hasText
@@ -282,8 +282,12 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
               AND (@maxPrice::bigint IS NULL OR p.price_vnd <= @maxPrice)
               AND (@sellerId::bigint IS NULL OR p.seller_id = @sellerId)
             """;
-        var candidates = !useCandidates ? "" : $"""
-            WITH candidates AS (
+        // The candidates, on the search data source: a plan made for these words (see SearchConnectionString).
+        long[]? candidateIds = null;
+        if (useCandidates)
+        {
+            await using var searchConnection = await (searchDb ?? db).OpenConnectionAsync(cancellationToken);
+            candidateIds = (await searchConnection.QueryAsync<long>(new CommandDefinition($"""
                 (SELECT p.id FROM products p WHERE p.status = 'published' AND p.name_folded = @folded {filters} LIMIT @candidates)
                 UNION
                 (SELECT p.id FROM products p WHERE p.status = 'published' AND p.name_words @@ @words::tsquery {filters}
@@ -293,20 +297,32 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
                 (SELECT p.id FROM products p WHERE p.status = 'published' AND p.description_words @@ @phrase::tsquery {filters}
                  ORDER BY p.id DESC LIMIT @candidates)
                 """ : "")}
-            )
-            """;
+                """, new
+            {
+                folded = terms.Folded,
+                words = terms.Words,
+                phrase = terms.Phrase,
+                candidates = CandidatesPerSource,
+                categoryId = query.CategoryId,
+                provinceCode = string.IsNullOrEmpty(query.ProvinceCode) ? null : query.ProvinceCode,
+                minOcopStars = query.MinOcopStars,
+                minPrice = query.MinPriceVnd,
+                maxPrice = query.MaxPriceVnd,
+                sellerId = query.SellerId,
+            }, cancellationToken: cancellationToken))).ToArray();
+            if (candidateIds.Length == 0) return new SearchResult([], null);
+        }
 
+        // Then the same match rule and rank as a full scan, over the candidates only (already filtered).
         var sql = $"""
-            {candidates}
             SELECT * FROM (
                 SELECT {CardColumns}, {rank} AS rank
                 FROM products p
-                {(useCandidates ? "JOIN candidates c ON c.id = p.id" : "")}
                 JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
                 LEFT JOIN provinces pr ON pr.code = p.origin_province_code
                 WHERE p.status = 'published'
+                  {(useCandidates ? "AND p.id = ANY(@candidateIds)" : filters)}
                   {match}
-                  {filters}
             ) hit
             WHERE @afterRank::int IS NULL OR (hit.rank, hit.id) < (@afterRank, @afterId)
             ORDER BY hit.rank DESC, hit.id DESC
@@ -316,10 +332,7 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
         var rows = (await connection.QueryAsync<SearchRow>(new CommandDefinition(sql, new
         {
             text,
-            folded = terms.Folded,
-            words = terms.Words,
-            phrase = terms.Phrase,
-            candidates = CandidatesPerSource,
+            candidateIds,
             categoryId = query.CategoryId,
             provinceCode = string.IsNullOrEmpty(query.ProvinceCode) ? null : query.ProvinceCode,
             minOcopStars = query.MinOcopStars,

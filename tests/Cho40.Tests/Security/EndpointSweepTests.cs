@@ -39,6 +39,7 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         // ---- public: the shop, trace pages, public APIs, health -------------------------------------------------
         ["GET /"] = [Public("/")],
         ["* /healthz"] = [Public("/healthz")],
+        ["GET " + EndpointCatalog.StaticFiles] = [Public("/css/site.css"), Public("/js/charge.js")],
         ["GET /01/{gtin}/10/{lot}"] = [Public("/01/08936042000017/10/TC2025-A")],
         ["GET /01/{gtin}/10/{lot}/21/{serial}"] = [Public("/01/08936042000017/10/TC2025-A/21/K7M4Q2XPAB")],
         ["GET /t/{code}/{serial?}"] = [Public("/t/TCDB25AQ"), Public("/t/TCDB25AQ/K7M4Q2XPAB")],

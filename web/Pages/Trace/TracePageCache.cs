@@ -29,7 +29,8 @@ public sealed class TracePageCache : IOutputCachePolicy
     {
         var request = context.HttpContext.Request;
         var cacheable = (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-            && request.RouteValues["serial"] is null;
+            && request.RouteValues["serial"] is null
+            && context.HttpContext.RequestServices.GetRequiredService<TraceOptions>().OutputCache;
         context.EnableOutputCaching = true;
         context.AllowCacheLookup = cacheable;
         context.AllowCacheStorage = cacheable;
