@@ -11,9 +11,11 @@ public static class Database
     /// and again — the public trace page's seven-join query planned in 2.7 ms and ran in 0.3 ms. A connection string that
     /// sets "Max Auto Prepare" itself (0 turns it off) is left as it is.
     /// </summary>
-    public static string ForApplication(string connectionString)
+    public static string ForApplication(string connectionString, bool multiplexing = false)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // Measured by ./cho40 bench trace (docs/quality/benchmarks.md); off unless configured.
+        if (multiplexing) builder.Multiplexing = true;
         // The builder writes every setting under its canonical name, whichever synonym was given.
         if (builder.ConnectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) return builder.ConnectionString;
         builder.MaxAutoPrepare = 100;
