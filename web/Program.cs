@@ -30,7 +30,7 @@ var options = builder.Configuration.GetSection("Cho40").Get<Cho40Options>() ?? n
 builder.Services.AddSingleton(options);
 
 // Prepared statements (Database.ForApplication): part of "speed where people wait", see the block below.
-builder.Services.AddNpgsqlDataSource(Database.ForApplication(connectionString, options.DatabaseMultiplexing));
+builder.Services.AddNpgsqlDataSource(Database.ForApplication(connectionString));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Accounts>();
 builder.Services.AddSingleton<AdminUnits>();

@@ -4,9 +4,9 @@ using Cho40.Db.Domain;
 using Cho40.Web.Printing;
 
 // Trace benchmark (bench/trace/run starts the sites): the public trace page next to the minimal page in interleaved
-// rounds — without any cache in front, from the output cache, and (optionally) with Npgsql multiplexing — its bytes
+// rounds — without any cache in front, from the output cache (and a third site, when given, to compare) — its bytes
 // on the wire for a first visit, then the time to render a 1,000-label PDF. Prints each target as met / not met.
-//   args: NOCACHE_URL CACHE_URL [MULTIPLEXING_URL]
+//   args: NOCACHE_URL CACHE_URL [OTHER_URL]
 var targets = new List<(string Target, bool Met, string Figure)>();
 if (args.Length >= 2)
 {
@@ -47,7 +47,7 @@ if (args.Length >= 2)
     Console.WriteLine(Interleaved.Line(cached));
     if (args.Length >= 3)
     {
-        var multiplexed = await Interleaved.CompareAsync("no cache, Multiplexing=true", args[2].TrimEnd('/'), trace, args[2].TrimEnd('/'), minimal);
+        var multiplexed = await Interleaved.CompareAsync("trace page, third site", args[2].TrimEnd('/'), trace, args[2].TrimEnd('/'), minimal);
         Console.WriteLine(Interleaved.Line(multiplexed));
     }
     targets.Add(("trace page without cache ≥ 0.7× minimal", plain.Ratio >= 0.7, $"{plain.Ratio:F2}×"));

@@ -11,11 +11,6 @@ public sealed class Cho40Options
 
     public int SignInAttemptsPerMinute { get; set; } = 10;
 
-    /// <summary>
-    /// Npgsql multiplexing for the web process's data source (many requests share few connections). Off: measured with
-    /// `./cho40 bench trace`, and tail latency worsens when slow queries mix in (docs/quality/benchmarks.md).
-    /// </summary>
-    public bool DatabaseMultiplexing { get; set; }
 
     /// <summary>Requests per client address per minute to the public APIs (policy "public-api"); 0 = unlimited.</summary>
     public int PublicApiRequestsPerMinute { get; set; } = 120;
