@@ -13,13 +13,30 @@ public sealed record PaymentRequest(long Id, long StallId, string Reference, lon
     public string Purpose => PaymentReferences.Purpose(Reference);
 }
 
-/// <summary>A transfer as a bank-notification provider reported it, before matching.</summary>
+/// <summary>
+/// A transfer as a bank-notification provider reported it, before matching. <paramref name="AccountNumber"/> is the
+/// account the bank credited; <paramref name="VirtualAccount"/> the virtual account on it the provider names, if any
+/// (SePay <c>subAccount</c>, payOS <c>virtualAccountNumber</c>), else "".
+/// </summary>
 public sealed record IncomingTransfer(string ProviderTransactionId, string AccountNumber, long AmountVnd, string Content,
-    string? BankReference, DateTimeOffset TransactionTime);
+    string? BankReference, DateTimeOffset TransactionTime, string VirtualAccount = "");
 
 /// <summary>A provider transaction stored once (the row matchers work on).</summary>
 public sealed record ProviderTransaction(long Id, string Provider, string ProviderTxnId, string AccountNumber, long AmountVnd,
-    string Content, string? BankReference, DateTimeOffset TransactionTime, DateTimeOffset ReceivedAt);
+    string Content, string? BankReference, DateTimeOffset TransactionTime, DateTimeOffset ReceivedAt, string VirtualAccount = "");
+
+/// <summary>Whose account a transfer was credited to (<c>provider_transactions.credited_to</c>).</summary>
+public enum CreditedTo
+{
+    /// <summary>No account the platform knows (or none reported): nobody's money to book.</summary>
+    Unknown,
+    /// <summary>The platform's collection account: pays shop orders.</summary>
+    Platform,
+    /// <summary>One stall's linked account or virtual account: that stall's takings.</summary>
+    Stall,
+    /// <summary>The accounts reported belong to more than one owner: a person decides.</summary>
+    Ambiguous,
+}
 
 /// <summary>A payment counted in a stall's takings, as the stall screen shows it.</summary>
 public sealed record StallPayment(long Id, long StallId, string Method, long AmountVnd, DateTimeOffset OccurredAt,
@@ -31,7 +48,8 @@ public sealed record DayTotals(long Qr, long Cash, int Count)
 }
 
 public sealed record InboxItem(long Id, string Reason, string Provider, string AccountNumber, long AmountVnd, string Content,
-    DateTimeOffset TransactionTime, long? StallId, string? StallLabel, long? ExpectedAmountVnd, DateTimeOffset? ResolvedAt);
+    DateTimeOffset TransactionTime, long? StallId, string? StallLabel, long? ExpectedAmountVnd, DateTimeOffset? ResolvedAt,
+    string VirtualAccount = "");
 
 /// <summary>Short unique references for dynamic QR codes, in an alphabet nobody misreads (no 0/O, 1/I/L).</summary>
 public static class PaymentReferences
@@ -187,33 +205,54 @@ public sealed class Payments(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var stored = await connection.QuerySingleOrDefaultAsync<ProviderTransaction>(new CommandDefinition("""
-            INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, account_number, amount_vnd, content,
-                                               bank_reference, transaction_time, received_at)
-            VALUES (@provider, @ProviderTransactionId, @notificationId, @AccountNumber, @AmountVnd, @Content, @BankReference,
-                    @TransactionTime, @now)
+            INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, account_number, virtual_account, amount_vnd,
+                                               content, bank_reference, transaction_time, received_at)
+            VALUES (@provider, @ProviderTransactionId, @notificationId, @AccountNumber, @VirtualAccount, @AmountVnd, @Content,
+                    @BankReference, @TransactionTime, @now)
             ON CONFLICT (provider, provider_txn_id) DO NOTHING
             RETURNING id, provider, provider_txn_id AS ProviderTxnId, account_number AS AccountNumber, amount_vnd AS AmountVnd, content,
-                      bank_reference AS BankReference, transaction_time AS TransactionTime, received_at AS ReceivedAt
-            """, new { provider, transfer.ProviderTransactionId, notificationId, transfer.AccountNumber, transfer.AmountVnd,
-                transfer.Content, transfer.BankReference, transfer.TransactionTime, now }, tx, cancellationToken: cancellationToken));
+                      bank_reference AS BankReference, transaction_time AS TransactionTime, received_at AS ReceivedAt,
+                      virtual_account AS VirtualAccount
+            """, new { provider, transfer.ProviderTransactionId, notificationId, transfer.AccountNumber, transfer.VirtualAccount,
+                transfer.AmountVnd, transfer.Content, transfer.BankReference, transfer.TransactionTime, now }, tx,
+            cancellationToken: cancellationToken));
         if (stored is null) return false;
         await apply(connection, tx, stored, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return true;
     }
 
-    /// <summary>Requests whose reference is one of <paramref name="references"/>, locked for the matching transaction.</summary>
+    /// <summary>
+    /// The requests OF ONE STALL whose reference is one of <paramref name="references"/>, locked for the matching
+    /// transaction. Only the stall whose account was credited is ever asked: another stall's reference is not found.
+    /// </summary>
     public static async Task<IReadOnlyList<PaymentRequest>> LockRequestsAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
-        IReadOnlyCollection<string> references, CancellationToken cancellationToken = default) =>
-        (await connection.QueryAsync<PaymentRequest>(new CommandDefinition(RequestSelect + " WHERE reference = ANY(@references) FOR UPDATE",
-            new { references = references.ToArray() }, tx, cancellationToken: cancellationToken))).AsList();
+        long stallId, IReadOnlyCollection<string> references, CancellationToken cancellationToken = default) =>
+        (await connection.QueryAsync<PaymentRequest>(new CommandDefinition(
+            RequestSelect + " WHERE stall_id = @stallId AND reference = ANY(@references) FOR UPDATE",
+            new { stallId, references = references.ToArray() }, tx, cancellationToken: cancellationToken))).AsList();
 
-    /// <summary>Stalls whose sign pays into this account number.</summary>
-    public static async Task<IReadOnlyList<long>> StallsPaidIntoAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string accountNumber,
-        CancellationToken cancellationToken = default) =>
-        (await connection.QueryAsync<long>(
-            new CommandDefinition("SELECT stall_id FROM stall_bank_accounts WHERE account_number = @accountNumber ORDER BY stall_id",
-            new { accountNumber }, tx, cancellationToken: cancellationToken))).AsList();
+    /// <summary>
+    /// Stalls owning any of these account identifiers, as linked account number or as virtual account; only among
+    /// <paramref name="amongStalls"/> when given (the accounts a delivery may book to), else among all stalls.
+    /// </summary>
+    public static async Task<IReadOnlyList<long>> StallsOwningAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+        IReadOnlyCollection<string> accounts, IReadOnlyCollection<long>? amongStalls, CancellationToken cancellationToken = default) =>
+        (await connection.QueryAsync<long>(new CommandDefinition("""
+            SELECT DISTINCT stall_id FROM stall_bank_accounts
+            WHERE (account_number = ANY(@accounts) OR virtual_account = ANY(@accounts))
+              AND (@anyStall OR stall_id = ANY(@amongStalls))
+            ORDER BY stall_id
+            """, new { accounts = accounts.ToArray(), anyStall = amongStalls is null, amongStalls = (amongStalls ?? []).ToArray() }, tx,
+            cancellationToken: cancellationToken))).AsList();
+
+    /// <summary>Records whose account the transfer was credited to; stall payments for it can then name only that stall.</summary>
+    public static Task RecordCreditAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long providerTransactionId, CreditedTo creditedTo,
+        long? stallId, CancellationToken cancellationToken = default) =>
+        connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE provider_transactions SET credited_to = @creditedTo, credited_stall_id = @stallId WHERE id = @providerTransactionId
+            """, new { providerTransactionId, creditedTo = creditedTo.ToString().ToLowerInvariant(), stallId }, tx,
+            cancellationToken: cancellationToken));
 
     public static Task<long> InsertTransferPaymentAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId,
         ProviderTransaction transfer, DateTimeOffset now, long? requestId = null, string checkResult = "ok", long? expectedAmount = null,
@@ -257,7 +296,7 @@ public sealed class Payments(NpgsqlDataSource db)
             SELECT i.id, i.reason, t.provider, t.account_number AS AccountNumber, t.amount_vnd AS AmountVnd, t.content,
                    t.transaction_time AS TransactionTime, i.stall_id AS StallId,
                    CASE WHEN s.id IS NULL THEN NULL ELSE m.name || ' · ' || s.stall_number || ' ' || s.name END AS StallLabel,
-                   i.expected_amount_vnd AS ExpectedAmountVnd, i.resolved_at AS ResolvedAt
+                   i.expected_amount_vnd AS ExpectedAmountVnd, i.resolved_at AS ResolvedAt, t.virtual_account AS VirtualAccount
             FROM payment_inbox i
             JOIN provider_transactions t ON t.id = i.provider_transaction_id
             LEFT JOIN stalls s ON s.id = i.stall_id
@@ -290,7 +329,7 @@ public sealed class Payments(NpgsqlDataSource db)
         return (await connection.QueryAsync<InboxItem>(new CommandDefinition("""
             SELECT i.id, i.reason, t.provider, t.account_number AS AccountNumber, t.amount_vnd AS AmountVnd, t.content,
                    t.transaction_time AS TransactionTime, i.stall_id AS StallId, NULL AS StallLabel,
-                   i.expected_amount_vnd AS ExpectedAmountVnd, i.resolved_at AS ResolvedAt
+                   i.expected_amount_vnd AS ExpectedAmountVnd, i.resolved_at AS ResolvedAt, t.virtual_account AS VirtualAccount
             FROM payment_inbox i JOIN provider_transactions t ON t.id = i.provider_transaction_id
             WHERE i.stall_id = @stallId AND i.resolved_at IS NULL
             ORDER BY i.created_at DESC LIMIT 20

@@ -7,15 +7,20 @@ public sealed record MarketOption(long Id, string Name);
 
 public sealed record ManagedMarket(long Id, string Slug, string Name);
 
-public sealed record StallBankAccount(string BankBin, string AccountNumber, string Service, string AccountHolder);
+/// <summary>
+/// The account a stall's sign pays into; <paramref name="VirtualAccount"/> is the virtual account a bank-notification
+/// service may report for it instead (SePay sub-account, payOS VA), if the stall uses one. Transfers credited to either
+/// are this stall's money — and only they can pay its charge requests.
+/// </summary>
+public sealed record StallBankAccount(string BankBin, string AccountNumber, string Service, string AccountHolder, string? VirtualAccount = null);
 
 /// <summary>A stall as its keeper sees it (owner and the helper who set it up), with the account its sign pays.</summary>
 public sealed record StallDetail(long Id, long MarketId, string MarketName, string StallNumber, string Name, string Goods,
     long? OwnerUserId, string? OwnerName, string? OwnerPhone, long? CreatedByUserId,
-    string? BankBin, string? AccountNumber, string? Service, string? AccountHolder, string MarketSlug)
+    string? BankBin, string? AccountNumber, string? Service, string? AccountHolder, string MarketSlug, string? VirtualAccount = null)
 {
     public StallBankAccount? BankAccount =>
-        BankBin is null ? null : new StallBankAccount(BankBin, AccountNumber!, Service!, AccountHolder!);
+        BankBin is null ? null : new StallBankAccount(BankBin, AccountNumber!, Service!, AccountHolder!, VirtualAccount);
 }
 
 public sealed record NewStall(long MarketId, string StallNumber, string Name, string Goods, StallBankAccount BankAccount);
@@ -24,7 +29,7 @@ public sealed record StallOwner(long UserId, bool Created);
 
 public sealed record ActivationCode(long UserId, string CodeHash);
 
-public enum StallSaveResult { Saved, StallNumberTaken, NotFound }
+public enum StallSaveResult { Saved, StallNumberTaken, NotFound, VirtualAccountTaken }
 
 /// <summary>
 /// Market stalls and the bank account each one's sign pays into. Who may see a stall is decided here,
@@ -37,7 +42,7 @@ public sealed class Stalls(NpgsqlDataSource db)
                s.owner_user_id AS OwnerUserId, o.display_name AS OwnerName, o.phone AS OwnerPhone,
                s.created_by_user_id AS CreatedByUserId,
                b.bank_bin AS BankBin, b.account_number AS AccountNumber, b.service, b.account_holder AS AccountHolder,
-               m.slug AS MarketSlug
+               m.slug AS MarketSlug, b.virtual_account AS VirtualAccount
         FROM stalls s
         JOIN markets m ON m.id = s.market_id
         LEFT JOIN users o ON o.id = s.owner_user_id
@@ -160,7 +165,8 @@ public sealed class Stalls(NpgsqlDataSource db)
         await connection.ExecuteAsync(
             new CommandDefinition("INSERT INTO user_roles (user_id, role) VALUES (@UserId, 'stallholder') ON CONFLICT DO NOTHING",
             new { owner.UserId }, tx, cancellationToken: cancellationToken));
-        await UpsertBankAccountAsync(connection, tx, stallId.Value, stall.BankAccount, creatorUserId, cancellationToken);
+        if (!await UpsertBankAccountAsync(connection, tx, stallId.Value, stall.BankAccount, creatorUserId, cancellationToken))
+            return (StallSaveResult.VirtualAccountTaken, 0, null);
         await tx.CommitAsync(cancellationToken);
         return (StallSaveResult.Saved, stallId.Value, owner);
     }
@@ -176,21 +182,34 @@ public sealed class Stalls(NpgsqlDataSource db)
             WHERE id = @stallId AND (owner_user_id = @userId OR created_by_user_id = @userId)
             """, new { stallId, userId, name, goods }, tx, cancellationToken: cancellationToken));
         if (changed == 0) return StallSaveResult.NotFound;
-        await UpsertBankAccountAsync(connection, tx, stallId, account, userId, cancellationToken);
+        if (!await UpsertBankAccountAsync(connection, tx, stallId, account, userId, cancellationToken)) return StallSaveResult.VirtualAccountTaken;
         await tx.CommitAsync(cancellationToken);
         return StallSaveResult.Saved;
     }
 
-    private static Task UpsertBankAccountAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId,
-        StallBankAccount account, long userId, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO stall_bank_accounts (stall_id, bank_bin, account_number, service, account_holder, updated_by)
-            VALUES (@stallId, @BankBin, @AccountNumber, @Service, @AccountHolder, @userId)
-            ON CONFLICT (stall_id) DO UPDATE
-            SET bank_bin = excluded.bank_bin, account_number = excluded.account_number, service = excluded.service,
-                account_holder = excluded.account_holder, updated_by = excluded.updated_by, updated_at = now()
-            """, new { stallId, account.BankBin, account.AccountNumber, account.Service, account.AccountHolder, userId }, tx,
-            cancellationToken: cancellationToken));
+    /// <summary>False (and the transaction is dead: the caller returns without committing) when another stall has the virtual account.</summary>
+    private static async Task<bool> UpsertBankAccountAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId,
+        StallBankAccount account, long userId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO stall_bank_accounts (stall_id, bank_bin, account_number, service, account_holder, virtual_account, updated_by)
+                VALUES (@stallId, @BankBin, @AccountNumber, @Service, @AccountHolder, @VirtualAccount, @userId)
+                ON CONFLICT (stall_id) DO UPDATE
+                SET bank_bin = excluded.bank_bin, account_number = excluded.account_number, service = excluded.service,
+                    account_holder = excluded.account_holder, virtual_account = excluded.virtual_account,
+                    updated_by = excluded.updated_by, updated_at = now()
+                """, new { stallId, account.BankBin, account.AccountNumber, account.Service, account.AccountHolder, account.VirtualAccount, userId },
+                tx, cancellationToken: cancellationToken));
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation
+                                          && e.ConstraintName == "stall_bank_accounts_virtual_account_key")
+        {
+            return false;
+        }
+    }
 }
 
 /// <summary>

@@ -52,13 +52,16 @@ builder.Services.AddHostedService<StallEventListener>();
 builder.Services.AddSingleton<IBankNotificationProvider, SePayProvider>();
 builder.Services.AddSingleton<IBankNotificationProvider, PayOsProvider>();
 builder.Services.AddSingleton<IBankNotificationProvider, CassoProvider>();
-// Matchers are tried by their Order: payment requests by reference (100), shop orders by code (200),
-// then static signs by account (900).
+// Money goes only where it was sent: each transfer is first resolved to the owner of the account credited
+// (CreditedAccounts), then offered only to the matchers of that owner, by Order — a stall's: its payment requests by
+// reference (100), else its static sign (900); the collection account's: shop orders by code (200).
+builder.Services.AddSingleton<CreditedAccounts>();
 builder.Services.AddSingleton<IPaymentMatcher, PaymentRequestMatcher>();
 builder.Services.AddSingleton<IPaymentMatcher, StallAccountMatcher>();
 builder.Services.AddSingleton<IPaymentMatcher, OrderCodeMatcher>();
 builder.Services.AddSingleton<PaymentMatching>();
 builder.Services.AddSingleton<PaymentIntake>();
+builder.Services.AddSingleton<WebhookGate>();
 builder.Services.AddCho40Shop(builder.Configuration);
 builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Reports").Get<ReportOptions>() ?? new ReportOptions());
 builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess, builder.Configuration.GetSection("Cho40:Jobs").Get<JobsOptions>());

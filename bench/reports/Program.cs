@@ -91,7 +91,9 @@ async Task GenerateAsync(DateOnly d, int payments, int orders, int lateNextDay)
         }
         await import.CompleteAsync();
     }
+    // The account credited is the stall's (a stall payment can only name the stall its transfer was credited to).
     await c.ExecuteAsync("""
+        UPDATE provider_transactions SET credited_to = 'stall', credited_stall_id = account_number::bigint WHERE id > @lastBefore;
         INSERT INTO stall_payments (stall_id, method, amount_vnd, occurred_at, recorded_at, provider_transaction_id)
         SELECT account_number::bigint, 'qr', amount_vnd, transaction_time, received_at, id FROM provider_transactions
         WHERE id > @lastBefore

@@ -113,7 +113,7 @@ public static class Catalogue
             trace.Add($"/t/{u.Batch}/{u.Serial}");
             if (u.Gtin is not null) trace.Add($"/01/{u.Gtin}/10/{Uri.EscapeDataString(u.Lot)}/21/{u.Serial}");
         }
-        var collection = Environment.GetEnvironmentVariable("Cho40__Collection__AccountNumber") ?? "1023456789";
+        var collection = Environment.GetEnvironmentVariable("Cho40__Collection__AccountNumber") ?? "1020040040";
         var stalls = (await connection.QueryAsync<string>("""
             SELECT account_number FROM stall_bank_accounts GROUP BY account_number HAVING count(*) = 1 AND account_number <> @collection
             ORDER BY 1

@@ -18,9 +18,9 @@ INSERT INTO bank_notifications (provider, raw_body, received_at, status)
 VALUES ('demo', '{"demo":"dữ liệu mẫu"}', now(), 'processed');
 
 INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, account_number, amount_vnd, content,
-                                   transaction_time, received_at)
+                                   transaction_time, received_at, credited_to, credited_stall_id)
 SELECT 'demo', d.txn, (SELECT max(id) FROM bank_notifications WHERE provider = 'demo'), coalesce(b.account_number, ''),
-       d.amount_vnd, 'CK MUA HANG CHO', d.at, d.at + interval '4 seconds'
+       d.amount_vnd, 'CK MUA HANG CHO', d.at, d.at + interval '4 seconds', 'stall', d.stall_id
 FROM demo_sales d LEFT JOIN stall_bank_accounts b ON b.stall_id = d.stall_id
 WHERE d.method = 'qr';
 

@@ -14,6 +14,13 @@ public sealed class Cho40Options
 
     /// <summary>Requests per client address per minute to the public APIs (policy "public-api"); 0 = unlimited.</summary>
     public int PublicApiRequestsPerMinute { get; set; } = 120;
+
+    /// <summary>
+    /// Refused bank-notification deliveries (bad signature, unknown provider, body over the cap) one client address — an
+    /// IPv6 /64 — may make per minute before it is answered 429 without its body being read; 0 = unlimited.
+    /// </summary>
+    public int WebhookFailuresPerMinute { get; set; } = 10;
+
     /// <summary>Where product-photo thumbnails are cached (relative to the web content root). Originals live in PostgreSQL.</summary>
     public string MediaPath { get; set; } = "App_Data/media";
 

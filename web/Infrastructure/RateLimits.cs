@@ -5,6 +5,24 @@ namespace Cho40.Web.Infrastructure;
 
 public static class RateLimits
 {
+    /// <summary>
+    /// The client a limit counts: an IPv4 address, or the /64 network of an IPv6 address ("2001:db8:1:2::/64"). A home,
+    /// a phone or a small server is given a whole /64, so counting single IPv6 addresses would let one client rotate
+    /// through 2^64 of them. IPv4-mapped IPv6 addresses count as the IPv4 address.
+    /// </summary>
+    public static string ClientKey(HttpContext context) => ClientKey(context.Connection.RemoteIpAddress);
+
+    public static string ClientKey(System.Net.IPAddress? address)
+    {
+        if (address is null) return "unknown";
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return address.ToString();
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new System.Net.IPAddress(bytes) + "/64";
+    }
+
     /// <summary>The named policy of the public integrator APIs (e.g. /api/vietqr): requests per client address per minute.</summary>
     public const string PublicApiPolicy = "public-api";
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Cho40.Tests.Infrastructure;
 using Cho40.Tests.Stalls;
 using Cho40.Tests.Shop;
@@ -14,6 +15,9 @@ public sealed class OrderTransferMatchingTests(DemoAppFixture fixture) : IClassF
 {
     private Cho40App App => fixture.App;
 
+    /// <summary>The platform's collection account: only transfers credited to it pay orders.</summary>
+    private string Collection => App.Services.GetRequiredService<Cho40.Web.Pages.Shop.CollectionAccount>().AccountNumber;
+
     private async Task<(string Url, string Code, long Total)> TransferOrderAsync(string productSlug)
     {
         using var client = App.NewClient();
@@ -26,7 +30,7 @@ public sealed class OrderTransferMatchingTests(DemoAppFixture fixture) : IClassF
     }
 
     [Theory]
-    [InlineData("sepay", "MBVCB.4417.{0}.CT tu 0912345678 toi 1023456789")]
+    [InlineData("sepay", "MBVCB.4417.{0}.CT tu 0912345678 toi 1020040040")]
     [InlineData("payos", "Thanh toan don {1}")]
     [InlineData("casso", "IBFT cho40{2}")]
     public async Task A_bank_notification_with_the_order_code_pays_the_order_once(string provider, string contentFormat)
@@ -38,9 +42,9 @@ public sealed class OrderTransferMatchingTests(DemoAppFixture fixture) : IClassF
         var transactionId = StallTestData.NewTransactionId();
 
         using var http = App.CreateClient();
-        var first = await http.SendAsync(StallTestData.SignedDelivery(App, provider, transactionId, "1023456789", total, content));
+        var first = await http.SendAsync(StallTestData.SignedDelivery(App, provider, transactionId, Collection, total, content));
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        var again = await http.SendAsync(StallTestData.SignedDelivery(App, provider, transactionId, "1023456789", total, content));
+        var again = await http.SendAsync(StallTestData.SignedDelivery(App, provider, transactionId, Collection, total, content));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
 
         Assert.Equal("paid", await ShopHelpers.ScalarAsync<string>(App, "SELECT payment_status FROM orders WHERE code = @code", new { code }));
@@ -65,7 +69,7 @@ public sealed class OrderTransferMatchingTests(DemoAppFixture fixture) : IClassF
         using var http = App.CreateClient();
 
         var shortId = StallTestData.NewTransactionId();
-        await http.SendAsync(StallTestData.SignedDelivery(App, "sepay", shortId, "1023456789", total / 1000, "Cho40 " + code));
+        await http.SendAsync(StallTestData.SignedDelivery(App, "sepay", shortId, Collection, total / 1000, "Cho40 " + code));
         Assert.Equal("unpaid", await ShopHelpers.ScalarAsync<string>(App, "SELECT payment_status FROM orders WHERE code = @code", new { code }));
         Assert.Equal(total, await ShopHelpers.ScalarAsync<long>(App, """
             SELECT i.expected_amount_vnd FROM payment_inbox i JOIN provider_transactions t ON t.id = i.provider_transaction_id
@@ -73,11 +77,11 @@ public sealed class OrderTransferMatchingTests(DemoAppFixture fixture) : IClassF
             WHERE t.provider_txn_id = @shortId AND i.reason = 'order_amount_mismatch' AND o.code = @code
             """, new { shortId, code }));
 
-        await http.SendAsync(StallTestData.SignedDelivery(App, "sepay", StallTestData.NewTransactionId(), "1023456789", total, "Cho40 " + code));
+        await http.SendAsync(StallTestData.SignedDelivery(App, "sepay", StallTestData.NewTransactionId(), Collection, total, "Cho40 " + code));
         Assert.Equal("paid", await ShopHelpers.ScalarAsync<string>(App, "SELECT payment_status FROM orders WHERE code = @code", new { code }));
 
         var secondId = StallTestData.NewTransactionId();
-        await http.SendAsync(StallTestData.SignedDelivery(App, "sepay", secondId, "1023456789", total, code));
+        await http.SendAsync(StallTestData.SignedDelivery(App, "sepay", secondId, Collection, total, code));
         Assert.Equal(1, await ShopHelpers.ScalarAsync<int>(App, """
             SELECT count(*) FROM payment_inbox i JOIN provider_transactions t ON t.id = i.provider_transaction_id
             WHERE t.provider_txn_id = @secondId AND i.reason = 'order_already_paid'

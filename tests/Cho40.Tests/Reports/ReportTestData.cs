@@ -55,8 +55,9 @@ public static class ReportTestData
                 INSERT INTO bank_notifications (provider, raw_body, received_at, status)
                 SELECT 'test', '{}', @recordedAt, 'processed' WHERE @method = 'qr' RETURNING id),
             t AS (
-                INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, amount_vnd, content, transaction_time, received_at)
-                SELECT 'test', @txn, n.id, @amount, 'CK', @occurredAt, @recordedAt FROM n RETURNING id)
+                INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, amount_vnd, content, transaction_time, received_at,
+                                                   credited_to, credited_stall_id)
+                SELECT 'test', @txn, n.id, @amount, 'CK', @occurredAt, @recordedAt, 'stall', @stallId FROM n RETURNING id)
             INSERT INTO stall_payments (stall_id, method, amount_vnd, occurred_at, recorded_at, provider_transaction_id, check_result)
             VALUES (@stallId, @method, @amount, @occurredAt, @recordedAt, (SELECT id FROM t), @checkResult)
             RETURNING id

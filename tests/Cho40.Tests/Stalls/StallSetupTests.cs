@@ -65,6 +65,48 @@ public sealed class StallSetupTests(DemoAppFixture fixture) : IClassFixture<Demo
     }
 
     [Fact]
+    public async Task A_stall_may_name_its_virtual_account_but_never_the_collection_account_or_another_stalls_virtual_account()
+    {
+        using var client = App.NewClient();
+        await client.SignInAsync("0900000004");
+        var marketId = await MarketIdAsync("cho-tuc-duyen");
+        var collection = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Cho40.Web.Pages.Shop.CollectionAccount>(App.Services).AccountNumber;
+
+        // The platform's collection account pays shop orders: it cannot be a stall's, as account or as virtual account.
+        var values = Form("V01", account: collection);
+        values["Input.MarketId"] = marketId;
+        values["Input.VirtualAccount"] = "VQR ab!";
+        var page = await PageClient.ParseAsync(await client.SubmitFormAsync("/Stall/Edit", "main form", values));
+        Assert.Contains("tài khoản thu của Chợ 4.0", page.QuerySelector("[data-valmsg-for='Input.AccountNumber']")!.TextContent);
+        Assert.Contains("chữ cái không dấu và chữ số", page.QuerySelector("[data-valmsg-for='Input.VirtualAccount']")!.TextContent);
+        values = Form("V01", account: "0011001234501");
+        values["Input.MarketId"] = marketId;
+        values["Input.VirtualAccount"] = collection;
+        page = await PageClient.ParseAsync(await client.SubmitFormAsync("/Stall/Edit", "main form", values));
+        Assert.Contains("tài khoản thu của Chợ 4.0", page.QuerySelector("[data-valmsg-for='Input.VirtualAccount']")!.TextContent);
+
+        // A payOS-style mixed-case virtual account is kept as written (spaces dropped).
+        values["Input.VirtualAccount"] = "VQRQ 00031obce";
+        Assert.Equal(HttpStatusCode.Redirect, (await client.SubmitFormAsync("/Stall/Edit", "main form", values)).StatusCode);
+        Assert.Equal("VQRQ00031obce", await ScalarAsync<string>(App, """
+            SELECT b.virtual_account FROM stall_bank_accounts b JOIN stalls s ON s.id = b.stall_id
+            WHERE s.stall_number = 'V01' AND s.market_id = @marketId::bigint
+            """, new { marketId }));
+
+        // Another stall cannot take the same virtual account: refused next to the field, nothing saved.
+        values = Form("V02", account: "0011001234502");
+        values["Input.MarketId"] = marketId;
+        values["Input.VirtualAccount"] = "VQRQ00031obce";
+        var refused = await client.SubmitFormAsync("/Stall/Edit", "main form", values);
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        page = await PageClient.ParseAsync(refused);
+        Assert.Contains("đã được một sạp khác dùng", page.QuerySelector("[data-valmsg-for='Input.VirtualAccount']")!.TextContent);
+        Assert.Equal(0, await ScalarAsync<long>(App, "SELECT count(*) FROM stalls WHERE stall_number = 'V02' AND market_id = @marketId::bigint",
+            new { marketId }));
+    }
+
+    [Fact]
     public async Task Another_persons_stall_is_404_for_every_page_the_stream_and_edits()
     {
         var stallId = await StallWithAccountAsync(App, "cho-thai", "A01", "1900000000111");

@@ -7,7 +7,11 @@ public sealed class CollectionAccount
 {
     /// <summary>6-digit bank BIN (NAPAS). Demo default: Vietcombank.</summary>
     public string Bin { get; set; } = "970436";
-    public string AccountNumber { get; set; } = "1023456789";
+    /// <summary>
+    /// Demo default. Never one of a stall's accounts: money credited to an account that is both the platform's and a
+    /// stall's is ambiguous and waits in the inbox (money goes only where it was sent).
+    /// </summary>
+    public string AccountNumber { get; set; } = "1020040040";
     public string AccountName { get; set; } = "CONG TY CHO 4.0 (DEMO)";
 }
 

@@ -19,7 +19,7 @@ namespace Cho40.Web.Pages.Stall;
 /// (<c>/Stall/Activate</c>). The helper keeps managing the stall either way.
 /// </summary>
 public sealed partial class EditModel(Stalls stalls, Banks banks, ActivationCodes codes, TimeProvider time,
-    IStringLocalizer<SharedResource> t) : PageModel
+    Shop.CollectionAccount collection, IStringLocalizer<SharedResource> t) : PageModel
 {
     public static readonly TimeSpan ActivationCodeLifetime = TimeSpan.FromDays(7);
     private static readonly PasswordHasher<object> Hasher = new();
@@ -42,7 +42,7 @@ public sealed partial class EditModel(Stalls stalls, Banks banks, ActivationCode
             Input = new StallInput
             {
                 Name = Existing.Name, Goods = Existing.Goods, BankBin = Existing.BankBin, AccountNumber = Existing.AccountNumber,
-                Service = Existing.Service ?? "account", AccountHolder = Existing.AccountHolder,
+                Service = Existing.Service ?? "account", AccountHolder = Existing.AccountHolder, VirtualAccount = Existing.VirtualAccount,
             };
         }
         Markets = await stalls.MarketsAsync(cancellationToken);
@@ -85,6 +85,7 @@ public sealed partial class EditModel(Stalls stalls, Banks banks, ActivationCode
         {
             var updated = await stalls.UpdateAsync(Existing!.Id, userId, name, goods, account, cancellationToken);
             if (updated == StallSaveResult.NotFound) return NotFound();
+            if (updated == StallSaveResult.VirtualAccountTaken) return VirtualAccountTaken();
             TempData["Message"] = t["Đã lưu sạp. Nếu đã đổi tài khoản, hãy in lại biển QR."].Value;
             return RedirectToPage("/Stall/Index");
         }
@@ -92,6 +93,7 @@ public sealed partial class EditModel(Stalls stalls, Banks banks, ActivationCode
         var unusable = Hasher.HashPassword(new object(), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         var (result, newId, owner) = await stalls.CreateAsync(new NewStall(Input.MarketId!.Value, Input.StallNumber!, name, goods, account),
             userId, ownerPhone, ownerName, unusable, cancellationToken);
+        if (result == StallSaveResult.VirtualAccountTaken) return VirtualAccountTaken();
         if (result == StallSaveResult.StallNumberTaken)
         {
             ModelState.AddModelError("Input.StallNumber", t["Chợ này đã có sạp số {0}.", Input.StallNumber!]);
@@ -124,11 +126,27 @@ public sealed partial class EditModel(Stalls stalls, Banks banks, ActivationCode
             ModelState.AddModelError("Input.AccountNumber", t["Số tài khoản chỉ gồm chữ số, tối đa 19 số."]);
         else if (service == "card" && number.Length < 16)
             ModelState.AddModelError("Input.AccountNumber", t["Số thẻ gồm 16 đến 19 chữ số."]);
+        // Money credited to the platform's collection account pays shop orders; it can never also be a stall's.
+        if (number.Length > 0 && number == collection.AccountNumber)
+            ModelState.AddModelError("Input.AccountNumber", t["Đây là tài khoản thu của Chợ 4.0, không dùng làm tài khoản nhận tiền của sạp."]);
+        var virtualAccount = Regex.Replace(Input.VirtualAccount ?? "", @"[\s.\-]", "");
+        Input.VirtualAccount = virtualAccount;
+        if (virtualAccount.Length > 0 && (virtualAccount.Length > 19 || !virtualAccount.All(char.IsAsciiLetterOrDigit)))
+            ModelState.AddModelError("Input.VirtualAccount", t["Tài khoản ảo chỉ gồm chữ cái không dấu và chữ số, tối đa 19 ký tự."]);
+        else if (virtualAccount.Length > 0 && virtualAccount == collection.AccountNumber)
+            ModelState.AddModelError("Input.VirtualAccount", t["Đây là tài khoản thu của Chợ 4.0, không dùng làm tài khoản nhận tiền của sạp."]);
         var holder = NormalizeHolder(Input.AccountHolder);
         Input.AccountHolder = holder;
         if (!HolderPattern().IsMatch(holder))
             ModelState.AddModelError("Input.AccountHolder", t["Tên chủ tài khoản gồm 2–70 chữ cái (viết như trên thẻ, ví dụ LE THI HOA)."]);
-        return ModelState.IsValid && bank is not null ? new StallBankAccount(bank.Bin, number, service, holder) : null;
+        return ModelState.IsValid && bank is not null
+            ? new StallBankAccount(bank.Bin, number, service, holder, virtualAccount.Length == 0 ? null : virtualAccount) : null;
+    }
+
+    private PageResult VirtualAccountTaken()
+    {
+        ModelState.AddModelError("Input.VirtualAccount", t["Tài khoản ảo này đã được một sạp khác dùng. Hãy kiểm tra lại với dịch vụ thông báo."]);
+        return Page();
     }
 
     /// <summary>"Lê Thị Hoa " → "LE THI HOA": how banks show a holder's name.</summary>
@@ -162,6 +180,9 @@ public sealed class StallInput
     public string? AccountNumber { get; set; }
 
     public string? AccountHolder { get; set; }
+
+    /// <summary>Optional: the virtual account the stall's bank-notification service reports for its account.</summary>
+    public string? VirtualAccount { get; set; }
 
     public string? OwnerPhone { get; set; }
 

@@ -27,7 +27,9 @@ public interface IBankNotificationProvider
     (string Body, IReadOnlyDictionary<string, string> Headers) Simulate(SimulatedTransfer transfer, string secret, DateTimeOffset now);
 }
 
-public sealed record SimulatedTransfer(string TransactionId, string AccountNumber, long AmountVnd, string Content, DateTimeOffset Time);
+/// <summary>A transfer to write in a provider's format; <paramref name="VirtualAccount"/> where the format has one (SePay, payOS).</summary>
+public sealed record SimulatedTransfer(string TransactionId, string AccountNumber, long AmountVnd, string Content, DateTimeOffset Time,
+    string VirtualAccount = "");
 
 internal static class WebhookCrypto
 {
@@ -111,7 +113,7 @@ public sealed class SePayProvider : IBankNotificationProvider
             .Where(s => s.Length > 0));
         return [new IncomingTransfer(id, WebhookCrypto.Text(root, "accountNumber"), WebhookCrypto.Amount(root, "transferAmount"),
             content, NullIfEmpty(WebhookCrypto.Text(root, "referenceCode")),
-            WebhookCrypto.ParseVietnamTime(WebhookCrypto.Text(root, "transactionDate")))];
+            WebhookCrypto.ParseVietnamTime(WebhookCrypto.Text(root, "transactionDate")), WebhookCrypto.Text(root, "subAccount"))];
     }
 
     public (string Body, IReadOnlyDictionary<string, string> Headers) Simulate(SimulatedTransfer t, string secret, DateTimeOffset now)
@@ -122,7 +124,7 @@ public sealed class SePayProvider : IBankNotificationProvider
             ["gateway"] = "MBBank",
             ["transactionDate"] = WebhookCrypto.VietnamTimeText(t.Time),
             ["accountNumber"] = t.AccountNumber,
-            ["subAccount"] = null,
+            ["subAccount"] = t.VirtualAccount.Length == 0 ? null : t.VirtualAccount,
             ["code"] = null,
             ["content"] = t.Content,
             ["transferType"] = "in",
@@ -193,7 +195,7 @@ public sealed class PayOsProvider : IBankNotificationProvider
         if (orderCode.Length == 0 && reference.Length == 0) throw new FormatException("orderCode and reference are missing");
         return [new IncomingTransfer($"{orderCode}:{reference}", WebhookCrypto.Text(data, "accountNumber"), WebhookCrypto.Amount(data, "amount"),
             WebhookCrypto.Text(data, "description"), reference.Length == 0 ? null : reference,
-            WebhookCrypto.ParseVietnamTime(WebhookCrypto.Text(data, "transactionDateTime")))];
+            WebhookCrypto.ParseVietnamTime(WebhookCrypto.Text(data, "transactionDateTime")), WebhookCrypto.Text(data, "virtualAccountNumber"))];
     }
 
     public (string Body, IReadOnlyDictionary<string, string> Headers) Simulate(SimulatedTransfer t, string secret, DateTimeOffset now)
@@ -215,7 +217,7 @@ public sealed class PayOsProvider : IBankNotificationProvider
             ["counterAccountName"] = "",
             ["counterAccountNumber"] = "",
             ["virtualAccountName"] = "",
-            ["virtualAccountNumber"] = "",
+            ["virtualAccountNumber"] = t.VirtualAccount,
         };
         using var parsed = JsonDocument.Parse(data.ToJsonString());
         var body = new JsonObject

@@ -5,13 +5,17 @@ using Dapper;
 namespace Cho40.Web.Payments.Notifications;
 
 /// <summary>
-/// Shop orders paid by transfer to the platform's collection account: the purpose carries the order code
-/// ("Cho40 DH-7KQ3XM", however the bank mangles it). Exact amount pays the order; a wrong amount or a
-/// second payment for a paid order is flagged in the inbox with the order it named.
+/// Accepts: transfers credited to the platform's collection account, and nothing else — an order code in a transfer
+/// to a stall's account is that stall's money, and one to an unknown account goes to the inbox; neither pays an order.
+/// Shop orders paid by transfer to the collection account: the purpose carries the order code ("Cho40 DH-7KQ3XM",
+/// however the bank mangles it). Exact amount pays the order; a wrong amount or a second payment for a paid order is
+/// flagged in the inbox with the order it named.
 /// </summary>
 public sealed partial class OrderCodeMatcher : IPaymentMatcher
 {
     public int Order => 200;
+
+    public CreditedTo Accepts => CreditedTo.Platform;
 
     // "DH" then six characters of the order-code alphabet, in the content folded to upper-case letters and digits.
     [GeneratedRegex("(?=DH([23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}))")]

@@ -57,8 +57,10 @@ public sealed class PaymentIntake(IEnumerable<IBankNotificationProvider> provide
         int fresh = 0, duplicates = 0;
         foreach (var transfer in transfers)
         {
+            // One secret per provider: an authentic delivery may speak for any account we know (issue 14 narrows this
+            // to the accounts of the connection that authenticated it).
             var isNew = await payments.RecordTransferAsync(provider.Name, notificationId, transfer, now,
-                (connection, tx, stored, ct) => matching.ApplyAsync(new MatchContext(connection, tx, stored, now), ct), cancellationToken);
+                (connection, tx, stored, ct) => matching.ApplyAsync(connection, tx, stored, now, AccountScope.AnyKnownAccount, ct), cancellationToken);
             if (isNew) fresh++; else duplicates++;
         }
         await payments.MarkNotificationAsync(notificationId, "processed", null, cancellationToken);
@@ -83,27 +85,50 @@ public sealed class PaymentIntake(IEnumerable<IBankNotificationProvider> provide
 
 public static class BankNotificationEndpoint
 {
-    /// <summary><c>POST /api/bank-notifications/{provider}</c>: 200 <c>{"success":true}</c> once stored (new or duplicate).</summary>
+    /// <summary>
+    /// <c>POST /api/bank-notifications/{provider}</c>: 200 <c>{"success":true}</c> once stored (new or duplicate). Before any
+    /// of the body is read: 429 for a client refused too often this minute, 404 for a provider not configured; a body over
+    /// <see cref="WebhookGate.MaxBodyBytes"/> is 413 (read no further than the cap). Refusals count against the client.
+    /// </summary>
     public static void MapBankNotifications(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/bank-notifications/{provider}", async (string provider, HttpRequest request, PaymentIntake intake, ILogger<PaymentIntake> logger,
-            CancellationToken cancellationToken) =>
+        app.MapPost("/api/bank-notifications/{provider}", async (string provider, HttpContext context, PaymentIntake intake, WebhookGate gate,
+            ILogger<PaymentIntake> logger, CancellationToken cancellationToken) =>
         {
-            using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8);
-            var body = await reader.ReadToEndAsync(cancellationToken);
+            if (gate.Refusal(context) is { } wait)
+            {
+                var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+                context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Unread(context, Results.Problem(statusCode: 429, title: "Quá nhiều thông báo không hợp lệ",
+                    detail: $"signature: địa chỉ này đã gửi quá nhiều thông báo không xác thực được; hãy gửi lại sau {seconds} giây."));
+            }
+            if (intake.Provider(provider) is not { } known || intake.SecretOf(known.Name) is null)
+            {
+                gate.CountFailure(context);
+                return Unread(context, Results.Problem(statusCode: 404, title: "Không có nhà cung cấp này",
+                    detail: $"provider: không có nhà cung cấp thông báo ngân hàng '{provider}' nào được cấu hình."));
+            }
+            var body = await WebhookGate.ReadBodyAsync(context.Request, cancellationToken);
+            if (body is null)
+            {
+                gate.CountFailure(context);
+                return Unread(context, Results.Problem(statusCode: 413, title: "Nội dung quá lớn",
+                    detail: $"body: thông báo dài quá {WebhookGate.MaxBodyBytes / 1024} KB; các dịch vụ chỉ gửi vài KB mỗi lần."));
+            }
             IntakeResult result;
             try
             {
-                result = await intake.ReceiveAsync(provider, request.Headers, body, cancellationToken);
+                result = await intake.ReceiveAsync(provider, context.Request.Headers, body, cancellationToken);
             }
             catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
             {
                 logger.LogWarning("A {Provider} notification was not stored, the database is unavailable: {Error}", provider, e.Message);
                 // Nothing is acknowledged that was not stored: a 503 with Retry-After makes the provider deliver it again,
                 // and the retry is counted once (idempotent on the provider's transaction id).
-                request.HttpContext.Response.Headers.RetryAfter = "30";
+                context.Response.Headers.RetryAfter = "30";
                 return Results.Problem(statusCode: 503, title: "Tạm thời không nhận được thông báo",
                     detail: "database: cơ sở dữ liệu tạm thời không trả lời; thông báo chưa được lưu, hãy gửi lại sau.");
             }
+            if (result.Status is IntakeStatus.Unauthorized or IntakeStatus.UnknownProvider) gate.CountFailure(context);
             return result.Status switch
             {
                 IntakeStatus.Accepted => Results.Json(new { success = true, newTransfers = result.NewTransfers, duplicates = result.Duplicates }),
@@ -115,4 +140,11 @@ public static class BankNotificationEndpoint
                     detail: $"body: nội dung thông báo không đúng định dạng của {provider} ({result.Reason}). Bản gốc đã được lưu."),
             };
         }).DisableAntiforgery();
+
+    /// <summary>An answer given without reading (the rest of) the body: the connection is closed after it, not drained.</summary>
+    private static IResult Unread(HttpContext context, IResult answer)
+    {
+        context.Response.Headers.Connection = "close";
+        return answer;
+    }
 }

@@ -6,43 +6,73 @@ using Npgsql;
 
 namespace Cho40.Web.Payments.Notifications;
 
-/// <summary>What a matcher works with: the stored transfer, inside the transaction that stored it.</summary>
+/// <summary>
+/// What a matcher works with: the stored transfer, inside the transaction that stored it, and whose account the bank
+/// credited (resolved before any matcher runs). Stall money is booked only through <see cref="BookStallPaymentAsync"/>,
+/// which books to the credited stall and no other (and the database refuses any other: stall_payments_credited_stall_fkey).
+/// </summary>
 public sealed record MatchContext(NpgsqlConnection Connection, NpgsqlTransaction Transaction, ProviderTransaction Transfer,
-    DateTimeOffset Now)
+    DateTimeOffset Now, CreditedAccount Credited)
 {
-    /// <summary>Tells the stall's open screens (delivered when the transaction commits).</summary>
-    public Task NotifyStallAsync(long stallId, string what, CancellationToken cancellationToken) =>
-        StallEvents.PublishAsync(Connection, Transaction, stallId, what, cancellationToken);
+    /// <summary>The stall whose account was credited (only stall matchers are offered a transfer, so there is one).</summary>
+    public long CreditedStallId => Credited is { Kind: CreditedTo.Stall, StallId: { } id }
+        ? id : throw new InvalidOperationException($"the transfer was credited to {Credited.Kind}, not to a stall");
+
+    /// <summary>Counts the transfer in the credited stall's takings (once: the transaction is unique per payment).</summary>
+    public Task<long> BookStallPaymentAsync(long? requestId, string checkResult, long? expectedAmountVnd, CancellationToken cancellationToken) =>
+        Db.Payments.InsertTransferPaymentAsync(Connection, Transaction, CreditedStallId, Transfer, Now, requestId, checkResult, expectedAmountVnd,
+            cancellationToken);
+
+    /// <summary>Flags the transfer in the inbox for the credited stall's market.</summary>
+    public Task AddStallInboxAsync(string reason, long? requestId, long? expectedAmountVnd, CancellationToken cancellationToken) =>
+        Db.Payments.AddToInboxAsync(Connection, Transaction, Transfer.Id, reason, Now, CreditedStallId, requestId, expectedAmountVnd,
+            cancellationToken);
+
+    /// <summary>Tells the credited stall's open screens (delivered when the transaction commits).</summary>
+    public Task NotifyStallAsync(string what, CancellationToken cancellationToken) =>
+        StallEvents.PublishAsync(Connection, Transaction, CreditedStallId, what, cancellationToken);
 }
 
 /// <summary>
-/// One way of recognising what an incoming transfer pays for. Matchers are tried in <see cref="Order"/>;
-/// the first that returns true has applied the transfer (its payment rows, inbox entries and notifications,
-/// in the given transaction) and the rest are skipped. Register one with
-/// <c>services.AddSingleton&lt;IPaymentMatcher, MyMatcher&gt;()</c> — e.g. shop orders by order code at Order 200.
+/// One way of recognising what an incoming transfer pays for. A matcher is offered only transfers credited to the kind
+/// of account it <see cref="Accepts"/> (the collection account's money → orders; a stall's → that stall's requests and
+/// sign), tried in <see cref="Order"/>; the first that returns true has applied the transfer (its payment rows, inbox
+/// entries and notifications, in the given transaction) and the rest are skipped. Register one with
+/// <c>services.AddSingleton&lt;IPaymentMatcher, MyMatcher&gt;()</c>.
 /// </summary>
 public interface IPaymentMatcher
 {
     int Order { get; }
 
+    /// <summary><see cref="CreditedTo.Platform"/> or <see cref="CreditedTo.Stall"/>: the only transfers this matcher sees.</summary>
+    CreditedTo Accepts { get; }
+
     Task<bool> TryApplyAsync(MatchContext context, CancellationToken cancellationToken);
 }
 
-/// <summary>Runs the matchers in turn; a transfer none of them takes lands in the inbox as unmatched, never lost.</summary>
-public sealed class PaymentMatching(IEnumerable<IPaymentMatcher> matchers)
+/// <summary>
+/// First resolves whose account the transfer was credited to and records it, then runs the matchers that accept that
+/// owner in turn. Money credited to an unknown account, to accounts of several owners, or that no matcher takes lands
+/// in the inbox — never lost, never booked to anyone else.
+/// </summary>
+public sealed class PaymentMatching(IEnumerable<IPaymentMatcher> matchers, CreditedAccounts accounts)
 {
     private readonly IReadOnlyList<IPaymentMatcher> ordered = matchers.OrderBy(m => m.Order).ToList();
 
     public IReadOnlyList<IPaymentMatcher> Matchers => ordered;
 
-    public async Task ApplyAsync(MatchContext context, CancellationToken cancellationToken)
+    public async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, ProviderTransaction transfer, DateTimeOffset now,
+        AccountScope scope, CancellationToken cancellationToken)
     {
+        var credited = await accounts.ResolveAsync(connection, tx, transfer, scope, cancellationToken);
+        await Db.Payments.RecordCreditAsync(connection, tx, transfer.Id, credited.Kind, credited.StallId, cancellationToken);
+        var context = new MatchContext(connection, tx, transfer, now, credited);
         foreach (var matcher in ordered)
         {
-            if (await matcher.TryApplyAsync(context, cancellationToken)) return;
+            if (matcher.Accepts == credited.Kind && await matcher.TryApplyAsync(context, cancellationToken)) return;
         }
-        await Db.Payments.AddToInboxAsync(context.Connection, context.Transaction, context.Transfer.Id, "unmatched", context.Now,
-            cancellationToken: cancellationToken);
+        await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, credited.Kind == CreditedTo.Ambiguous ? "ambiguous_account" : "unmatched",
+            now, cancellationToken: cancellationToken);
     }
 }
 
@@ -70,20 +100,25 @@ public static partial class ReferenceText
 }
 
 /// <summary>
-/// A dynamic QR's request, by the reference in the content and the exact amount. Short and over payments
-/// are applied (the money is in the stallholder's account) and flagged in the inbox; a transfer for an
-/// expired or cancelled request pays the stall but not the request.
+/// Accepts: transfers credited to a stall's linked or virtual account, and only that stall's requests — a reference
+/// of another stall's request in the content is not looked at (the money is still this stall's, as a sign payment).
+/// A dynamic QR's request, by the reference in the content and the exact amount. Short and over payments are applied
+/// (the money is in the stallholder's account) and flagged in the inbox; a transfer for an expired or cancelled
+/// request pays the stall but not the request.
 /// </summary>
 public sealed class PaymentRequestMatcher : IPaymentMatcher
 {
     public int Order => 100;
+
+    public CreditedTo Accepts => CreditedTo.Stall;
 
     public async Task<bool> TryApplyAsync(MatchContext context, CancellationToken cancellationToken)
     {
         var transfer = context.Transfer;
         var candidates = ReferenceText.Candidates(transfer.Content);
         if (candidates.Count == 0) return false;
-        var requests = await Db.Payments.LockRequestsAsync(context.Connection, context.Transaction, candidates, cancellationToken);
+        var requests = await Db.Payments.LockRequestsAsync(context.Connection, context.Transaction, context.CreditedStallId, candidates,
+            cancellationToken);
         if (requests.Count == 0) return false;
         var request = requests.OrderBy(r => r.Status == "pending" ? 0 : 1).First();
         var (connection, tx, now) = (context.Connection, context.Transaction, context.Now);
@@ -92,19 +127,17 @@ public sealed class PaymentRequestMatcher : IPaymentMatcher
 
         if (request.Status == "cancelled" || (request.Status is "pending" or "underpaid" && paidAt >= request.ExpiresAt))
         {
-            var late = await Db.Payments.InsertTransferPaymentAsync(connection, tx, request.StallId, transfer, now, cancellationToken: cancellationToken);
-            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, "expired_request", now, request.StallId, request.Id, request.AmountVnd,
-                cancellationToken);
-            await context.NotifyStallAsync(request.StallId, $"p{late}", cancellationToken);
+            var late = await context.BookStallPaymentAsync(null, "ok", null, cancellationToken);
+            await context.AddStallInboxAsync("expired_request", request.Id, request.AmountVnd, cancellationToken);
+            await context.NotifyStallAsync($"p{late}", cancellationToken);
             return true;
         }
 
         if (request.Status == "paid")
         {
-            var extra = await Db.Payments.InsertTransferPaymentAsync(connection, tx, request.StallId, transfer, now, request.Id, "over", request.AmountVnd,
-                cancellationToken);
-            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, "over", now, request.StallId, request.Id, request.AmountVnd, cancellationToken);
-            await context.NotifyStallAsync(request.StallId, $"p{extra}", cancellationToken);
+            var extra = await context.BookStallPaymentAsync(request.Id, "over", request.AmountVnd, cancellationToken);
+            await context.AddStallInboxAsync("over", request.Id, request.AmountVnd, cancellationToken);
+            await context.NotifyStallAsync($"p{extra}", cancellationToken);
             return true;
         }
 
@@ -113,31 +146,31 @@ public sealed class PaymentRequestMatcher : IPaymentMatcher
             cancellationToken: cancellationToken));
         var received = before + transfer.AmountVnd;
         var check = received == request.AmountVnd ? "ok" : received < request.AmountVnd ? "short" : "over";
-        var paymentId = await Db.Payments.InsertTransferPaymentAsync(connection, tx, request.StallId, transfer, now, request.Id, check, request.AmountVnd,
-            cancellationToken);
+        var paymentId = await context.BookStallPaymentAsync(request.Id, check, request.AmountVnd, cancellationToken);
         await Db.Payments.SetRequestStatusAsync(connection, tx, request.Id, check == "short" ? "underpaid" : "paid", check == "short" ? null : now,
             cancellationToken);
-        if (check != "ok")
-            await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, check, now, request.StallId, request.Id, request.AmountVnd, cancellationToken);
-        await context.NotifyStallAsync(request.StallId, $"p{paymentId}", cancellationToken);
-        await context.NotifyStallAsync(request.StallId, $"r{request.Id}", cancellationToken);
+        if (check != "ok") await context.AddStallInboxAsync(check, request.Id, request.AmountVnd, cancellationToken);
+        await context.NotifyStallAsync($"p{paymentId}", cancellationToken);
+        await context.NotifyStallAsync($"r{request.Id}", cancellationToken);
         return true;
     }
 }
 
-/// <summary>A static-sign payment: the transfer went to the account exactly one stall's sign pays into.</summary>
+/// <summary>
+/// Accepts: transfers credited to a stall's linked or virtual account. Whatever the content says, money that arrived
+/// in a stall's account is that stall's takings: a static-sign payment. (An account shared by several stalls, or a
+/// stall's that is also the collection account, never gets here: it resolves as ambiguous and goes to the inbox.)
+/// </summary>
 public sealed class StallAccountMatcher : IPaymentMatcher
 {
     public int Order => 900;
 
+    public CreditedTo Accepts => CreditedTo.Stall;
+
     public async Task<bool> TryApplyAsync(MatchContext context, CancellationToken cancellationToken)
     {
-        if (context.Transfer.AccountNumber.Length == 0) return false;
-        var stalls = await Db.Payments.StallsPaidIntoAsync(context.Connection, context.Transaction, context.Transfer.AccountNumber, cancellationToken);
-        if (stalls.Count != 1) return false; // none, or an account shared by several stalls: a person decides
-        var paymentId = await Db.Payments.InsertTransferPaymentAsync(context.Connection, context.Transaction, stalls[0], context.Transfer, context.Now,
-            cancellationToken: cancellationToken);
-        await context.NotifyStallAsync(stalls[0], $"p{paymentId}", cancellationToken);
+        var paymentId = await context.BookStallPaymentAsync(null, "ok", null, cancellationToken);
+        await context.NotifyStallAsync($"p{paymentId}", cancellationToken);
         return true;
     }
 }
