@@ -222,7 +222,7 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
     /// How many candidates each index source gives a text search (see <see cref="LoadSearchAsync"/>): results are the best
     /// of at most a few times this many products, so a common word costs a page or two of index reads, not every match.
     /// </summary>
-    public const int CandidatesPerSource = 120;
+    public const int CandidatesPerSource = 48;
 
     private sealed record SearchTerms(string? Folded, string? Words, string? Phrase);
 
