@@ -49,6 +49,7 @@ public sealed class NginxProcess : IAsyncDisposable
                 if ((await http.GetAsync(nginx.BaseUrl + "/healthz")).IsSuccessStatusCode) return nginx;
             }
             catch (HttpRequestException) { }
+            catch (TaskCanceledException) { } // slower than 5 s on a loaded machine: not up yet, the deadline decides
             await Task.Delay(100);
         }
         await nginx.DisposeAsync();

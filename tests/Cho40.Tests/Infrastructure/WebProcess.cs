@@ -55,6 +55,9 @@ public sealed class WebProcess : IAsyncDisposable
                 if ((await http.GetAsync(web.BaseUrl + "/healthz")).IsSuccessStatusCode) return web;
             }
             catch (HttpRequestException) { }
+            // A first request slower than the client's 5 s (JIT, first database round trips on a loaded machine) is
+            // "not healthy yet", like a refused connection: the deadline above decides.
+            catch (TaskCanceledException) { }
             await Task.Delay(200);
         }
         await web.DisposeAsync();
