@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Cho40.Db;
 using Cho40.Db.Domain;
+using Cho40.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -16,7 +17,7 @@ namespace Cho40.Web.Pages.Trace;
 /// </summary>
 [IgnoreAntiforgeryToken]
 [Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = TracePageCache.PolicyName)]
-public sealed class TraceIndexModel(Db.Trace trace, TraceOptions options, TimeProvider clock) : PageModel
+public sealed class TraceIndexModel(Db.Trace trace, TraceOptions options, Cho40Options siteOptions, TimeProvider clock) : PageModel
 {
     public const string DeviceCookie = "c40d";
 
@@ -37,7 +38,7 @@ public sealed class TraceIndexModel(Db.Trace trace, TraceOptions options, TimePr
             var target = await trace.ResolveDigitalLinkAsync(gtin14, lot, serialCode, cancellationToken);
             if (target is null || (serialCode is not null && !target.SerialFound)) return NotFound();
 
-            var baseUrl = TraceLinks.BaseUrl(Request, options);
+            var baseUrl = TraceLinks.BaseUrl(Request, siteOptions);
             var tracePath = TraceLinks.ShortPath(target.Code, serialCode);
             var wantsLinkset = linkType == "all" ||
                 Request.Headers.Accept.Any(a => a?.Contains("application/linkset+json", StringComparison.OrdinalIgnoreCase) == true);
