@@ -30,10 +30,21 @@ var connectionString = Database.ConnectionStringFrom(builder.Configuration["DATA
     ?? throw new InvalidOperationException("DATABASE_URL is not set (./cho40 up sets it for the local cluster)"));
 var options = builder.Configuration.GetSection("Cho40").Get<Cho40Options>() ?? new Cho40Options();
 builder.Services.AddSingleton(options);
+// A real deployment refuses demo data, the demo collection account, a missing public address and open host names,
+// naming every setting to change (the Demo environment of ./cho40 up allows them).
+ProductionSafety.ThrowIfUnsafe(builder.Environment, builder.Configuration, options,
+    builder.Configuration.GetSection("Cho40:Collection").Get<CollectionAccount>() ?? new CollectionAccount());
 
-builder.Services.AddNpgsqlDataSource(connectionString);
+// Prepared statements (Database.ForApplication): part of "speed where people wait", see the block below.
+builder.Services.AddNpgsqlDataSource(Database.ForApplication(connectionString));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Accounts>();
+builder.Services.AddSingleton<Passwords>();
+builder.Services.AddSingleton<SessionStamps>();
+builder.Services.AddSingleton<SignInDevices>();
+builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:SignInThrottle").Get<SignInThrottleOptions>() ?? new SignInThrottleOptions());
+builder.Services.AddSingleton<SignInThrottle>();
+builder.Services.AddHostedService<SignInThrottleSweeper>();
 builder.Services.AddSingleton<AdminUnits>();
 builder.Services.AddSingleton<CodStatements>();
 builder.Services.AddSingleton<Ledger>();
@@ -43,6 +54,9 @@ builder.Services.AddSingleton<SellerMemberships>();
 builder.Services.AddSingleton<CatalogProducts>();
 builder.Services.AddSingleton<CatalogPhotos>();
 builder.Services.AddSingleton<CatalogFiles>();
+// Spreadsheet imports (listing files, COD statements): how many at once, and overrides of what one may cost.
+builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Imports").Get<ImportOptions>() ?? new ImportOptions());
+builder.Services.AddSingleton<ImportGate>();
 builder.Services.AddSingleton<ThumbnailCache>();
 builder.Services.AddSingleton(new Banks());
 builder.Services.AddSingleton<Stalls>();
@@ -115,7 +129,8 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
         o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         o.ExpireTimeSpan = TimeSpan.FromDays(14);
         o.SlidingExpiration = true;
-        o.Events.OnValidatePrincipal = SignInCookie.RefreshRolesAsync;
+        // Every request: the cookie's security stamp must still be the user's (sign-out really ends a session).
+        o.Events.OnValidatePrincipal = SignInCookie.ValidateAsync;
     });
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
@@ -140,6 +155,35 @@ builder.Services.AddRateLimiter(o =>
 
 // Client address and scheme from the reverse proxy (only from trusted proxies: Cho40:TrustedProxies).
 builder.Services.AddCho40ForwardedHeaders(options.TrustedProxies);
+
+// ---- Speed where people wait (issue 15; docs/quality/benchmarks.md) ----
+// Compressed answers: HTML, CSS, JS and JSON (Brotli, else gzip). Over HTTPS too — through nginx the request is HTTPS
+// here — because the only secrets on our pages, antiforgery tokens, are encrypted afresh for every response, so
+// BREACH-style guessing has nothing stable to recover. Static files come precompressed from the build (MapStaticAssets).
+builder.Services.AddResponseCompression(o =>
+{
+    o.EnableForHttps = true;
+    o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>();
+    o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
+    o.MimeTypes = Microsoft.AspNetCore.ResponseCompression.ResponseCompressionDefaults.MimeTypes
+        .Concat(["application/linkset+json", "application/ld+json", "application/problem+json", "image/svg+xml", "application/manifest+json"]);
+});
+// `./cho40 up` and the tests run the build output, not a publish: let MapStaticAssets find the build's compressed and
+// content-hashed files there too (without this it does so only in Development). A published app ignores it.
+builder.WebHost.UseStaticWebAssets();
+// Outside Development, serve the build's files as built: no hot-reload patching, which would send no-cache headers and
+// recompress edited files on the fly without compression.
+if (!builder.Environment.IsDevelopment()) builder.Configuration["ReloadStaticAssetsAtRuntime"] ??= "false";
+// Fastest levels: pages are compressed on every request, and level 1 already takes HTML to about a quarter.
+builder.Services.Configure<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
+builder.Services.Configure<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
+// Server-side output cache, used by the public trace page only (TracePageCache); its scans are counted in front of it.
+builder.Services.AddOutputCache(o =>
+{
+    o.SizeLimit = 32 * 1024 * 1024;
+    o.AddPolicy(TracePageCache.PolicyName, new TracePageCache());
+});
+// ---- end of speed ----
 
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 // Unhandled exceptions: 503 + Retry-After while PostgreSQL is out of reach; problem+json on /api.
@@ -166,6 +210,8 @@ await using (var scope = app.Services.CreateAsyncScope())
 
 // First: everything after it (rate limits, the trace page's networks, cookies) sees the client, not the proxy.
 app.UseForwardedHeaders();
+// Speed: compress whatever follows (issue 15).
+app.UseResponseCompression();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/Error", StatusCodeSelector = ErrorAnswers.StatusCodeOf });
@@ -180,14 +226,20 @@ if (options.InstanceName is { Length: > 0 } instanceName)
         return next(context);
     });
 }
-app.UseStaticFiles();
 app.UseRequestLocalization();
 app.UseRouting();
 app.UseRequestSizeGate();
 app.UseRateLimiter();
+// Speed (issue 15): trace page views are counted here, in front of the output cache, so cached views count too; the
+// cache comes after localisation (it varies by language) and before authentication (the trace page shows no user).
+app.UseMiddleware<TraceScanCounting>();
+app.UseOutputCache();
 app.UseAuthentication();
 app.UseAuthorization();
 
+// Speed (issue 15): wwwroot with content-hashed URLs (asp-append-version), long immutable caching and
+// build-time compression; replaces UseStaticFiles.
+app.MapStaticAssets();
 app.MapHealthChecks("/healthz");
 AdminOnlyDashboardFilter.UseAdminOnlyDashboardGate(app, "/hangfire");
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
@@ -199,7 +251,8 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
 app.MapProductImages();
 app.MapMarketPhotos();
 OpenDataFiles.MapOpenData(app);
-app.MapRazorPages();
+// WithStaticAssets: asp-append-version writes the content-hashed URL (/css/site.{hash}.css, cached a year, immutable).
+app.MapRazorPages().WithStaticAssets();
 app.MapBankNotifications();
 app.MapStallEventStream();
 app.MapCho40Trace();

@@ -6,10 +6,20 @@ public sealed class Cho40Options
     /// <summary>Run the Hangfire server inside the web process (single machine). Off when job processes run apart.</summary>
     public bool RunJobsInProcess { get; set; } = true;
 
-    /// <summary>Load the demo markets, cooperatives, products and accounts into an empty database.</summary>
-    public bool SeedDemoData { get; set; } = true;
+    /// <summary>
+    /// Load the demo markets, cooperatives, products and accounts into an empty database. Off unless asked for
+    /// (appsettings.Demo.json turns it on for ./cho40 up); refused in Production (ProductionSafety).
+    /// </summary>
+    public bool SeedDemoData { get; set; }
+
+    /// <summary>
+    /// The site's public address, e.g. https://cho40.vn: the start of every link, printed trace code and EPCIS id the
+    /// platform hands out (never the request's Host header). Required in Production.
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = "";
 
     public int SignInAttemptsPerMinute { get; set; } = 10;
+
 
     /// <summary>Requests per client address per minute to the public APIs (policy "public-api"); 0 = unlimited.</summary>
     public int PublicApiRequestsPerMinute { get; set; } = 120;
@@ -31,10 +41,4 @@ public sealed class Cho40Options
     /// Default: loopback (nginx on the same machine). Set it to the proxy's address when nginx runs on another machine.
     /// </summary>
     public string TrustedProxies { get; set; } = ForwardedHeadersSetup.DefaultTrustedProxies;
-
-    /// <summary>
-    /// The site's public address, e.g. https://cho40.vn: what printed codes (market gate posters) and published links point
-    /// at, never the request's Host header. Empty: the address the request came in on (local demo only).
-    /// </summary>
-    public string PublicBaseUrl { get; set; } = "";
 }

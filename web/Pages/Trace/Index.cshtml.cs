@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Cho40.Db;
 using Cho40.Db.Domain;
+using Cho40.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -15,7 +16,8 @@ namespace Cho40.Web.Pages.Trace;
 /// <c>Accept: application/linkset+json</c> → an RFC 9264 linkset). Server-rendered, no script, one query.
 /// </summary>
 [IgnoreAntiforgeryToken]
-public sealed class TraceIndexModel(Db.Trace trace, ScanCounter scans, TraceOptions options, TimeProvider clock) : PageModel
+[Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = TracePageCache.PolicyName)]
+public sealed class TraceIndexModel(Db.Trace trace, TraceOptions options, Cho40Options siteOptions, TimeProvider clock) : PageModel
 {
     public const string DeviceCookie = "c40d";
 
@@ -36,7 +38,7 @@ public sealed class TraceIndexModel(Db.Trace trace, ScanCounter scans, TraceOpti
             var target = await trace.ResolveDigitalLinkAsync(gtin14, lot, serialCode, cancellationToken);
             if (target is null || (serialCode is not null && !target.SerialFound)) return NotFound();
 
-            var baseUrl = TraceLinks.BaseUrl(Request, options);
+            var baseUrl = TraceLinks.BaseUrl(Request, siteOptions);
             var tracePath = TraceLinks.ShortPath(target.Code, serialCode);
             var wantsLinkset = linkType == "all" ||
                 Request.Headers.Accept.Any(a => a?.Contains("application/linkset+json", StringComparison.OrdinalIgnoreCase) == true);
@@ -63,7 +65,8 @@ public sealed class TraceIndexModel(Db.Trace trace, ScanCounter scans, TraceOpti
 
         if (serial is null)
         {
-            scans.Count(data.Batch.Id);
+            // Counted by TraceScanCounting, in front of the output cache: a view served from the cache counts too.
+            Response.Headers[TraceScanCounting.BatchHeader] = data.Batch.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
             // Shared caches may keep it a minute; the language comes from ?culture= or the culture cookie.
             Response.Headers.CacheControl = "public, max-age=60";
             Response.Headers.Vary = "Cookie";

@@ -3,9 +3,6 @@ namespace Cho40.Web.Pages.Trace;
 /// <summary>The "Cho40:Trace" configuration section (environment variables Cho40__Trace__Name).</summary>
 public sealed class TraceOptions
 {
-    /// <summary>Where printed codes point, e.g. https://cho40.vn. Empty: the address the request came in on.</summary>
-    public string PublicBaseUrl { get; set; } = "";
-
     /// <summary>A serialised code scanned by more than this many different devices is flagged as possibly copied.</summary>
     public int SuspiciousDeviceCount { get; set; } = 5;
 
@@ -16,6 +13,9 @@ public sealed class TraceOptions
 
     /// <summary>How often counted page views are written to the database.</summary>
     public int ScanFlushSeconds { get; set; } = 5;
+
+    /// <summary>Serve batch pages from the server-side output cache (TracePageCache). Off only to measure the page itself.</summary>
+    public bool OutputCache { get; set; } = true;
 
     /// <summary>Largest photo accepted, in megabytes.</summary>
     public int MaxPhotoMegabytes { get; set; } = 10;
