@@ -19,7 +19,10 @@ public sealed class MarketsApp : IAsyncLifetime
     public Cho40App App { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
-        App = await Cho40App.StartAsync(withDemoData: true, settings: new Dictionary<string, string> { ["Cho40:PublicBaseUrl"] = PublicBaseUrl });
+        App = await Cho40App.StartAsync(withDemoData: true, settings: new Dictionary<string, string>
+        {
+            ["Cho40:PublicBaseUrl"] = PublicBaseUrl, ["AllowedHosts"] = "cho40.example.vn;localhost;127.0.0.1",
+        });
 
     public async Task DisposeAsync() => await App.DisposeAsync();
 }
