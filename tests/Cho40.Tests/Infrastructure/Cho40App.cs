@@ -11,7 +11,7 @@ namespace Cho40.Tests.Infrastructure;
 public sealed class Cho40App(string connectionString, TestClock? clock = null, IDictionary<string, string>? settings = null)
     : WebApplicationFactory<Program>
 {
-    /// <summary>Bank-notification secrets every test app is configured with (override through settings).</summary>
+    /// <summary>The keys tests give bank connections (TestConnections), per provider.</summary>
     public static readonly IReadOnlyDictionary<string, string> WebhookSecrets = new Dictionary<string, string>
     {
         ["sepay"] = "test-sepay-secret", ["payos"] = "test-payos-checksum-key", ["casso"] = "test-casso-secure-token",
@@ -35,7 +35,6 @@ public sealed class Cho40App(string connectionString, TestClock? clock = null, I
         builder.UseSetting("Cho40:RunJobsInProcess", "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks", "None");
-        foreach (var (provider, secret) in WebhookSecrets) builder.UseSetting($"Cho40:Webhooks:{provider}:Secret", secret);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         builder.ConfigureServices(services =>
         {

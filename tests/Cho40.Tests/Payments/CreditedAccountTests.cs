@@ -39,17 +39,13 @@ public sealed class CreditedAccountTests(DemoAppFixture fixture) : IClassFixture
             """, new { number = "T" + account[^8..], account, virtualAccount });
     }
 
-    /// <summary>A correctly signed delivery of one transfer naming a virtual account (SePay subAccount, payOS virtualAccountNumber).</summary>
+    /// <summary>
+    /// A correctly signed delivery of one transfer naming a virtual account (SePay subAccount, payOS virtualAccountNumber),
+    /// through the connection of the account's owner (or, when nobody owns the account, of the virtual account's).
+    /// </summary>
     public static HttpRequestMessage SignedDeliveryToVirtualAccount(Cho40App app, string provider, string transactionId, string account,
-        string virtualAccount, long amount, string content)
-    {
-        Cho40.Web.Payments.Notifications.IBankNotificationProvider format = provider == "sepay"
-            ? new Cho40.Web.Payments.Notifications.SePayProvider() : new Cho40.Web.Payments.Notifications.PayOsProvider();
-        var now = app.Clock.GetUtcNow();
-        var (body, headers) = format.Simulate(new Cho40.Web.Payments.Notifications.SimulatedTransfer(transactionId, account, amount, content, now,
-            virtualAccount), Cho40App.WebhookSecrets[provider], now);
-        return Delivery(provider, body, headers);
-    }
+        string virtualAccount, long amount, string content) =>
+        SignedDelivery(app, provider, transactionId, account, amount, content, virtualAccount: virtualAccount);
 
     private async Task<(string Code, long Total)> TransferOrderAsync()
     {

@@ -5,14 +5,18 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Cho40.Web.Pages.Stall;
 
 /// <summary>The stalls a person keeps: their own, and those they set up as a community digital helper.</summary>
-public sealed class IndexModel(Stalls stalls) : PageModel
+public sealed class IndexModel(Stalls stalls, BankConnections connections, Jobs.Payments.PaymentsOptions paymentOptions) : PageModel
 {
     public IReadOnlyList<StallDetail> Stalls { get; private set; } = [];
+    /// <summary>Each stall's working bank connection: "last synced", and a flag when its reads keep failing.</summary>
+    public IReadOnlyDictionary<long, BankConnection> Connections { get; private set; } = new Dictionary<long, BankConnection>();
+    public int SyncFailuresToFlag => paymentOptions.SyncFailuresToFlag;
     public long UserId { get; private set; }
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         UserId = User.UserId();
         Stalls = await stalls.KeptByAsync(UserId, cancellationToken);
+        Connections = await connections.ActiveOfStallsAsync(Stalls.Select(s => s.Id).ToList(), cancellationToken);
     }
 }
