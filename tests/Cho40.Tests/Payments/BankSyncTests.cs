@@ -5,6 +5,7 @@ using Cho40.Jobs.Payments;
 using Cho40.Jobs;
 using Cho40.Jobs.Payments.Providers;
 using Cho40.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using static Cho40.Tests.Payments.CreditedAccountTests;
 using static Cho40.Tests.Stalls.StallTestData;

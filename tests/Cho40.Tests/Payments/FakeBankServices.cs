@@ -120,12 +120,12 @@ public sealed class FakeBankServices : IAsyncDisposable
 
     private void Map(WebApplication web)
     {
-        web.MapGet("/sepay/userapi/transactions/list", (HttpContext c) => Route(c, "sepay-v1", () => SePayV1(c)));
-        web.MapGet("/sepay-v2/transactions", (HttpContext c) => Route(c, "sepay-v2", () => SePayV2(c)));
-        web.MapGet("/casso/v2/transactions", (HttpContext c) => Route(c, "casso", () => CassoList(c)));
-        web.MapPost("/payos/v2/payment-requests", (HttpContext c) => Route(c, "payos-create", () => PayOsCreate(c)));
+        web.MapGet("/sepay/userapi/transactions/list", (Func<HttpContext, Task<IResult>>)(c => Route(c, "sepay-v1", () => SePayV1(c))));
+        web.MapGet("/sepay-v2/transactions", (Func<HttpContext, Task<IResult>>)(c => Route(c, "sepay-v2", () => SePayV2(c))));
+        web.MapGet("/casso/v2/transactions", (Func<HttpContext, Task<IResult>>)(c => Route(c, "casso", () => CassoList(c))));
+        web.MapPost("/payos/v2/payment-requests", (Func<HttpContext, Task<IResult>>)(c => Route(c, "payos-create", () => PayOsCreate(c))));
         web.MapGet("/payos/v2/payment-requests/{id}", (HttpContext c, string id) => Route(c, "payos-info", () => PayOsInfo(c, id)));
-        web.MapPost("/payos/confirm-webhook", (HttpContext c) => Route(c, "payos-confirm", () => PayOsConfirm(c)));
+        web.MapPost("/payos/confirm-webhook", (Func<HttpContext, Task<IResult>>)(c => Route(c, "payos-confirm", () => PayOsConfirm(c))));
     }
 
     private async Task<IResult> Route(HttpContext context, string route, Func<Task<IResult>> answer)
