@@ -71,7 +71,7 @@ public sealed class BankSyncTests(BankServicesFixture fixture)
     {
         var (stall, account, connection) = await StallWithSyncAsync("sepay", api);
         var missed = Fake.Add(account, 72_000, "chuyen tien rau", App.Clock.GetUtcNow().AddMinutes(-40));
-        Fake.Add(account, 0, "rut tien", App.Clock.GetUtcNow().AddMinutes(-39), amountOut: 500_000); // money going out: not takings
+        var outgoing = Fake.Add(account, 0, "rut tien", App.Clock.GetUtcNow().AddMinutes(-39), amountOut: 500_000); // money going out: not takings
 
         var first = await Job.SyncAsync(connection.Id);
         Assert.Equal((true, 1, (string?)null), (first.Ran, first.NewTransfers, first.Error));
@@ -79,11 +79,12 @@ public sealed class BankSyncTests(BankServicesFixture fixture)
         Assert.Equal(1, await ScalarAsync<long>(App,
             "SELECT count(*) FROM bank_notifications WHERE connection_id = @Id AND source = 'sync'", new { connection.Id }));
 
-        // Read again: nothing new. The cursor moved past it (v1: the last id; v2: the last UUID).
+        // Read again: nothing new. The cursor moved past it (v1 lists money going out too: the last id listed; v2 asks
+        // only for incoming transfers: the last UUID).
         var again = await Job.SyncAsync(connection.Id);
         Assert.Equal((true, 0), (again.Ran, again.NewTransfers));
         var cursor = (await App.Services.GetRequiredService<BankConnections>().FindAsync(connection.Id))!.SyncCursor;
-        Assert.Equal(api == "sepay_v1" ? missed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : missed.Uuid.ToString(), cursor);
+        Assert.Equal(api == "sepay_v1" ? outgoing.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : missed.Uuid.ToString(), cursor);
 
         // SePay retries the webhook after all (it carries SePay's numeric id and the bank reference): a duplicate.
         var body = $$"""{"id":{{missed.Id}},"gateway":"Vietcombank","transactionDate":"{{WebhookText.VietnamTimeText(missed.Time)}}","accountNumber":"{{account}}","code":null,"content":"chuyen tien rau","transferType":"in","transferAmount":72000,"accumulated":0,"subAccount":null,"referenceCode":"{{missed.Reference}}","description":""}""";

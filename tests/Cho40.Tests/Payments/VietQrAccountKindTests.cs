@@ -51,7 +51,7 @@ public sealed class VietQrAccountKindTests(DemoAppFixture fixture) : IClassFixtu
         const string query = "bin=970454&account=99MM24011M34875080&reference=MOMOW2W20240101&amount=150000";
         using var json = JsonDocument.Parse(await http.GetStringAsync("/api/vietqr?" + query));
         var payload = json.RootElement.GetProperty("payload").GetString()!;
-        Assert.Contains("050FMOMOW2W20240101", payload, StringComparison.Ordinal); // 62.05, length 15
+        Assert.Contains("0515MOMOW2W20240101", payload, StringComparison.Ordinal); // 62.05, length 15
         Assert.Equal("BVBank", json.RootElement.GetProperty("bank").GetProperty("shortName").GetString());
         Assert.Equal(payload, await QrTools.DecodePngAsync(await http.GetByteArrayAsync("/api/vietqr.png?" + query)));
 
