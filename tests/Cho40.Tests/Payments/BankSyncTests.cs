@@ -257,20 +257,58 @@ public sealed class BankSyncTests(BankServicesFixture fixture)
         Assert.Contains(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(storage), j => j.Id == BankSyncJob.RecurringJobId && j.Cron == "*/15 * * * *");
     }
 
-    [Fact]
-    public async Task A_job_process_built_as_JobsProgram_builds_it_runs_the_safety_net_with_keys_the_web_process_sealed()
+    /// <summary>A job process's services over the app's database, with the fake's settings and some of our own.</summary>
+    private ServiceProvider JobProcess(IReadOnlyDictionary<string, string>? overrides = null)
     {
-        var (stall, account, connection) = await StallWithSyncAsync("sepay", "sepay_v1"); // sealed by the web app's key ring
-        Fake.Add(account, 19_000, "tu tien trinh tac vu", App.Clock.GetUtcNow().AddMinutes(-2));
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
-            .AddInMemoryCollection(Fake.Settings.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))).Build();
+        var settings = Fake.Settings;
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>()) settings[key] = value;
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddNpgsqlDataSource(App.ConnectionString);
         services.AddSingleton(TimeProvider.System);
         services.AddCho40Jobs(App.ConnectionString, runServer: false);
         services.AddCho40Payments(configuration);
-        await using var jobProcess = services.BuildServiceProvider();
+        return services.BuildServiceProvider();
+    }
+
+    [Fact]
+    public async Task A_service_failing_every_call_opens_the_circuit_and_later_reads_do_not_call_it_until_it_closes()
+    {
+        var (stall, account, connection) = await StallWithSyncAsync("sepay", "sepay_v1");
+        Fake.Add(account, 31_000, "mach ngat", App.Clock.GetUtcNow().AddMinutes(-4));
+        // A process of its own, so the breaker (per service, per process) is this test's: it opens when half of at least 2
+        // calls fail, for 30 s.
+        await using var process = JobProcess(new Dictionary<string, string>
+        {
+            ["Cho40:Payments:CircuitBreakerMinimumThroughput"] = "2", ["Cho40:Payments:CircuitBreakerBreakSeconds"] = "30",
+        });
+        var job = process.GetRequiredService<BankSyncJob>();
+        int Calls() => Fake.Requests.Count(r => r.StartsWith("sepay-v1 ", StringComparison.Ordinal));
+        var before = Calls();
+        // Exactly two failures queued: a third call reaching the fake would be answered — and the read would succeed.
+        Fake.Fail("sepay-v1", new FakeFault.ServerError(500), new FakeFault.ServerError(500));
+
+        var first = await job.SyncAsync(connection.Id);
+        var second = await job.SyncAsync(connection.Id);
+
+        Assert.Equal(before + 2, Calls()); // the retries after the second failure, and the whole second read, never left the process
+        Assert.Equal("Dịch vụ đang lỗi liên tục: tạm ngừng gọi trong ít phút.", first.Error);
+        Assert.Equal(first.Error, second.Error);
+        Assert.Equal(0, await TakingsAsync(stall));
+        Assert.Equal(2, (await App.Services.GetRequiredService<BankConnections>().FindAsync(connection.Id))!.SyncFailures);
+        // Another process (the app's own clients) has its own circuit and reads the transfer.
+        Assert.Equal(1, (await Job.SyncAsync(connection.Id)).NewTransfers);
+        Assert.Equal(31_000, await TakingsAsync(stall));
+    }
+
+    [Fact]
+    public async Task A_job_process_built_as_JobsProgram_builds_it_runs_the_safety_net_with_keys_the_web_process_sealed()
+    {
+        var (stall, account, connection) = await StallWithSyncAsync("sepay", "sepay_v1"); // sealed by the web app's key ring
+        Fake.Add(account, 19_000, "tu tien trinh tac vu", App.Clock.GetUtcNow().AddMinutes(-2));
+        await using var jobProcess = JobProcess();
 
         var read = await jobProcess.GetRequiredService<BankSyncJob>().SyncAsync(connection.Id);
 
