@@ -49,8 +49,11 @@ public static class BankNotificationEndpoint
         IntakeResult result;
         try
         {
+            // Once the body is read the delivery is processed to the end even if the service hangs up: stopping between
+            // storing it raw and recording its transfers would leave a stored delivery unprocessed until the retry.
+            // The database's command timeout bounds the work.
             result = await intake.ReceiveAsync(connection, new BankDelivery(context.Request.Headers, context.Request.ContentType ?? "", body),
-                cancellationToken);
+                CancellationToken.None);
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {
