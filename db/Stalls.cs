@@ -226,17 +226,27 @@ public sealed class ActivationCodes(NpgsqlDataSource db)
             INSERT INTO account_activation_codes (user_id, code_hash, created_by, expires_at)
             VALUES (@userId, @codeHash, @issuedBy, @expiresAt)
             ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, created_by = excluded.created_by,
-                                                expires_at = excluded.expires_at
+                                                expires_at = excluded.expires_at, attempts = 0
             """, new { userId, codeHash, issuedBy, expiresAt }, cancellationToken: cancellationToken));
     }
 
-    public async Task<ActivationCode?> FindAsync(string phone, DateTimeOffset now, CancellationToken cancellationToken = default)
+    /// <summary>Wrong guesses one code survives; past them the code is dead and a helper issues a new one.</summary>
+    public const int MaxAttemptsPerCode = 5;
+
+    /// <summary>
+    /// Takes one of the code's attempts BEFORE the code is checked (the row is locked, so parallel guesses queue and
+    /// each takes its own attempt): the code to check, or null when there is no live code for the phone or its attempts
+    /// are used up.
+    /// </summary>
+    public async Task<ActivationCode?> TakeAttemptAsync(string phone, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<ActivationCode>(new CommandDefinition("""
-            SELECT a.user_id AS UserId, a.code_hash AS CodeHash FROM account_activation_codes a JOIN users u ON u.id = a.user_id
-            WHERE u.phone = @phone AND a.expires_at > @now
-            """, new { phone, now }, cancellationToken: cancellationToken));
+            UPDATE account_activation_codes a SET attempts = a.attempts + 1
+            FROM users u
+            WHERE u.id = a.user_id AND u.phone = @phone AND a.expires_at > @now AND a.attempts < @max
+            RETURNING a.user_id AS UserId, a.code_hash AS CodeHash
+            """, new { phone, now, max = MaxAttemptsPerCode }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Sets the password and spends the code, once (a second use finds no code).</summary>
@@ -249,7 +259,8 @@ public sealed class ActivationCodes(NpgsqlDataSource db)
             cancellationToken: cancellationToken));
         if (spent == 0) return false;
         await connection.ExecuteAsync(
-            new CommandDefinition("UPDATE users SET password_hash = @passwordHash, failed_sign_ins = 0, locked_until = NULL WHERE id = @userId",
+            // A new password ends every session issued before it (a new stamp).
+            new CommandDefinition("UPDATE users SET password_hash = @passwordHash, security_stamp = gen_random_uuid() WHERE id = @userId",
             new { userId, passwordHash }, tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
         return true;

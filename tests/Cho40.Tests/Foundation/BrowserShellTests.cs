@@ -3,6 +3,7 @@ using Microsoft.Playwright;
 
 namespace Cho40.Tests.Foundation;
 
+[Trait("Speed", "Slow")]
 public sealed class BrowserShellTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [Fact]

@@ -20,7 +20,7 @@ public sealed class BankConnectionBrowserTests(BrowserFixture fixture) : IClassF
     public async Task A_stallholder_connects_Casso_sees_the_values_the_test_delivery_is_recognised_live_and_a_transfer_pays_her_stall()
     {
         var account = NewAccount("61");
-        var stall = await NewStallAsync(fixture.App, account);
+        var stall = await StallForAccountAsync(fixture.App, account);
         await Cho40.Tests.Shop.ShopHelpers.ExecuteAsync(fixture.App,
             "UPDATE stalls SET owner_user_id = (SELECT id FROM users WHERE phone = '0900000004') WHERE id = @stall", new { stall });
         var page = await fixture.NewPageAsync();

@@ -23,7 +23,7 @@ public sealed class BankConnectionPageTests(WebhookAppFixture fixture) : IClassF
     private async Task<(long Stall, string Account)> OwnStallAsync()
     {
         var account = NewAccount("51");
-        var stall = await NewStallAsync(App, account);
+        var stall = await StallForAccountAsync(App, account);
         await Cho40.Tests.Shop.ShopHelpers.ExecuteAsync(App, """
             UPDATE stalls SET owner_user_id = (SELECT id FROM users WHERE phone = '0900000004'),
                               created_by_user_id = (SELECT id FROM users WHERE phone = '0900000005')

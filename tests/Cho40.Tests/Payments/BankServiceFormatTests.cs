@@ -37,7 +37,7 @@ public sealed class BankServiceFormatTests(WebhookAppFixture fixture) : IClassFi
     private async Task<(long Stall, string Account, BankConnection Connection)> StallAsync(string provider, string? mode = null, string? virtualAccount = null)
     {
         var account = NewAccount("41");
-        var stall = await NewStallAsync(App, account, virtualAccount);
+        var stall = await StallForAccountAsync(App, account, virtualAccount);
         return (stall, account, await TestConnections.ForOwnerAsync(App, stall, provider, mode));
     }
 

@@ -50,7 +50,7 @@ public sealed class BankSyncTests(BankServicesFixture fixture)
     private async Task<(long Stall, string Account, BankConnection Connection)> StallWithSyncAsync(string provider, string syncApi)
     {
         var account = NewAccount("31");
-        var stall = await NewStallAsync(App, account);
+        var stall = await StallForAccountAsync(App, account);
         var connection = await TestConnections.ForOwnerAsync(App, stall, provider);
         await App.Services.GetRequiredService<IntegrationSecrets>().SetAsync(BankConnections.SecretOwnerKind, connection.Id, PaymentIntake.ApiToken,
             provider == "sepay" ? FakeBankServices.SePayToken : FakeBankServices.CassoApiKey, App.Clock.GetUtcNow(), TimeSpan.Zero);
@@ -240,7 +240,7 @@ public sealed class BankSyncTests(BankServicesFixture fixture)
         var (stallA, accountA, _) = await StallWithSyncAsync("sepay", "sepay_v1");
         var (stallB, accountB, _) = await StallWithSyncAsync("casso", "casso_v2");
         var accountC = NewAccount("33");
-        var stallC = await NewStallAsync(App, accountC);
+        var stallC = await StallForAccountAsync(App, accountC);
         await TestConnections.ForOwnerAsync(App, stallC, "sepay"); // webhook only: no API token
         Fake.Add(accountA, 11_000, "a", App.Clock.GetUtcNow().AddMinutes(-3));
         Fake.Add(accountB, 12_000, "b", App.Clock.GetUtcNow().AddMinutes(-3));

@@ -18,6 +18,7 @@ namespace Cho40.Tests.Security;
 public sealed record Probe(string Url, Role[] Allowed, bool Strict = true, bool MarksExempt = false, bool Send = true,
     string? FormPage = null, Dictionary<string, string>? Fields = null, bool OwnerToo = false);
 
+[Trait("Speed", "Slow")]
 public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<SecurityWorld>
 {
     private static readonly Role[] Everyone = Enum.GetValues<Role>();
@@ -89,6 +90,9 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["POST /Culture"] = [Lenient("/Culture", send: false)],
         ["GET /Account"] = [Only("/Account", SignedIn)],
         ["GET /Account/Orders"] = [Only("/Account/Orders", SignedIn)],
+        ["GET /Account/Password"] = [Only("/Account/Password", SignedIn)],
+        ["POST /Account/Password"] = [new("/Account/Password", SignedIn, Send: false)],            // SessionTests
+        ["POST /Account?handler=SignOutOthers"] = [new("/Account?handler=SignOutOthers", SignedIn, Send: false)],
         ["GET /Account/SignOut"] = [new("/Account/SignOut", SignedIn, Strict: false)],
         ["POST /Account/SignOut"] = [new("/Account/SignOut", SignedIn, Send: false)],
         ["GET /Seller/Apply"] = [Only("/Seller/Apply", SignedIn)],
@@ -98,6 +102,8 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         // ---- admin ----------------------------------------------------------------------------------------------
         ["* /hangfire/{**path}"] = [Only("/hangfire", Admin), Only("/hangfire/jobs/enqueued", Admin)],
         ["GET /Admin"] = [Only("/Admin", Admin)],
+        ["GET /Admin/Accounts"] = [Only("/Admin/Accounts", Admin)],
+        ["POST /Admin/Accounts"] = [new("/Admin/Accounts", [Admin], Fields: new() { ["Phone"] = "0900000006" })],
         ["GET /Admin/Cod"] = [Only("/Admin/Cod", Admin)],
         ["GET /Admin/Cod?handler=Template"] = [Only("/Admin/Cod?handler=Template", Admin)],
         ["POST /Admin/Cod"] = [Only("/Admin/Cod", Admin)],

@@ -5,6 +5,7 @@ using Npgsql;
 
 namespace Cho40.Tests.Trace;
 
+[Trait("Speed", "Slow")]
 public sealed class TraceBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [Fact]

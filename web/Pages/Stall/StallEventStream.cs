@@ -84,6 +84,9 @@ public static class StallEventStream
 
             async Task SendAsync(string what)
             {
+                // A payment is announced once per insert; a catch-up may have sent it before its notification arrived.
+                if (what.Length > 1 && what[0] == 'p' && long.TryParse(what.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture, out var paymentId)
+                    && sent.Contains(paymentId)) return;
                 var message = await DescribeAsync(id, what, payments, time, cancellation);
                 if (message is null) return;
                 if (what[0] == 'p') sent.Add(long.Parse(what.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture));

@@ -37,7 +37,7 @@ public static class TraceSetup
         });
 
         // A batch's history as EPCIS 2.0 JSON-LD, for the seller's own members (others' ids answer 404).
-        app.MapGet("/api/trace/batches/{id:long}/epcis", async (long id, HttpContext http, Db.Trace trace, TraceOptions options, TimeProvider clock,
+        app.MapGet("/api/trace/batches/{id:long}/epcis", async (long id, HttpContext http, Db.Trace trace, Cho40Options options, TimeProvider clock,
             CancellationToken cancellationToken) =>
         {
             if (http.User.Identity?.IsAuthenticated != true)

@@ -18,7 +18,7 @@ namespace Cho40.Web.Pages.Seller.Trace;
 /// </summary>
 [RequestSizeLimit(MaxUploadBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = MaxUploadBytes)]
-public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions options, TimeProvider clock, IStringLocalizer<SharedResource> t) : PageModel
+public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions options, Cho40Options siteOptions, TimeProvider clock, IStringLocalizer<SharedResource> t) : PageModel
 {
     private const int MaxUploadBytes = 80 * 1024 * 1024;
     private const int MaxPhotos = 6;
@@ -157,7 +157,7 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
             TempData["Message"] = t[problem].Value;
             return RedirectToPage("/Seller/Trace/Batch", null, new { id }, "labels");
         }
-        var baseUrl = TraceLinks.BaseUrl(Request, options);
+        var baseUrl = TraceLinks.BaseUrl(Request, siteOptions);
         List<Label> sheet;
         if (labels.What == "units")
         {
@@ -195,7 +195,7 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
         if (batch is null) return false;
         Batch = batch;
         Events = await trace.EventsAsync(id, cancellationToken);
-        var baseUrl = TraceLinks.BaseUrl(Request, options);
+        var baseUrl = TraceLinks.BaseUrl(Request, siteOptions);
         CodeUrl = TraceLinks.CodeUrl(baseUrl, batch.Gtin, batch.LotCode, batch.Code);
         ShortUrl = TraceLinks.PrintedUrl(baseUrl, batch.Code);
         return true;
