@@ -33,7 +33,9 @@ public sealed class BankConnectionBrowserTests(BrowserFixture fixture) : IClassF
         await page.ClickAsync("#create-connection button[type=submit]");
         var url = (await page.TextContentAsync("#webhook-url"))!.Trim();
         var key = (await page.TextContentAsync("#secret-webhook"))!.Trim();
-        Assert.StartsWith(fixture.BaseUrl + "/api/bank-notifications/casso/", url);
+        // The address to enter in Casso is the site's configured public address (Cho40:PublicBaseUrl), not the browser's.
+        Assert.StartsWith("http://localhost/api/bank-notifications/casso/", url);
+        url = fixture.BaseUrl + new Uri(url).AbsolutePath; // where Casso's "Gọi thử" reaches this test's server
         Assert.Contains("Gọi thử", await page.TextContentAsync("#connection-steps"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "bank-connection-values-360.png"), FullPage = true });
         Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "sideways scroll at 360 px");

@@ -5,8 +5,6 @@ using Cho40.Jobs.Payments;
 using Cho40.Jobs.Payments.Providers;
 using Cho40.Tests.Infrastructure;
 using Cho40.Tests.Shop;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using static Cho40.Tests.Stalls.StallTestData;
 
@@ -22,11 +20,21 @@ public sealed class KestrelBankServicesFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Fake = await FakeBankServices.StartAsync();
-        App = new Cho40App(await TestDatabase.CreateAsync(withDemoData: true), settings: Fake.Settings);
-        App.UseKestrel(0);
+        // payOS calls the app back at the address the connection page gives it: the app's public address is its own socket.
+        var port = FreePort();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        var settings = Fake.Settings;
+        settings["Cho40:PublicBaseUrl"] = BaseUrl;
+        App = new Cho40App(await TestDatabase.CreateAsync(withDemoData: true), settings: settings);
+        App.UseKestrel(port);
         App.StartServer();
-        BaseUrl = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>A cookie-keeping client over the socket that does not follow redirects.</summary>
