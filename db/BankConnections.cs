@@ -122,6 +122,9 @@ public sealed class BankConnections(NpgsqlDataSource db)
             SET last_delivery_at = GREATEST(last_delivery_at, @now),
                 last_test_at = CASE WHEN @isTest THEN GREATEST(last_test_at, @now) ELSE last_test_at END
             WHERE id = @id
+              -- One row per connection takes every delivery: a busy one (the collection account) is written at most once a
+              -- second, not once per delivery ("Kiểm tra kết nối" counts in whole seconds).
+              AND (@isTest OR last_delivery_at IS NULL OR last_delivery_at < @now - interval '1 second')
             """, new { id, now, isTest }, cancellationToken: cancellationToken));
     }
 
