@@ -31,6 +31,13 @@ public sealed record ActivationCode(long UserId, string CodeHash);
 
 public enum StallSaveResult { Saved, StallNumberTaken, NotFound, VirtualAccountTaken }
 
+/// <summary>How far a stall a helper set up has come: the four steps to taking money by QR.</summary>
+public sealed record StallProgress(long StallId, bool AccountActivated, bool BankLinked, DateTimeOffset? SignPrintedAt,
+    DateTimeOffset? FirstPaymentAt)
+{
+    public int StepsDone => (AccountActivated ? 1 : 0) + (BankLinked ? 1 : 0) + (SignPrintedAt is null ? 0 : 1) + (FirstPaymentAt is null ? 0 : 1);
+}
+
 /// <summary>
 /// Market stalls and the bank account each one's sign pays into. Who may see a stall is decided here,
 /// in SQL: its owner, and the community digital helper who set it up. Anyone else gets nothing (→ 404).
@@ -73,6 +80,36 @@ public sealed class Stalls(NpgsqlDataSource db)
         return await connection.QuerySingleOrDefaultAsync<StallDetail>(new CommandDefinition(DetailSelect + """
              WHERE s.id = @stallId AND (s.owner_user_id = @userId OR s.created_by_user_id = @userId)
             """, new { stallId, userId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// The progress of the stalls <paramref name="helperUserId"/> set up for someone else: the owner has signed in with
+    /// their own password (activation code spent), the sign's bank account is linked, the sign was printed, and the first
+    /// QR payment arrived.
+    /// </summary>
+    public async Task<IReadOnlyList<StallProgress>> ProgressOfHelpedAsync(long helperUserId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<StallProgress>(new CommandDefinition("""
+            SELECT s.id AS StallId,
+                   (o.last_signed_in_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM account_activation_codes a WHERE a.user_id = o.id)) AS AccountActivated,
+                   EXISTS (SELECT 1 FROM stall_bank_accounts b WHERE b.stall_id = s.id) AS BankLinked,
+                   (SELECT min(printed_at) FROM stall_sign_prints sp WHERE sp.stall_id = s.id) AS SignPrintedAt,
+                   (SELECT min(occurred_at) FROM stall_payments p WHERE p.stall_id = s.id AND p.method = 'qr') AS FirstPaymentAt
+            FROM stalls s JOIN users o ON o.id = s.owner_user_id
+            WHERE s.created_by_user_id = @helperUserId AND s.owner_user_id <> @helperUserId
+            ORDER BY s.id
+            """, new { helperUserId }, cancellationToken: cancellationToken))).AsList();
+    }
+
+    /// <summary>Remembers that these stalls' signs were printed (PDF or print-size PNG downloaded).</summary>
+    public async Task RecordSignPrintsAsync(IReadOnlyCollection<long> stallIds, long userId, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO stall_sign_prints (stall_id, printed_at, printed_by) SELECT unnest(@ids), @now, @userId",
+            new { ids = stallIds.ToArray(), now, userId }, cancellationToken: cancellationToken));
     }
 
     public async Task<bool> KeepsAsync(long stallId, long userId, CancellationToken cancellationToken = default)

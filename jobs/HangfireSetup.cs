@@ -3,6 +3,7 @@ using Hangfire.PostgreSql;
 using Cho40.Db;
 using Cho40.Jobs.Reports;
 using Cho40.Jobs.Cod;
+using Cho40.Jobs.Province;
 using Cho40.Jobs.Settlement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -65,6 +66,10 @@ public static class HangfireSetup
         services.AddTransient<DailyReportsJob>();
         services.AddSingleton<ReportSchedule>();
         services.AddHostedService(sp => sp.GetRequiredService<ReportSchedule>());
+        // Province aggregates: rebuilt nightly after the reports (and after each backfill).
+        services.TryAddSingleton<ProvinceAggregates>();
+        services.AddTransient<ProvinceAggregatesJob>();
+        services.AddHostedService<ProvinceSchedule>();
 
         if (runServer)
         {

@@ -444,9 +444,13 @@ public sealed class CrossInstanceTests(ITestOutputHelper output)
         // Target: on the other instance's screen within 2 s; a loaded machine is allowed 5× that.
         var target = TimeSpan.FromSeconds(2);
         using var within = new CancellationTokenSource(TimeLimit.Allowed(target, 5));
-        string? line;
-        do line = await reader.ReadLineAsync(within.Token);
-        while (line is not null && !line.StartsWith("data:", StringComparison.Ordinal));
+        string? line, eventName = null;
+        do
+        {
+            line = await reader.ReadLineAsync(within.Token);
+            if (line?.StartsWith("event: ", StringComparison.Ordinal) == true) eventName = line["event: ".Length..];
+        }
+        while (line is not null && !(line.StartsWith("data:", StringComparison.Ordinal) && eventName == "payment"));
         TimeLimit.Check(output, "notification on instance 1 → stall screen on instance 2", sent.Elapsed, target, 5);
         Assert.NotNull(line);
         Assert.Contains("86000", line);
@@ -486,12 +490,13 @@ public sealed class CrossInstanceOutageTests(ITestOutputHelper output)
         using var timeout = new CancellationTokenSource(within);
         try
         {
-            string? line;
+            string? line, eventName = null;
             do
             {
                 line = await reader.ReadLineAsync(timeout.Token);
                 if (line?.StartsWith("id: ", StringComparison.Ordinal) == true) lastEventId = line["id: ".Length..];
-            } while (line is not null && !line.StartsWith("data:", StringComparison.Ordinal));
+                if (line?.StartsWith("event: ", StringComparison.Ordinal) == true) eventName = line["event: ".Length..];
+            } while (line is not null && !(line.StartsWith("data:", StringComparison.Ordinal) && eventName == "payment"));
             return line;
         }
         catch (OperationCanceledException)

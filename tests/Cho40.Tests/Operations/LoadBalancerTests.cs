@@ -74,9 +74,13 @@ public sealed class LoadBalancerTests(ITestOutputHelper output)
             // Target: on the screen within 2 s; a loaded machine is allowed 5× that.
             var target = TimeSpan.FromSeconds(2);
             using var within = new CancellationTokenSource(TimeLimit.Allowed(target, 5));
-            string? line;
-            do line = await reader.ReadLineAsync(within.Token);
-            while (line is not null && !line.StartsWith("data:", StringComparison.Ordinal));
+            string? line, eventName = null;
+            do
+            {
+                line = await reader.ReadLineAsync(within.Token);
+                if (line?.StartsWith("event: ", StringComparison.Ordinal) == true) eventName = line["event: ".Length..];
+            }
+            while (line is not null && !(line.StartsWith("data:", StringComparison.Ordinal) && eventName == "payment"));
             TimeLimit.Check(output, "notification through nginx → payment on the stall screen", sent.Elapsed, target, 5);
             Assert.Contains("123000", line);
         }

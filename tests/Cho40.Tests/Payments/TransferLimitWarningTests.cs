@@ -34,7 +34,10 @@ public sealed class TransferLimitWarningTests(LowTransferLimitFixture fixture) :
         var stallId = await StallWithAccountAsync(App, "cho-thai", "A01", "1900000123455");
         using var client = App.NewClient();
         await client.SignInAsync("0900000004");
-        var created = await client.SubmitFormAsync($"/Stall/{stallId}/Charge", "form.charge-form", new Dictionary<string, string> { ["Amount"] = amount });
+        var typed = await client.SubmitFormAsync($"/Stall/{stallId}/Charge", "form.charge-form", new Dictionary<string, string> { ["Amount"] = amount });
+        Assert.Equal(HttpStatusCode.Redirect, typed.StatusCode);
+        // Thu tiền reads the amount back first; confirming makes the request and its QR.
+        var created = await client.SubmitFormAsync(typed.Headers.Location!.OriginalString, "#charge-confirm form", new Dictionary<string, string>());
         Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
         var (_, page) = await client.GetPageAsync(created.Headers.Location!.OriginalString);
         Assert.Equal(warned, page.QuerySelector("#transfer-limit-warning") is not null);

@@ -40,6 +40,7 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         // ---- public: the shop, trace pages, public APIs, health -------------------------------------------------
         ["GET /"] = [Public("/")],
         ["* /healthz"] = [Public("/healthz")],
+        ["GET " + EndpointCatalog.StaticFiles] = [Public("/css/site.css"), Public("/js/charge.js")],
         ["GET /01/{gtin}/10/{lot}"] = [Public("/01/08936042000017/10/TC2025-A")],
         ["GET /01/{gtin}/10/{lot}/21/{serial}"] = [Public("/01/08936042000017/10/TC2025-A/21/K7M4Q2XPAB")],
         ["GET /t/{code}/{serial?}"] = [Public("/t/TCDB25AQ"), Public("/t/TCDB25AQ/K7M4Q2XPAB")],
@@ -63,6 +64,11 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["POST /thanh-toan"] = [Lenient("/thanh-toan")],
         ["POST /thanh-toan?handler=Province"] = [Lenient("/thanh-toan?handler=Province")],
         ["GET /img/p/{imageId:long}/{width:int}.webp"] = [Only("/img/p/{image}/160.webp", SellerB)], // a draft's photo
+        ["GET /cho"] = [Public("/cho")],
+        ["GET /cho/{slug}"] = [Public("/cho/cho-thai"), Public("/cho/cho-dong-quang?culture=en")],
+        ["GET /img/m/{sha256:regex(^[0-9a-f]{{64}}$)}/{width:int}.webp"] = [new("/img/m/" + new string('b', 64) + "/480.webp", Nobody)],
+        ["GET /du-lieu-mo"] = [Public("/du-lieu-mo")],
+        ["GET /du-lieu-mo/{name}"] = [Public("/du-lieu-mo/cho40-tuan.csv"), Public("/du-lieu-mo/cho40-thang.json"), Public("/du-lieu-mo/datapackage.json")],
         ["GET /api/vietqr"] = [Public("/api/vietqr?bin=970436&account=0011001234567")],
         ["GET /api/vietqr.png"] = [Public("/api/vietqr.png?bin=970436&account=0011001234567")],
         ["GET /api/vietqr.svg"] = [Public("/api/vietqr.svg?bin=970436&account=0011001234567")],
@@ -96,6 +102,7 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["GET /Account/SignOut"] = [new("/Account/SignOut", SignedIn, Strict: false)],
         ["POST /Account/SignOut"] = [new("/Account/SignOut", SignedIn, Send: false)],
         ["GET /Seller/Apply"] = [Only("/Seller/Apply", SignedIn)],
+        ["GET /Seller"] = [Only("/Seller", SignedIn)],
         ["POST /Seller/Apply"] = [new("/Seller/Apply", SignedIn, Send: false)],
         ["POST /Seller/Apply?handler=Province"] = [new("/Seller/Apply?handler=Province", SignedIn, Send: false)],
 
@@ -153,6 +160,17 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["POST /Market/Inbox?handler=Resolve"] = [new("/Market/Inbox?handler=Resolve", [Admin], Fields: new() { ["itemId"] = "{inboxItem}" })],
         ["GET /Market/{marketId:long}/Signs"] = [Only("/Market/{market}/Signs", Admin)],
         ["GET /Market/{marketId:long}/Signs?handler=Pdf"] = [Only("/Market/{market}/Signs?handler=Pdf&paper=A6", Admin)],
+
+        ["GET /Market/{marketId:long}/Details"] = [Only("/Market/{market}/Details", Admin)],
+        ["GET /Market/{marketId:long}/Details?handler=Poster"] = [Only("/Market/{market}/Details?handler=Poster&paper=A3", Admin)],
+        ["POST /Market/{marketId:long}/Details"] = [new("/Market/{market}/Details", [Admin], Fields: new() { ["Input.Name"] = "Chợ bị đổi tên" })],
+        ["POST /Market/{marketId:long}/Details?handler=Photo"] = [Only("/Market/{market}/Details?handler=Photo", Admin)],
+        ["POST /Market/{marketId:long}/Details?handler=RemovePhoto"] = [Only("/Market/{market}/Details?handler=RemovePhoto", Admin)],
+        ["POST /Market/{marketId:long}/Details?handler=Province"] = [new("/Market/{market}/Details?handler=Province", [Admin], OwnerToo: true)],
+
+        // ---- the province dashboard: province viewers (of Thái Nguyên, where market Y is) and admins; no personal data -
+        ["GET /Province"] = [Only("/Province", ProvinceViewer, Admin)],
+        ["GET /Province/Market/{marketId:long}"] = [Only("/Province/Market/{market}", ProvinceViewer, Admin)],
 
         ["GET /Market/{marketId:long}/Reports"] = [Only("/Market/{market}/Reports", Admin)],
         ["GET /Market/{marketId:long}/Reports?handler=Csv"] = [Only("/Market/{market}/Reports?handler=Csv", Admin)],
@@ -228,10 +246,13 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["POST /Stall/{id:long}/Bank?handler=PayOsKeys"] = [Only("/Stall/{stall}/Bank?handler=PayOsKeys", Keepers)],
         ["POST /Stall/{id:long}/Bank?handler=ApiToken"] = [new("/Stall/{stall}/Bank?handler=ApiToken", Keepers, Fields: new() { ["SyncApi"] = "sepay_v1", ["ApiToken"] = "attacker-token" })],
         ["POST /Stall/{id:long}/Bank?handler=ConfirmPayOs"] = [Only("/Stall/{stall}/Bank?handler=ConfirmPayOs", Keepers)],
+        ["POST /Stall/{id:long}/Charge/{requestId:long?}?handler=Create"] = [new("/Stall/{stall}/Charge?handler=Create", Keepers, Fields: new() { ["AmountVnd"] = "50000" })],
         ["GET /Stall/{id:long}/CheckSign"] = [Only("/Stall/{stall}/CheckSign", Keepers)],
         ["GET /Stall/{id:long}/Events"] = [Only("/Stall/{stall}/Events", Keepers)],
         ["GET /Stall/{id:long}/Screen"] = [Only("/Stall/{stall}/Screen", Keepers)],
         ["POST /Stall/{id:long}/Screen?handler=Cash"] = [new("/Stall/{stall}/Screen?handler=Cash", Keepers, Fields: new() { ["CashAmount"] = "20000" })],
+        ["POST /Stall/{id:long}/Screen?handler=Void"] = [new("/Stall/{stall}/Screen?handler=Void", Keepers, Fields: new() { ["paymentId"] = "1" })],
+        ["GET /Stall/{id:long}/Sign?handler=Guide"] = [Only("/Stall/{stall}/Sign?handler=Guide", Keepers)],
         ["GET /Stall/{id:long}/Sign"] = [Only("/Stall/{stall}/Sign", Keepers)],
         ["GET /Stall/{id:long}/Sign?handler=Pdf"] = [Only("/Stall/{stall}/Sign?handler=Pdf&paper=A6", Keepers)],
         ["GET /Stall/{id:long}/Sign?handler=Png"] = [Only("/Stall/{stall}/Sign?handler=Png", Keepers)],

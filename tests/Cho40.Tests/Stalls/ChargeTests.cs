@@ -15,7 +15,10 @@ public sealed class ChargeTests(DemoAppFixture fixture) : IClassFixture<DemoAppF
         var (stallId, _, account) = await NewStallAsync(App);
         using var client = App.NewClient();
         await client.SignInAsync("0900000004");
-        var created = await client.SubmitFormAsync($"/Stall/{stallId}/Charge", "form.charge-form", new Dictionary<string, string> { ["Amount"] = "86.000" });
+        var typed = await client.SubmitFormAsync($"/Stall/{stallId}/Charge", "form.charge-form", new Dictionary<string, string> { ["Amount"] = "86.000" });
+        Assert.Equal(HttpStatusCode.Redirect, typed.StatusCode);
+        // The amount is read back in words before any QR exists; confirming makes the request.
+        var created = await client.SubmitFormAsync(typed.Headers.Location!.OriginalString, "#charge-confirm form", new Dictionary<string, string>());
         Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
         var url = created.Headers.Location!.OriginalString;
         var requestId = long.Parse(url[(url.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);

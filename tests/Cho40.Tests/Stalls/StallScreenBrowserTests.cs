@@ -16,8 +16,11 @@ public sealed class StallScreenBrowserTests(BrowserFixture fixture, ITestOutputH
         var page = await fixture.NewPageAsync();
         await fixture.SignInAsync(page, "0900000004");
         await page.GotoAsync($"/Stall/{stallId}/Screen");
-        // Ready when the live stream is open (not a timed promise: the default 30 s wait).
-        await page.WaitForSelectorAsync("#stall-screen[data-live=open]");
+        await page.WaitForSelectorAsync("#live-status[data-state=open]", new PageWaitForSelectorOptions { Timeout = 5000 });
+        // Sound is off until a tap (phones require one); the tap turns it on and says a test phrase.
+        Assert.Equal("off", await page.GetAttributeAsync("#sound-control", "data-state"));
+        await page.ClickAsync("#sound-control");
+        Assert.Equal("on", await page.GetAttributeAsync("#sound-control", "data-state"));
 
         using var http = new HttpClient { BaseAddress = new Uri(fixture.BaseUrl) };
         var clock = Stopwatch.StartNew();
@@ -29,12 +32,12 @@ public sealed class StallScreenBrowserTests(BrowserFixture fixture, ITestOutputH
         await page.WaitForSelectorAsync("#payments li.payment-new .payment-amount:has-text('86.000')",
             new PageWaitForSelectorOptions { Timeout = (float)TimeLimit.Allowed(target, 5).TotalMilliseconds });
         TimeLimit.Check(output, "notification → payment on the open stall screen", clock.Elapsed, target, 5);
-        Assert.Equal("Đã nhận tám mươi sáu nghìn đồng", await page.GetAttributeAsync("#stall-screen", "data-last-spoken"));
+        await page.WaitForSelectorAsync("#sound-control[data-last-spoken='Đã nhận tám mươi sáu nghìn đồng']", new PageWaitForSelectorOptions { Timeout = 2000 });
         Assert.Contains("86.000", await page.TextContentAsync("#total-qr"));
 
-        // The mute switch: the next payment is still listed and announced on screen, but not spoken.
-        await page.ClickAsync("#mute-toggle");
-        Assert.Equal("true", await page.GetAttributeAsync("#mute-toggle", "aria-pressed"));
+        // The mute switch says so: the next payment is still listed and announced on screen, but not spoken.
+        await page.ClickAsync("#sound-control");
+        Assert.Equal(("muted", "false"), (await page.GetAttributeAsync("#sound-control", "data-state"), await page.GetAttributeAsync("#sound-control", "aria-pressed")));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "stall-screen.png"), FullPage = true });
     }
 }

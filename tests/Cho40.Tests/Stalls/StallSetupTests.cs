@@ -207,6 +207,6 @@ public sealed class StallSetupTests(DemoAppFixture fixture) : IClassFixture<Demo
 
         var bad = await client.SubmitFormAsync($"/Stall/{stallId}/Screen", "form.cash-form", new Dictionary<string, string> { ["CashAmount"] = "ba chục" });
         Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
-        Assert.Contains("Nhập số tiền", (await PageClient.ParseAsync(bad)).QuerySelector("[data-valmsg-for='CashAmount']")!.TextContent);
+        Assert.Contains("Gõ số đồng bằng chữ số", (await PageClient.ParseAsync(bad)).QuerySelector("[data-valmsg-for='CashAmount']")!.TextContent);
     }
 }

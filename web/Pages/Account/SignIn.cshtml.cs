@@ -14,7 +14,7 @@ namespace Cho40.Web.Pages.Account;
 /// known and an unknown number cost the same work (one hash verification) and get the same answer.
 /// </summary>
 public sealed class SignInModel(Accounts accounts, Passwords passwords, SignInThrottle throttle, SignInDevices devices,
-    TimeProvider time, IStringLocalizer<SharedResource> t) : PageModel
+    Stalls stalls, TimeProvider time, IStringLocalizer<SharedResource> t) : PageModel
 {
     [BindProperty]
     public SignInInput Input { get; set; } = new();
@@ -49,9 +49,12 @@ public sealed class SignInModel(Accounts accounts, Passwords passwords, SignInTh
         await throttle.SucceededAsync(keys, now, cancellationToken);
         var rehash = result == PasswordVerificationResult.SuccessRehashNeeded ? passwords.Hash(Input.Password) : null;
         await accounts.RecordSuccessfulSignInAsync(user.Id, now, rehash, cancellationToken);
-        await SignInCookie.SignInAsync(HttpContext, SignInCookie.PrincipalFor(user, await accounts.RolesOfAsync(user.Id, cancellationToken)), now);
+        var principal = SignInCookie.PrincipalFor(user, await accounts.RolesOfAsync(user.Id, cancellationToken));
+        await SignInCookie.SignInAsync(HttpContext, principal, now);
         devices.Remember(HttpContext, user.Phone);
-        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+        // On the way somewhere: go there; otherwise to the person's own work (a bare "/" is no destination).
+        if (Url.IsLocalUrl(ReturnUrl) && ReturnUrl != "/") return LocalRedirect(ReturnUrl);
+        return LocalRedirect(await Landing.ForAsync(principal, user.Id, stalls, cancellationToken));
     }
 
     /// <summary>The same words for every throttled attempt: they say when to try again, not whose account it is.</summary>

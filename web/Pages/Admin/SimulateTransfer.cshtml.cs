@@ -37,6 +37,8 @@ public sealed class SimulateTransferModel(PaymentIntake intake, BankConnections 
         if (account.Length == 0 && chosen is not null) account = chosen.AccountNumber;
         if (account.Length > 19 || !account.All(char.IsAsciiLetterOrDigit))
             ModelState.AddModelError("Input.AccountNumber", t["Số tài khoản gồm chữ số và chữ cái, tối đa 19 ký tự."]);
+        var amount = Infrastructure.MoneyInput.Read(Input.Amount, Db.Domain.MoneyField.StallPayment, t, out var amountError);
+        if (amount is null) ModelState.AddModelError("Input.Amount", amountError!);
         if (!Enum.TryParse<BodyFormat>(Input.Format, ignoreCase: true, out var format) || (format != BodyFormat.Json && chosen?.Provider != "sepay"))
             ModelState.AddModelError("Input.Format", t["Chỉ SePay gửi được dạng form; Casso và payOS gửi JSON."]);
         if (!ModelState.IsValid) return Page();
@@ -45,7 +47,7 @@ public sealed class SimulateTransferModel(PaymentIntake intake, BankConnections 
         var id = string.IsNullOrWhiteSpace(Input.TransactionId)
             ? time.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)
             : Input.TransactionId.Trim();
-        var result = await intake.SimulateAsync(connection, new SimulatedTransfer(id, account, Input.Amount, Input.Content ?? "", time.GetUtcNow()),
+        var result = await intake.SimulateAsync(connection, new SimulatedTransfer(id, account, amount!.Value, Input.Content ?? "", time.GetUtcNow()),
             format, cancellationToken);
         TempData["Message"] = result.Status == IntakeStatus.Accepted
             ? t["Đã gửi giao dịch {0}: {1} mới, {2} trùng, {3} không phải tiền.", id, result.NewTransfers, result.Duplicates, result.Invalid].Value
@@ -78,8 +80,7 @@ public sealed class SimulateInput
     /// <summary>Empty: the account the connection watches.</summary>
     public string? AccountNumber { get; set; }
 
-    [Range(-999_999_999, 9_999_999_999_999, ErrorMessage = "Số tiền tối đa 13 chữ số.")]
-    public long Amount { get; set; } = 50000;
+    public string? Amount { get; set; } = "50.000";
 
     [StringLength(200, ErrorMessage = "Nội dung tối đa {1} ký tự.")]
     public string? Content { get; set; }

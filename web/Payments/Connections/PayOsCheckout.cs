@@ -4,14 +4,12 @@ using Hangfire;
 
 namespace Cho40.Web.Payments.Connections;
 
-/// <summary>The site's public address (<c>Cho40:PublicBaseUrl</c>, or the trace setting), else the address the request came in on.</summary>
+/// <summary>The site's public address (the one <c>Cho40:PublicBaseUrl</c>, as <see cref="Infrastructure.PublicBaseUrl"/>), else the address the request came in on.</summary>
 public static class PublicAddress
 {
-    public static string Of(HttpRequest request, IConfiguration configuration)
-    {
-        var configured = configuration["Cho40:PublicBaseUrl"] is { Length: > 0 } a ? a : configuration["Cho40:Trace:PublicBaseUrl"] ?? "";
-        return configured.Length > 0 ? configured.TrimEnd('/') : $"{request.Scheme}://{request.Host}";
-    }
+    public static string Of(HttpRequest request, IConfiguration configuration) =>
+        Infrastructure.PublicBaseUrl.Parse(configuration["Cho40:PublicBaseUrl"]) is { } uri
+            ? uri.GetLeftPart(UriPartial.Authority) : $"{request.Scheme}://{request.Host}";
 }
 
 /// <summary>

@@ -33,12 +33,21 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
     [BindProperty]
     public EventInput Input { get; set; } = new();
 
+    /// <summary>Drawn by the page (or the phone's outbox when recorded offline): the same event sent twice is stored once.</summary>
+    [BindProperty]
+    public Guid? IdempotencyKey { get; set; }
+
+    /// <summary>The time the form's "now" default was written (the phone replaces it with its own clock when offline).</summary>
+    public string DefaultOccurredAt { get; private set; } = "";
+
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
         if (!await LoadAsync(id, cancellationToken)) return NotFound();
         var last = await trace.LastPlaceAsync(User.UserId(), id, cancellationToken);
         Input.Kind = NextKind();
         Input.OccurredAt = VietnamTime.ToVietnam(clock.GetUtcNow()).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+        DefaultOccurredAt = Input.OccurredAt;
+        IdempotencyKey = Guid.NewGuid();
         Input.ProvinceCode = last?.ProvinceCode ?? Batch.SellerProvinceCode;
         Input.CommuneCode = last is null ? Batch.SellerCommuneCode : last.CommuneCode;
         Input.Actor = last?.Actor is { Length: > 0 } actor ? actor : User.Identity?.Name;
@@ -108,13 +117,28 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
 
         if (!ModelState.IsValid)
         {
+            if (WantsJson)
+            {
+                var problems = ModelState.Values.SelectMany(v => v.Errors).Select(e => e.ErrorMessage).Distinct();
+                var detail = string.Join(" ", problems);
+                return new ObjectResult(new ProblemDetails { Title = detail, Detail = detail, Status = 400 }) { StatusCode = 400, ContentTypes = { "application/problem+json" } };
+            }
             Address = await AddressPicker.LoadAsync(units, "Input", province, commune, provinceError, communeError, cancellationToken);
+            IdempotencyKey = Guid.NewGuid();
             return Page();
         }
 
-        var eventId = await trace.AddEventAsync(User.UserId(), id, new NewTraceEvent(Input.Kind!, occurredAt, province, commune,
-            hasLat ? latitude : null, hasLon ? longitude : null, Input.Actor?.Trim() ?? "", Input.Note?.Trim() ?? ""), images, cancellationToken);
+        var (eventId, duplicate) = await trace.AddEventOnceAsync(User.UserId(), id, new NewTraceEvent(Input.Kind!, occurredAt, province, commune,
+            hasLat ? latitude : null, hasLon ? longitude : null, Input.Actor?.Trim() ?? "", Input.Note?.Trim() ?? ""), images,
+            IdempotencyKey ?? Guid.NewGuid(), cancellationToken);
         if (eventId is null) return NotFound();
+        await Cho40.Web.Pages.Trace.TracePageCache.EvictAsync(HttpContext, cancellationToken);
+        if (WantsJson)
+        {
+            // The phone reloads the page to show the timeline: the message goes with it.
+            TempData["Message"] = t["Đã ghi: {0}.", t["event:" + Input.Kind]].Value;
+            return new JsonResult(new { status = duplicate ? "duplicate" : "stored", id = eventId });
+        }
         TempData["Message"] = t["Đã ghi: {0}.", t["event:" + Input.Kind]].Value;
         return RedirectToPage("/Seller/Trace/Batch", new { id });
     }
@@ -181,6 +205,8 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
         pdf.Position = 0;
         return File(pdf, "application/pdf", $"nhan-{Batch.Code}-{labels.Layout}.pdf");
     }
+
+    private bool WantsJson => Request.Headers.Accept.ToString().Contains("application/json", StringComparison.Ordinal);
 
     private string NextKind()
     {
