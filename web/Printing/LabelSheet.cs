@@ -1,4 +1,3 @@
-using System.Reflection;
 using QRCoder;
 using SkiaSharp;
 
@@ -179,10 +178,5 @@ public static class LabelSheet
         return lines;
     }
 
-    private static SKTypeface LoadFont()
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("fonts/DejaVuSans.ttf")
-            ?? throw new InvalidOperationException("fonts/DejaVuSans.ttf is not embedded in Cho40.Web");
-        return SKTypeface.FromStream(stream) ?? throw new InvalidOperationException("DejaVuSans.ttf does not load");
-    }
+    private static SKTypeface LoadFont() => PdfDrawing.LoadFont("fonts/DejaVuSans.ttf");
 }

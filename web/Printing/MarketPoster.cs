@@ -1,4 +1,3 @@
-using System.Reflection;
 using QRCoder;
 using SkiaSharp;
 
@@ -106,49 +105,17 @@ public static class MarketPoster
         canvas.Restore();
     }
 
-    /// <summary>The QR code as one vector path (runs of dark modules merged), the quiet zone included in <paramref name="size"/>.</summary>
+    /// <summary>The QR code (ECC Q: a poster outdoors gets dirty), drawn as one vector path.</summary>
     private static void DrawQr(SKCanvas canvas, string text, float left, float top, float size)
     {
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(text, QRCodeGenerator.ECCLevel.Q);
-        var matrix = data.ModuleMatrix;
-        var module = size / matrix.Count;
-        using var path = new SKPath();
-        for (var y = 0; y < matrix.Count; y++)
-        {
-            var row = matrix[y];
-            for (var x = 0; x < row.Length; x++)
-            {
-                if (!row[x]) continue;
-                var run = x;
-                while (run + 1 < row.Length && row[run + 1]) run++;
-                path.AddRect(new SKRect(left + x * module, top + y * module, left + (run + 1) * module, top + (y + 1) * module));
-                x = run;
-            }
-        }
-        using var black = new SKPaint { Color = SKColors.Black, IsAntialias = false, Style = SKPaintStyle.Fill };
-        canvas.DrawPath(path, black);
+        var modules = data.ModuleMatrix.Select(row => Enumerable.Range(0, row.Length).Select(i => row[i]).ToArray()).ToArray();
+        PdfDrawing.DrawModules(canvas, modules, left, top, size);
     }
 
-    /// <summary>One centred line; shrinks to fit the width, then shortens with an ellipsis.</summary>
-    private static void Line(SKCanvas canvas, string text, float x, float baseline, float sizeMm, SKTypeface typeface, SKPaint paint, float maxWidth)
-    {
-        text = (text ?? "").Trim();
-        if (text.Length == 0) return;
-        using var font = new SKFont(typeface, sizeMm) { Subpixel = true, Hinting = SKFontHinting.None };
-        while (font.MeasureText(text) > maxWidth && font.Size > sizeMm * 0.6f) font.Size *= 0.95f;
-        if (font.MeasureText(text) > maxWidth)
-        {
-            while (text.Length > 1 && font.MeasureText(text + "…") > maxWidth) text = text[..^1];
-            text = text.TrimEnd() + "…";
-        }
-        canvas.DrawText(text, x, baseline, SKTextAlign.Center, font, paint);
-    }
+    private static void Line(SKCanvas canvas, string text, float x, float baseline, float sizeMm, SKTypeface typeface, SKPaint paint, float maxWidth) =>
+        PdfDrawing.CentredLine(canvas, text, x, baseline, sizeMm, typeface, paint, maxWidth, minScale: 0.6f);
 
-    private static SKTypeface LoadFont(string name)
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"{name} is not embedded in Cho40.Web");
-        return SKTypeface.FromStream(stream) ?? throw new InvalidOperationException($"{name} does not load");
-    }
+    private static SKTypeface LoadFont(string name) => PdfDrawing.LoadFont(name);
 }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using SkiaSharp;
 
 namespace Cho40.Web.Printing;
@@ -97,22 +96,8 @@ public static class StallGuide
         return y;
     }
 
-    private static void DrawQr(SKCanvas canvas, string payload, float left, float top, float size)
-    {
-        var modules = Payments.VietQr.VietQrImage.Modules(payload);
-        var module = size / modules.Length;
-        using var path = new SKPath();
-        for (var y = 0; y < modules.Length; y++)
-            for (var x = 0; x < modules[y].Length; x++)
-                if (modules[y][x]) path.AddRect(new SKRect(left + x * module, top + y * module, left + (x + 1) * module, top + (y + 1) * module));
-        using var black = new SKPaint { Color = SKColors.Black, IsAntialias = false, Style = SKPaintStyle.Fill };
-        canvas.DrawPath(path, black);
-    }
+    private static void DrawQr(SKCanvas canvas, string payload, float left, float top, float size) =>
+        PdfDrawing.DrawModules(canvas, Payments.VietQr.VietQrImage.Modules(payload), left, top, size);
 
-    private static SKTypeface LoadFont(string name)
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"{name} is not embedded in Cho40.Web");
-        return SKTypeface.FromStream(stream) ?? throw new InvalidOperationException($"{name} does not load");
-    }
+    private static SKTypeface LoadFont(string name) => PdfDrawing.LoadFont(name);
 }

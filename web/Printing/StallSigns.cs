@@ -1,4 +1,3 @@
-using System.Reflection;
 using Cho40.Web.Payments.VietQr;
 using SkiaSharp;
 
@@ -110,46 +109,11 @@ public static class StallSigns
         canvas.Restore();
     }
 
-    private static void DrawQr(SKCanvas canvas, string payload, float left, float top, float size)
-    {
-        var modules = VietQrImage.Modules(payload);
-        var module = size / modules.Length;
-        using var path = new SKPath();
-        for (var y = 0; y < modules.Length; y++)
-        {
-            var row = modules[y];
-            for (var x = 0; x < row.Length; x++)
-            {
-                if (!row[x]) continue;
-                var run = x;
-                while (run + 1 < row.Length && row[run + 1]) run++;
-                path.AddRect(new SKRect(left + x * module, top + y * module, left + (run + 1) * module, top + (y + 1) * module));
-                x = run;
-            }
-        }
-        using var black = new SKPaint { Color = SKColors.Black, IsAntialias = false, Style = SKPaintStyle.Fill };
-        canvas.DrawPath(path, black);
-    }
+    private static void DrawQr(SKCanvas canvas, string payload, float left, float top, float size) =>
+        PdfDrawing.DrawModules(canvas, VietQrImage.Modules(payload), left, top, size);
 
-    /// <summary>One centred line; shrinks to fit the width, then shortens with an ellipsis.</summary>
-    private static void Line(SKCanvas canvas, string text, float x, float baseline, float sizeMm, SKTypeface typeface, SKPaint paint, float maxWidth)
-    {
-        text = (text ?? "").Trim();
-        if (text.Length == 0) return;
-        using var font = new SKFont(typeface, sizeMm) { Subpixel = true, Hinting = SKFontHinting.None };
-        while (font.MeasureText(text) > maxWidth && font.Size > sizeMm * 0.7f) font.Size *= 0.95f;
-        if (font.MeasureText(text) > maxWidth)
-        {
-            while (text.Length > 1 && font.MeasureText(text + "…") > maxWidth) text = text[..^1];
-            text = text.TrimEnd() + "…";
-        }
-        canvas.DrawText(text, x, baseline, SKTextAlign.Center, font, paint);
-    }
+    private static void Line(SKCanvas canvas, string text, float x, float baseline, float sizeMm, SKTypeface typeface, SKPaint paint, float maxWidth) =>
+        PdfDrawing.CentredLine(canvas, text, x, baseline, sizeMm, typeface, paint, maxWidth, minScale: 0.7f);
 
-    private static SKTypeface LoadFont(string name)
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"{name} is not embedded in Cho40.Web");
-        return SKTypeface.FromStream(stream) ?? throw new InvalidOperationException($"{name} does not load");
-    }
+    private static SKTypeface LoadFont(string name) => PdfDrawing.LoadFont(name);
 }
