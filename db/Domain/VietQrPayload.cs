@@ -63,7 +63,7 @@ public static class VietQrPayload
 
         if (request.AmountVnd is { } amount && (amount <= 0 || amount >= MaxAmountExclusive))
             throw new VietQrException("amount",
-                "Số tiền phải là số đồng nguyên lớn hơn 0 và nhỏ hơn 500.000.000 đ (hạn mức một lần chuyển NAPAS).");
+                "Số tiền phải là số đồng nguyên lớn hơn 0 và nhỏ hơn 500.000.000 ₫ (hạn mức một lần chuyển NAPAS).");
 
         var purpose = CleanText("purpose", "Nội dung chuyển khoản", request.Purpose);
         var bill = CleanText("bill", "Số hóa đơn", request.BillNumber);

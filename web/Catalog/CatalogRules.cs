@@ -23,7 +23,7 @@ public static partial class CatalogRules
     public static readonly IReadOnlyList<string> Statuses = ["draft", "published", "unpublished"];
 
     public const string PriceError = "Giá phải là số tiền nguyên dương tính bằng đồng, ví dụ 150.000 (không có số lẻ).";
-    public const string PriceRangeError = "Giá phải từ 1 đ đến 999.999.999 đ.";
+    public const string PriceRangeError = "Giá phải từ 1 ₫ đến 999.999.999 ₫.";
     public const string StockError = "Tồn kho phải là số nguyên từ 0 đến 10.000.000.";
     public const string OcopError = "Hạng OCOP chỉ có thể để trống, 3, 4 hoặc 5 sao.";
     public const string CertificationsError = "Tối đa 10 chứng nhận, mỗi chứng nhận tối đa 60 ký tự.";
