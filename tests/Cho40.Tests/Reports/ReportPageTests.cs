@@ -104,7 +104,7 @@ public sealed class ReportPageTests : IAsyncLifetime
         Assert.Contains("40.000", page.QuerySelector("#report-methods tr[data-method='cash']")!.TextContent);
         Assert.Contains("400.500", page.QuerySelector("#report-methods tr[data-method='qr']")!.TextContent);
         Assert.Contains("90,92\u00A0%", page.QuerySelector("#report-cashless")!.TextContent);   // 400,500 / 440,500
-        Assert.Contains("+33,3\u00A0% so với hôm trước", page.QuerySelector("#report-vs-previous")!.TextContent); // vs 330,500
+        Assert.Contains("+33,3\u00A0% so với ngày trước đó", page.QuerySelector("#report-vs-previous")!.TextContent); // vs 330,500
         Assert.Contains("220.500", page.QuerySelector("#report-vs-avg7")!.TextContent);    // avg of 110,500, 220,500, 330,500
 
         // The chart: inline SVG from the server, one bar group per day that has a report, no inline style.

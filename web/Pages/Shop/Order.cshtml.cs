@@ -8,18 +8,23 @@ namespace Cho40.Web.Pages.Shop;
 
 /// <summary>What a transfer order's page shows: the platform's collection account, the exact amount and the order code.</summary>
 public sealed record TransferInstructions(string OrderCode, string BankName, string AccountNumber, string AccountName, long AmountVnd,
-    string Purpose, string? QrImageUrl)
+    string Purpose, string? QrImageUrl, DateTimeOffset? ReservedUntil = null)
 {
     /// <summary>The transfer purpose: the order code, which the payment matcher looks for (≤ 25 ASCII characters).</summary>
     public static string PurposeFor(string orderCode) => "Cho40 " + orderCode;
 
-    public static TransferInstructions For(OrderDetail order, CollectionAccount account, Banks banks, string? qrImageUrl) =>
-        new(order.Code, banks.FindByBin(account.Bin)?.ShortName ?? account.Bin, account.AccountNumber, account.AccountName,
-            order.TotalVnd, PurposeFor(order.Code), qrImageUrl);
+    public static TransferInstructions For(OrderDetail order, CollectionAccount account, Banks banks, string? qrImageUrl,
+        ShopOptions? shop = null) =>
+        new(order.Code, banks.FindByBin(account.Bin) is { } bank ? $"{bank.ShortName} — {bank.Name}" : account.Bin, account.AccountNumber,
+            account.AccountName, order.TotalVnd, PurposeFor(order.Code), qrImageUrl,
+            shop is null ? null : ReservedUntilOf(order.CreatedAt, shop));
+
+    /// <summary>An unpaid transfer order holds its goods this long after checkout (ExpireUnpaidTransferOrdersJob cancels it then).</summary>
+    public static DateTimeOffset ReservedUntilOf(DateTimeOffset createdAt, ShopOptions shop) => createdAt.AddHours(shop.TransferHoldHours);
 }
 
 /// <summary>/don-hang/{token}: the shopper's order page; the token in the link is the key (128 random bits).</summary>
-public sealed class OrderModel(Orders orders, CollectionAccount account, Banks banks) : PageModel
+public sealed class OrderModel(Orders orders, CollectionAccount account, Banks banks, ShopOptions shop) : PageModel
 {
     public OrderDetail? Order { get; private set; }
     public TransferInstructions? Transfer { get; private set; }
@@ -29,18 +34,20 @@ public sealed class OrderModel(Orders orders, CollectionAccount account, Banks b
         Order = await orders.ByTokenAsync(token, cancellationToken);
         if (Order is null) return NotFound();
         Transfer = TransferInstructions.For(Order, account, banks,
-            Payload(Order) is null ? null : $"/don-hang/{Uri.EscapeDataString(token)}?handler=VietQr");
+            Payload(Order) is null ? null : $"/don-hang/{Uri.EscapeDataString(token)}?handler=VietQr", shop);
         Response.Headers.CacheControl = "no-store";
         return Page();
     }
 
     /// <summary>The dynamic VietQR (PNG) of an unpaid transfer order: collection account, exact amount, order code in the purpose.</summary>
-    public async Task<IActionResult> OnGetVietQrAsync(string token, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetVietQrAsync(string token, bool download, CancellationToken cancellationToken)
     {
         var order = await orders.ByTokenAsync(token, cancellationToken);
         if (order is null || Payload(order) is not string payload) return NotFound();
         Response.Headers.CacheControl = "private, max-age=300";
-        return File(VietQrImage.PngWithin(payload, 480), "image/png");
+        // "Lưu mã QR": the same image as an attachment, so a phone saves it where the bank app can open it.
+        return download ? File(VietQrImage.PngWithin(payload, 480), "image/png", $"cho40-{order.Code}.png")
+            : File(VietQrImage.PngWithin(payload, 480), "image/png");
     }
 
     private string? Payload(OrderDetail order)

@@ -20,6 +20,9 @@ public sealed class ShopOptions
 {
     /// <summary>Flat delivery fee added to each seller's order.</summary>
     public long ShippingFeeVnd { get; set; } = 30_000;
+
+    /// <summary>How long an unpaid transfer order keeps its goods before it is cancelled (the page says until when).</summary>
+    public int TransferHoldHours { get; set; } = 24;
 }
 
 public static class ShopSetup
@@ -32,7 +35,9 @@ public static class ShopSetup
             new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 10_000 })));
         services.AddSingleton<Orders>();
         services.AddSingleton(configuration.GetSection("Cho40:Collection").Get<CollectionAccount>() ?? new CollectionAccount());
-        services.AddSingleton(configuration.GetSection("Cho40:Shop").Get<ShopOptions>() ?? new ShopOptions());
+        var shop = configuration.GetSection("Cho40:Shop").Get<ShopOptions>() ?? new ShopOptions();
+        services.AddSingleton(shop);
+        services.AddSingleton(new Jobs.Shop.OrderHoldOptions { TransferHoldHours = shop.TransferHoldHours });
         return services;
     }
 }

@@ -10,7 +10,10 @@ public static class TraceSetup
 {
     public static IServiceCollection AddCho40Trace(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(configuration.GetSection("Cho40:Trace").Get<TraceOptions>() ?? new TraceOptions());
+        var options = configuration.GetSection("Cho40:Trace").Get<TraceOptions>() ?? new TraceOptions();
+        // Cho40:PublicBaseUrl (the site-wide public address, issue 12) wins over the older trace-only setting.
+        if (configuration["Cho40:PublicBaseUrl"] is { Length: > 0 } site) options.PublicBaseUrl = site;
+        services.AddSingleton(options);
         services.AddSingleton<Db.Trace>();
         services.AddSingleton<ScanCounter>();
         services.AddHostedService<ScanCounterFlusher>();
