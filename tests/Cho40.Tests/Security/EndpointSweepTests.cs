@@ -34,7 +34,7 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
     /// Every endpoint of the app, classified by a person. A new page, handler or API that is not in this table
     /// fails the sweep until someone decides who may use it (README "Security checks").
     /// </summary>
-    private static readonly Dictionary<string, Probe[]> Table = new()
+    internal static readonly Dictionary<string, Probe[]> Table = new()
     {
         // ---- public: the shop, trace pages, public APIs, health -------------------------------------------------
         ["GET /"] = [Public("/")],
