@@ -192,6 +192,7 @@ app.MapBankNotifications();
 app.MapStallEventStream();
 app.MapCho40Trace();
 app.MapVietQrApi();
+app.MapAddressApi();
 
 app.Run();
 

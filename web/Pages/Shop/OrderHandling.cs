@@ -50,7 +50,7 @@ public abstract class OrderHandlingModel(Orders orders, TimeProvider time, IStri
             TempData["Message"] = t["Vui lòng nhập đơn vị vận chuyển và mã vận đơn."].Value;
             return Redirect(Request.Path);
         }
-        return await ActAsync(id, OrderAction.Ship, carrier, trackingCode, cancellationToken);
+        return await ActAsync(id, OrderAction.Ship, carrier, trackingCode, cancellationToken: cancellationToken);
     }
 
     private async Task<IActionResult> ActAsync(long id, OrderAction action, string? carrier = null, string? trackingCode = null,
