@@ -146,6 +146,8 @@ await using (var scope = app.Services.CreateAsyncScope())
     if (options.SeedDemoData && await DemoData.SeedIfEmptyAsync(db))
     {
         app.Logger.LogInformation("Demo data loaded");
+        // Drawn pictures for the featured products (reproducible, see DemoPhotos); the rest show their category's drawing.
+        await Cho40.Web.Catalog.DemoPhotos.AddAsync(db);
         // The demo shows sales reports at once: the last two weeks are backfilled on the reports queue.
         var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
         var latest = ReportComputation.LatestClosedDay(now, app.Services.GetRequiredService<ReportOptions>().SettleTime);
