@@ -3,23 +3,50 @@ using Npgsql;
 
 namespace Cho40.Db;
 
-public sealed record UserAccount(long Id, string Phone, string DisplayName, string PasswordHash,
-    int FailedSignIns, DateTimeOffset? LockedUntil);
+public sealed record UserAccount(long Id, string Phone, string DisplayName, string PasswordHash, Guid SecurityStamp);
 
-/// <summary>Users, their roles, and the sign-in lockout counters.</summary>
+/// <summary>What a sign-in cookie is checked against on every request: the user's current stamp, name and roles.</summary>
+public sealed record SessionState(Guid SecurityStamp, string Phone, string DisplayName, string[] Roles);
+
+/// <summary>Users, their roles and their security stamps (a new stamp ends every session issued before it).</summary>
 public sealed class Accounts(NpgsqlDataSource db)
 {
-    public const int MaxFailedSignIns = 5;
-    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
+    private const string UserColumns = """
+        id, phone, display_name AS DisplayName, password_hash AS PasswordHash, security_stamp AS SecurityStamp
+        """;
 
     public async Task<UserAccount?> FindByPhoneAsync(string phone, CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<UserAccount>(new CommandDefinition("""
-            SELECT id, phone, display_name AS DisplayName, password_hash AS PasswordHash,
-                   failed_sign_ins AS FailedSignIns, locked_until AS LockedUntil
-            FROM users WHERE phone = @phone
-            """, new { phone }, cancellationToken: cancellationToken));
+        return await connection.QuerySingleOrDefaultAsync<UserAccount>(new CommandDefinition(
+            $"SELECT {UserColumns} FROM users WHERE phone = @phone", new { phone }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<UserAccount?> FindByIdAsync(long userId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<UserAccount>(new CommandDefinition(
+            $"SELECT {UserColumns} FROM users WHERE id = @userId", new { userId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>One indexed read per (uncached) request: the stamp, name and roles a cookie is compared with.</summary>
+    public async Task<SessionState?> SessionStateAsync(long userId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<SessionRow>(new CommandDefinition("""
+            SELECT u.security_stamp AS SecurityStamp, u.phone, u.display_name AS DisplayName,
+                   ARRAY(SELECT r.role FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role) AS Roles
+            FROM users u WHERE u.id = @userId
+            """, new { userId }, cancellationToken: cancellationToken));
+        return row is null ? null : new SessionState(row.SecurityStamp, row.Phone, row.DisplayName, row.Roles);
+    }
+
+    private sealed class SessionRow
+    {
+        public Guid SecurityStamp { get; set; }
+        public string Phone { get; set; } = "";
+        public string DisplayName { get; set; } = "";
+        public string[] Roles { get; set; } = [];
     }
 
     /// <summary>Creates a user; null when the phone number is already registered.</summary>
@@ -61,24 +88,36 @@ public sealed class Accounts(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Counts a failed attempt and locks the account once the limit is reached; a lock that has
-    /// run out starts the count again.
+    /// Takes a role away and ends every session of the user (a new stamp), so no cookie keeps the role's pages open.
+    /// False when the user did not have the role (nothing changes).
     /// </summary>
-    public async Task<DateTimeOffset?> RecordFailedSignInAsync(long userId, DateTimeOffset now,
-        CancellationToken cancellationToken = default)
+    public async Task<bool> RevokeRoleAsync(long userId, string role, CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleAsync<DateTimeOffset?>(new CommandDefinition("""
-            UPDATE users
-            SET failed_sign_ins = attempt.count,
-                locked_until = CASE WHEN attempt.count >= @max THEN @lockUntil
-                                    WHEN users.locked_until <= @now THEN NULL
-                                    ELSE users.locked_until END
-            FROM (SELECT CASE WHEN locked_until <= @now THEN 1 ELSE failed_sign_ins + 1 END AS count
-                  FROM users WHERE id = @userId) AS attempt
-            WHERE id = @userId
-            RETURNING users.locked_until
-            """, new { userId, now, max = MaxFailedSignIns, lockUntil = now + LockoutDuration }, cancellationToken: cancellationToken));
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            WITH removed AS (DELETE FROM user_roles WHERE user_id = @userId AND role = @role RETURNING user_id),
+                 stamped AS (UPDATE users SET security_stamp = gen_random_uuid() WHERE id IN (SELECT user_id FROM removed) RETURNING id)
+            SELECT EXISTS (SELECT 1 FROM stamped)
+            """, new { userId, role }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>A new stamp: every cookie issued before it is refused from now on. Returns the new stamp.</summary>
+    public async Task<Guid> RenewSecurityStampAsync(long userId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<Guid>(new CommandDefinition(
+            "UPDATE users SET security_stamp = gen_random_uuid() WHERE id = @userId RETURNING security_stamp",
+            new { userId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Sets a new password and a new stamp (every other session ends). Returns the new stamp.</summary>
+    public async Task<Guid> ChangePasswordAsync(long userId, string passwordHash, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<Guid>(new CommandDefinition("""
+            UPDATE users SET password_hash = @passwordHash, security_stamp = gen_random_uuid()
+            WHERE id = @userId RETURNING security_stamp
+            """, new { userId, passwordHash }, cancellationToken: cancellationToken));
     }
 
     public async Task RecordSuccessfulSignInAsync(long userId, DateTimeOffset now, string? rehashedPassword,
@@ -87,8 +126,7 @@ public sealed class Accounts(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE users
-            SET failed_sign_ins = 0, locked_until = NULL, last_signed_in_at = @now,
-                password_hash = COALESCE(@rehashedPassword, password_hash)
+            SET last_signed_in_at = @now, password_hash = COALESCE(@rehashedPassword, password_hash)
             WHERE id = @userId
             """, new { userId, now, rehashedPassword }, cancellationToken: cancellationToken));
     }

@@ -40,7 +40,23 @@ public enum CreditedTo
 
 /// <summary>A payment counted in a stall's takings, as the stall screen shows it.</summary>
 public sealed record StallPayment(long Id, long StallId, string Method, long AmountVnd, DateTimeOffset OccurredAt,
-    string CheckResult, long? ExpectedAmountVnd, long? PaymentRequestId, string? Content);
+    string CheckResult, long? ExpectedAmountVnd, long? PaymentRequestId, string? Content, DateTimeOffset RecordedAt = default,
+    DateTimeOffset? VoidedAt = null)
+{
+    public bool Voided => VoidedAt is not null;
+
+    /// <summary>
+    /// A cash sale may be voided by its stall while it is still the Vietnam day it was sold or typed in (a phone that was
+    /// offline sends it later): a mistake is caught the same day, and a day's takings are not rewritten afterwards.
+    /// </summary>
+    public bool CanVoid(DateTimeOffset now) => Method == "cash" && !Voided
+        && (Domain.VietnamTime.DayOf(now) == Domain.VietnamTime.DayOf(OccurredAt) || Domain.VietnamTime.DayOf(now) == Domain.VietnamTime.DayOf(RecordedAt));
+}
+
+/// <summary>A cash sale as logged: new, or the one already stored under the same idempotency key.</summary>
+public sealed record CashLogResult(StallPayment Payment, bool Duplicate);
+
+public enum VoidResult { Voided, NotFound, NotAllowed, AlreadyVoided }
 
 public sealed record DayTotals(long Qr, long Cash, int Count)
 {
@@ -82,7 +98,8 @@ public sealed class Payments(NpgsqlDataSource db)
 
     private const string PaymentSelect = """
         SELECT p.id, p.stall_id AS StallId, p.method, p.amount_vnd AS AmountVnd, p.occurred_at AS OccurredAt, p.check_result AS CheckResult,
-               p.expected_amount_vnd AS ExpectedAmountVnd, p.payment_request_id AS PaymentRequestId, t.content
+               p.expected_amount_vnd AS ExpectedAmountVnd, p.payment_request_id AS PaymentRequestId, t.content,
+               p.recorded_at AS RecordedAt, p.voided_at AS VoidedAt
         FROM stall_payments p LEFT JOIN provider_transactions t ON t.id = p.provider_transaction_id
         """;
 
@@ -127,18 +144,57 @@ public sealed class Payments(NpgsqlDataSource db)
             cancellationToken: cancellationToken));
     }
 
-    public async Task<StallPayment> LogCashAsync(long stallId, long amount, DateTimeOffset now, long userId, NotifyStall notify,
+    /// <summary>
+    /// Logs a cash sale once per <paramref name="idempotencyKey"/> (the key the phone drew when it was typed): sent again —
+    /// a retry, a phone back online, a double tap — it finds the stored one. <paramref name="soldAt"/> is when it was typed
+    /// (earlier than <paramref name="now"/> when it waited on an offline phone); it counts on that day.
+    /// </summary>
+    public async Task<CashLogResult> LogCashAsync(long stallId, long amount, DateTimeOffset now, long userId, NotifyStall notify,
+        Guid? idempotencyKey = null, DateTimeOffset? soldAt = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var id = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
+            INSERT INTO stall_payments (stall_id, method, amount_vnd, occurred_at, recorded_at, recorded_by, idempotency_key)
+            VALUES (@stallId, 'cash', @amount, @soldAt, @now, @userId, @idempotencyKey)
+            ON CONFLICT (stall_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            RETURNING id
+            """, new { stallId, amount, soldAt = soldAt ?? now, now, userId, idempotencyKey }, tx, cancellationToken: cancellationToken));
+        if (id is null)
+        {
+            // Sent before: the racing or earlier insert has committed (the unique index waited for it).
+            await tx.RollbackAsync(cancellationToken);
+            var existing = await connection.QuerySingleAsync<long>(new CommandDefinition(
+                "SELECT id FROM stall_payments WHERE stall_id = @stallId AND idempotency_key = @idempotencyKey",
+                new { stallId, idempotencyKey }, cancellationToken: cancellationToken));
+            return new CashLogResult((await FindPaymentAsync(existing, stallId, cancellationToken))!, true);
+        }
+        await notify(connection, tx, stallId, $"p{id}", cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return new CashLogResult((await FindPaymentAsync(id.Value, stallId, cancellationToken))!, false);
+    }
+
+    /// <summary>
+    /// Voids a cash sale of the stall (see <see cref="StallPayment.CanVoid"/>), keeping who and when. Guarded, so two taps
+    /// void it once.
+    /// </summary>
+    public async Task<VoidResult> VoidCashAsync(long stallId, long paymentId, long userId, DateTimeOffset now, NotifyStall notify,
         CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var id = await connection.QuerySingleAsync<long>(new CommandDefinition("""
-            INSERT INTO stall_payments (stall_id, method, amount_vnd, occurred_at, recorded_at, recorded_by)
-            VALUES (@stallId, 'cash', @amount, @now, @now, @userId) RETURNING id
-            """, new { stallId, amount, now, userId }, tx, cancellationToken: cancellationToken));
-        await notify(connection, tx, stallId, $"p{id}", cancellationToken);
+        var payment = await connection.QuerySingleOrDefaultAsync<StallPayment>(new CommandDefinition(
+            PaymentSelect + " WHERE p.id = @paymentId AND p.stall_id = @stallId FOR UPDATE OF p",
+            new { paymentId, stallId }, tx, cancellationToken: cancellationToken));
+        if (payment is null) return VoidResult.NotFound;
+        if (payment.Voided) return VoidResult.AlreadyVoided;
+        if (!payment.CanVoid(now)) return VoidResult.NotAllowed;
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE stall_payments SET voided_at = @now, voided_by = @userId WHERE id = @paymentId AND voided_at IS NULL",
+            new { paymentId, userId, now }, tx, cancellationToken: cancellationToken));
+        await notify(connection, tx, stallId, $"p{paymentId}", cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        return (await FindPaymentAsync(id, stallId, cancellationToken))!;
+        return VoidResult.Voided;
     }
 
     public async Task<StallPayment?> FindPaymentAsync(long paymentId, long stallId, CancellationToken cancellationToken = default)
@@ -166,6 +222,7 @@ public sealed class Payments(NpgsqlDataSource db)
         var count = 0;
         foreach (var p in payments)
         {
+            if (p.Voided) continue;
             if (p.Method == "qr") qr += p.AmountVnd; else cash += p.AmountVnd;
             count++;
         }

@@ -31,6 +31,13 @@ public sealed record ActivationCode(long UserId, string CodeHash);
 
 public enum StallSaveResult { Saved, StallNumberTaken, NotFound, VirtualAccountTaken }
 
+/// <summary>How far a stall a helper set up has come: the four steps to taking money by QR.</summary>
+public sealed record StallProgress(long StallId, bool AccountActivated, bool BankLinked, DateTimeOffset? SignPrintedAt,
+    DateTimeOffset? FirstPaymentAt)
+{
+    public int StepsDone => (AccountActivated ? 1 : 0) + (BankLinked ? 1 : 0) + (SignPrintedAt is null ? 0 : 1) + (FirstPaymentAt is null ? 0 : 1);
+}
+
 /// <summary>
 /// Market stalls and the bank account each one's sign pays into. Who may see a stall is decided here,
 /// in SQL: its owner, and the community digital helper who set it up. Anyone else gets nothing (→ 404).
@@ -73,6 +80,36 @@ public sealed class Stalls(NpgsqlDataSource db)
         return await connection.QuerySingleOrDefaultAsync<StallDetail>(new CommandDefinition(DetailSelect + """
              WHERE s.id = @stallId AND (s.owner_user_id = @userId OR s.created_by_user_id = @userId)
             """, new { stallId, userId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// The progress of the stalls <paramref name="helperUserId"/> set up for someone else: the owner has signed in with
+    /// their own password (activation code spent), the sign's bank account is linked, the sign was printed, and the first
+    /// QR payment arrived.
+    /// </summary>
+    public async Task<IReadOnlyList<StallProgress>> ProgressOfHelpedAsync(long helperUserId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return (await connection.QueryAsync<StallProgress>(new CommandDefinition("""
+            SELECT s.id AS StallId,
+                   (o.last_signed_in_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM account_activation_codes a WHERE a.user_id = o.id)) AS AccountActivated,
+                   EXISTS (SELECT 1 FROM stall_bank_accounts b WHERE b.stall_id = s.id) AS BankLinked,
+                   (SELECT min(printed_at) FROM stall_sign_prints sp WHERE sp.stall_id = s.id) AS SignPrintedAt,
+                   (SELECT min(occurred_at) FROM stall_payments p WHERE p.stall_id = s.id AND p.method = 'qr') AS FirstPaymentAt
+            FROM stalls s JOIN users o ON o.id = s.owner_user_id
+            WHERE s.created_by_user_id = @helperUserId AND s.owner_user_id <> @helperUserId
+            ORDER BY s.id
+            """, new { helperUserId }, cancellationToken: cancellationToken))).AsList();
+    }
+
+    /// <summary>Remembers that these stalls' signs were printed (PDF or print-size PNG downloaded).</summary>
+    public async Task RecordSignPrintsAsync(IReadOnlyCollection<long> stallIds, long userId, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO stall_sign_prints (stall_id, printed_at, printed_by) SELECT unnest(@ids), @now, @userId",
+            new { ids = stallIds.ToArray(), now, userId }, cancellationToken: cancellationToken));
     }
 
     public async Task<bool> KeepsAsync(long stallId, long userId, CancellationToken cancellationToken = default)
@@ -226,17 +263,27 @@ public sealed class ActivationCodes(NpgsqlDataSource db)
             INSERT INTO account_activation_codes (user_id, code_hash, created_by, expires_at)
             VALUES (@userId, @codeHash, @issuedBy, @expiresAt)
             ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, created_by = excluded.created_by,
-                                                expires_at = excluded.expires_at
+                                                expires_at = excluded.expires_at, attempts = 0
             """, new { userId, codeHash, issuedBy, expiresAt }, cancellationToken: cancellationToken));
     }
 
-    public async Task<ActivationCode?> FindAsync(string phone, DateTimeOffset now, CancellationToken cancellationToken = default)
+    /// <summary>Wrong guesses one code survives; past them the code is dead and a helper issues a new one.</summary>
+    public const int MaxAttemptsPerCode = 5;
+
+    /// <summary>
+    /// Takes one of the code's attempts BEFORE the code is checked (the row is locked, so parallel guesses queue and
+    /// each takes its own attempt): the code to check, or null when there is no live code for the phone or its attempts
+    /// are used up.
+    /// </summary>
+    public async Task<ActivationCode?> TakeAttemptAsync(string phone, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<ActivationCode>(new CommandDefinition("""
-            SELECT a.user_id AS UserId, a.code_hash AS CodeHash FROM account_activation_codes a JOIN users u ON u.id = a.user_id
-            WHERE u.phone = @phone AND a.expires_at > @now
-            """, new { phone, now }, cancellationToken: cancellationToken));
+            UPDATE account_activation_codes a SET attempts = a.attempts + 1
+            FROM users u
+            WHERE u.id = a.user_id AND u.phone = @phone AND a.expires_at > @now AND a.attempts < @max
+            RETURNING a.user_id AS UserId, a.code_hash AS CodeHash
+            """, new { phone, now, max = MaxAttemptsPerCode }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Sets the password and spends the code, once (a second use finds no code).</summary>
@@ -249,7 +296,8 @@ public sealed class ActivationCodes(NpgsqlDataSource db)
             cancellationToken: cancellationToken));
         if (spent == 0) return false;
         await connection.ExecuteAsync(
-            new CommandDefinition("UPDATE users SET password_hash = @passwordHash, failed_sign_ins = 0, locked_until = NULL WHERE id = @userId",
+            // A new password ends every session issued before it (a new stamp).
+            new CommandDefinition("UPDATE users SET password_hash = @passwordHash, security_stamp = gen_random_uuid() WHERE id = @userId",
             new { userId, passwordHash }, tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
         return true;

@@ -178,21 +178,41 @@ public sealed class Trace(NpgsqlDataSource db)
             """, new { userId, batchId }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Records an event with its photos in one transaction. Returns null when the batch is not the user's.</summary>
+    /// <summary>
+    /// Records an event with its photos in one transaction. Returns null when the batch is not the user's. With an
+    /// <paramref name="idempotencyKey"/> (drawn by the phone when the event was recorded, perhaps offline), sending it again
+    /// finds the stored event (<paramref name="duplicate"/>) and adds nothing.
+    /// </summary>
     public async Task<long?> AddEventAsync(long userId, long batchId, NewTraceEvent e, IReadOnlyList<TraceImage> photos,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        (await AddEventOnceAsync(userId, batchId, e, photos, null, cancellationToken)).EventId;
+
+    public async Task<(long? EventId, bool Duplicate)> AddEventOnceAsync(long userId, long batchId, NewTraceEvent e,
+        IReadOnlyList<TraceImage> photos, Guid? idempotencyKey, CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var eventId = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition($"""
-            INSERT INTO trace_events (batch_id, kind, occurred_at, province_code, commune_code, latitude, longitude, actor, note, created_by)
-            SELECT b.id, @Kind, @OccurredAt, @ProvinceCode, @CommuneCode, @Latitude, @Longitude, @Actor, @Note, @userId
+            INSERT INTO trace_events (batch_id, kind, occurred_at, province_code, commune_code, latitude, longitude, actor, note, created_by,
+                                      idempotency_key)
+            SELECT b.id, @Kind, @OccurredAt, @ProvinceCode, @CommuneCode, @Latitude, @Longitude, @Actor, @Note, @userId, @idempotencyKey
             FROM trace_batches b JOIN products p ON p.id = b.product_id
             WHERE b.id = @batchId AND {MemberOf}
+            ON CONFLICT (batch_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id
-            """, new { userId, batchId, e.Kind, e.OccurredAt, e.ProvinceCode, e.CommuneCode, e.Latitude, e.Longitude, e.Actor, e.Note }, tx,
-            cancellationToken: cancellationToken));
-        if (eventId is null) return null;
+            """, new { userId, batchId, e.Kind, e.OccurredAt, e.ProvinceCode, e.CommuneCode, e.Latitude, e.Longitude, e.Actor, e.Note,
+                idempotencyKey }, tx, cancellationToken: cancellationToken));
+        if (eventId is null)
+        {
+            await tx.RollbackAsync(cancellationToken);
+            if (idempotencyKey is null) return (null, false);
+            // Stored before under this key (if the batch is the user's at all).
+            var existing = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition($"""
+                SELECT e.id FROM trace_events e JOIN trace_batches b ON b.id = e.batch_id JOIN products p ON p.id = b.product_id
+                WHERE e.batch_id = @batchId AND e.idempotency_key = @idempotencyKey AND {MemberOf}
+                """, new { userId, batchId, idempotencyKey }, cancellationToken: cancellationToken));
+            return (existing, existing is not null);
+        }
         for (var i = 0; i < photos.Count; i++)
         {
             var photo = photos[i];
@@ -206,7 +226,7 @@ public sealed class Trace(NpgsqlDataSource db)
                 """, new { eventId, photo.Sha256, i }, tx, cancellationToken: cancellationToken));
         }
         await tx.CommitAsync(cancellationToken);
-        return eventId;
+        return (eventId, false);
     }
 
     /// <summary>Adds <paramref name="count"/> serialised unit codes to the user's batch in one statement.

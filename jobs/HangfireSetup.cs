@@ -46,6 +46,9 @@ public static class HangfireSetup
                     QueuePollInterval = TimeSpan.FromSeconds(1),
                     InvisibilityTimeout = TimeSpan.FromSeconds(options.InvisibilityTimeoutSeconds),
                     UseSlidingInvisibilityTimeout = true,
+                    // A lock row left by a killed process or a PostgreSQL restart holds every scheduler up until it counts
+                    // as expired (default 10 min). Ours guard only the short scheduler passes, so 30 s is plenty.
+                    DistributedLockTimeout = TimeSpan.FromSeconds(30),
                 }));
 
         // The data-layer classes and job classes the jobs need (the web registers the same singletons: TryAdd).

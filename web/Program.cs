@@ -28,10 +28,20 @@ var connectionString = Database.ConnectionStringFrom(builder.Configuration["DATA
     ?? throw new InvalidOperationException("DATABASE_URL is not set (./cho40 up sets it for the local cluster)"));
 var options = builder.Configuration.GetSection("Cho40").Get<Cho40Options>() ?? new Cho40Options();
 builder.Services.AddSingleton(options);
+// A real deployment refuses demo data, the demo collection account, a missing public address and open host names,
+// naming every setting to change (the Demo environment of ./cho40 up allows them).
+ProductionSafety.ThrowIfUnsafe(builder.Environment, builder.Configuration, options,
+    builder.Configuration.GetSection("Cho40:Collection").Get<CollectionAccount>() ?? new CollectionAccount());
 
 builder.Services.AddNpgsqlDataSource(connectionString);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Accounts>();
+builder.Services.AddSingleton<Passwords>();
+builder.Services.AddSingleton<SessionStamps>();
+builder.Services.AddSingleton<SignInDevices>();
+builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:SignInThrottle").Get<SignInThrottleOptions>() ?? new SignInThrottleOptions());
+builder.Services.AddSingleton<SignInThrottle>();
+builder.Services.AddHostedService<SignInThrottleSweeper>();
 builder.Services.AddSingleton<AdminUnits>();
 builder.Services.AddSingleton<CodStatements>();
 builder.Services.AddSingleton<Ledger>();
@@ -41,6 +51,9 @@ builder.Services.AddSingleton<SellerMemberships>();
 builder.Services.AddSingleton<CatalogProducts>();
 builder.Services.AddSingleton<CatalogPhotos>();
 builder.Services.AddSingleton<CatalogFiles>();
+// Spreadsheet imports (listing files, COD statements): how many at once, and overrides of what one may cost.
+builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Imports").Get<ImportOptions>() ?? new ImportOptions());
+builder.Services.AddSingleton<ImportGate>();
 builder.Services.AddSingleton<ThumbnailCache>();
 builder.Services.AddSingleton(new Banks());
 builder.Services.AddSingleton<Stalls>();
@@ -106,7 +119,8 @@ builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationSc
         o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         o.ExpireTimeSpan = TimeSpan.FromDays(14);
         o.SlidingExpiration = true;
-        o.Events.OnValidatePrincipal = SignInCookie.RefreshRolesAsync;
+        // Every request: the cookie's security stamp must still be the user's (sign-out really ends a session).
+        o.Events.OnValidatePrincipal = SignInCookie.ValidateAsync;
     });
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
@@ -172,7 +186,11 @@ if (options.InstanceName is { Length: > 0 } instanceName)
         return next(context);
     });
 }
-app.UseStaticFiles();
+// The stall app's recorded clips (Ogg Opus) and its web manifest, whatever the default type table says.
+var staticTypes = new Microsoft.AspNetCore.StaticFiles.FileExtensionContentTypeProvider();
+staticTypes.Mappings[".opus"] = "audio/ogg";
+staticTypes.Mappings[".webmanifest"] = "application/manifest+json";
+app.UseStaticFiles(new StaticFileOptions { ContentTypeProvider = staticTypes });
 app.UseRequestLocalization();
 app.UseRouting();
 app.UseRequestSizeGate();

@@ -54,6 +54,37 @@ var watch = Stopwatch.StartNew();
 var parsed = CodStatementFormats.Parse(bytes, "GHN");
 Console.WriteLine($"parse + validate (Sylvan)               {watch.ElapsedMilliseconds,7} ms  ({parsed.Lines.Count:N0} lines, {parsed.Errors.Count} errors)");
 
+// The same statement as XLSX, read by the bounded reader (Cho40.Db.Domain.SpreadsheetReader): how far a real file is from
+// CodStatementFormats.Limits (unpacked sheet size, time).
+var sheet = new List<Dictionary<string, object?>>();
+using (var reader = new StringReader(csv.ToString()))
+{
+    var header = CodStatementFormats.CanonicalHeaders;
+    reader.ReadLine();
+    for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+    {
+        var cells = line.Replace("\"", "", StringComparison.Ordinal).Split(',');
+        var row = new Dictionary<string, object?>();
+        for (var c = 0; c < header.Length; c++)
+            row[header[c]] = c is 2 or 3 or 4 or 5 && long.TryParse(cells[c].Replace(".", "", StringComparison.Ordinal), out var n) ? n : cells[c];
+        sheet.Add(row);
+    }
+}
+byte[] xlsx;
+using (var stream = new MemoryStream())
+{
+    MiniExcelLibs.MiniExcel.SaveAs(stream, sheet);
+    xlsx = stream.ToArray();
+}
+long unpacked;
+using (var zip = new System.IO.Compression.ZipArchive(new MemoryStream(xlsx)))
+    unpacked = zip.Entries.Where(e => e.FullName.StartsWith("xl/worksheets/", StringComparison.Ordinal)).Sum(e => e.Length);
+watch.Restart();
+var parsedXlsx = CodStatementFormats.Parse(xlsx, "GHN");
+Console.WriteLine($"parse + validate the same as XLSX        {watch.ElapsedMilliseconds,7} ms  ({parsedXlsx.Lines.Count:N0} lines, {parsedXlsx.Errors.Count} errors; " +
+                  $"{xlsx.Length / 1024:N0} KB file, sheet {unpacked / 1048576.0:F1} MB unpacked — limits {CodStatementFormats.Limits.MaxPartBytes / 1048576} MB, " +
+                  $"{CodStatementFormats.Limits.Timeout.TotalSeconds:0} s)");
+
 // Baseline: the plain binary COPY of the same rows into an unlogged table.
 await using (var c = await db.OpenConnectionAsync())
 {

@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Cho40.Db.Domain;
-using MiniExcelLibs;
-using Sylvan.Data.Csv;
 
 namespace Cho40.Db;
 
@@ -110,58 +108,60 @@ public static class CodStatementFormats
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text)];
     }
 
-    /// <summary>Reads a file into rows of text cells. XLSX when the content is a zip (PK), CSV otherwise.</summary>
-    public static List<string[]> ReadRows(byte[] content)
+    /// <summary>
+    /// What reading one statement may cost (see <see cref="SpreadsheetReader"/>): a carrier's export of
+    /// <see cref="MaxLines"/> lines with a few dozen columns fits with room to spare; a file that claims or inflates to more
+    /// is refused, in Vietnamese, before it costs more.
+    /// </summary>
+    public static readonly SpreadsheetLimits Limits = new()
     {
-        if (content.Length >= 4 && content[0] == 'P' && content[1] == 'K' && content[2] == 3 && content[3] == 4)
-        {
-            using var stream = new MemoryStream(content);
-            var rows = new List<string[]>();
-            foreach (IDictionary<string, object?> row in MiniExcel.Query(stream, useHeaderRow: false, excelType: ExcelType.XLSX))
-                rows.Add(row.Values.Select(CellText).ToArray());
-            return rows;
-        }
-        using var reader = new StreamReader(new MemoryStream(content), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        using var csv = CsvDataReader.Create(reader, new CsvDataReaderOptions { HasHeaders = false });
-        var result = new List<string[]>();
-        while (csv.Read())
-        {
-            var cells = new string[csv.RowFieldCount];
-            for (var i = 0; i < cells.Length; i++) cells[i] = csv.GetString(i);
-            result.Add(cells);
-        }
-        return result;
-    }
-
-    private static string CellText(object? value) => value switch
-    {
-        null => "",
-        DateTime d => d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture),
-        double d => d.ToString("0.##########", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
+        MaxColumns = 64,
+        MaxRows = MaxLines + 1_000, // title rows above the header and blank lines
+        MaxPartBytes = 256L * 1024 * 1024,
+        MaxSharedStrings = 1_000_000,
+        MaxSharedStringChars = 16L * 1024 * 1024,
+        Timeout = TimeSpan.FromSeconds(60),
+        DateFormat = "dd/MM/yyyy",
+        NumberFormat = "0.##########",
     };
+
+    /// <summary>At most this many rows' problems are listed; the rest are counted.</summary>
+    public const int MaxListedErrors = 500;
 
     /// <summary>
     /// Finds the header row (within the first 10 rows: carriers put a title above it), the column set, and
     /// reads every line. Returns every problem, in Vietnamese, with its row number as a spreadsheet shows it.
     /// </summary>
-    public static CodParseResult Parse(byte[] content, string carrier)
+    public static CodParseResult Parse(byte[] content, string carrier, SpreadsheetLimits? limits = null,
+        CancellationToken cancellationToken = default)
     {
-        List<string[]> rows;
         try
         {
-            rows = ReadRows(content);
+            // Streamed: the first rows are kept to find the header, the lines are read one by one up to the cap.
+            using var rows = SpreadsheetReader.Read(new MemoryStream(content, writable: false), limits ?? Limits, cancellationToken).GetEnumerator();
+            var head = new List<SpreadsheetRow>();
+            while (head.Count < 10 && rows.MoveNext()) head.Add(rows.Current);
+            return ParseRows(head, rows, carrier);
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or IOException or InvalidOperationException
-                                       or System.Xml.XmlException)
+        catch (SpreadsheetLimitException e)
+        {
+            return new(null, [], [e.Message]);
+        }
+        catch (SpreadsheetFormatException e) when (e.NotUtf8)
+        {
+            return new(null, [], ["Tệp CSV phải lưu dạng UTF-8 (trong Excel: Lưu thành › CSV UTF-8), hoặc tải lên tệp Excel (.xlsx)."]);
+        }
+        catch (SpreadsheetFormatException)
         {
             return new(null, [], ["Không đọc được tệp: hãy tải lên tệp CSV (UTF-8) hoặc Excel (.xlsx)."]);
         }
+    }
 
-        for (var h = 0; h < Math.Min(10, rows.Count); h++)
+    private static CodParseResult ParseRows(List<SpreadsheetRow> head, IEnumerator<SpreadsheetRow> rest, string carrier)
+    {
+        for (var h = 0; h < head.Count; h++)
         {
-            var folded = rows[h].Select(Fold).ToArray();
+            var folded = head[h].Cells.Select(Fold).ToArray();
             foreach (var format in Formats)
             {
                 var columns = new Dictionary<CodField, int>();
@@ -177,7 +177,7 @@ public static class CodStatementFormats
                     return new(format, [], [$"Thiếu cột: {string.Join(", ", missing.Select(f => format.Headers[f][0]))} (mẫu {format.Label})."]);
                 if (format.Carrier is not null && !string.Equals(format.Carrier, carrier, StringComparison.OrdinalIgnoreCase))
                     return new(format, [], [$"Tệp theo mẫu {format.Label} nhưng đơn vị vận chuyển đã chọn là {carrier}."]);
-                return ReadLines(format, columns, rows, h);
+                return ReadLines(format, columns, Lines(head.Skip(h + 1), rest));
             }
         }
         return new(null, [], [
@@ -185,19 +185,24 @@ public static class CodStatementFormats
         ]);
     }
 
-    private static CodParseResult ReadLines(CodStatementFormat format, Dictionary<CodField, int> columns, List<string[]> rows, int headerIndex)
+    private static IEnumerable<SpreadsheetRow> Lines(IEnumerable<SpreadsheetRow> buffered, IEnumerator<SpreadsheetRow> rest)
+    {
+        foreach (var row in buffered) yield return row;
+        while (rest.MoveNext()) yield return rest.Current;
+    }
+
+    private static CodParseResult ReadLines(CodStatementFormat format, Dictionary<CodField, int> columns, IEnumerable<SpreadsheetRow> rows)
     {
         var errors = new List<string>();
+        var badRows = 0;
         var lines = new List<ParsedCodLine>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         string Cell(string[] row, CodField field) =>
             columns.TryGetValue(field, out var i) && i < row.Length ? row[i].Trim() : "";
 
-        for (var r = headerIndex + 1; r < rows.Count; r++)
+        foreach (var (rowNumber, row) in rows)
         {
-            var row = rows[r];
             if (row.All(string.IsNullOrWhiteSpace)) continue;
-            var rowNumber = r + 1;
             var problems = new List<string>();
 
             var tracking = Cell(row, CodField.TrackingCode).ToUpperInvariant();
@@ -244,18 +249,26 @@ public static class CodStatementFormats
                 problems.Add("đơn hoàn hoặc thất lạc không thể có tiền thu hộ");
 
             var orderCode = Cell(row, CodField.OrderCode);
-            if (problems.Count > 0) errors.Add($"Dòng {rowNumber}: {string.Join("; ", problems)}.");
+            if (problems.Count > 0)
+            {
+                // Every bad row is counted; the first few hundred are listed (a page of 200,000 errors helps nobody).
+                if (++badRows <= MaxListedErrors) errors.Add($"Dòng {rowNumber}: {string.Join("; ", problems)}.");
+            }
             else lines.Add(new ParsedCodLine(rowNumber, tracking, orderCode.Length == 0 ? null : orderCode, cod, shipping, codFee,
                 returnFee, status!, deliveredOn, remittedOn));
-            if (lines.Count + errors.Count > MaxLines)
+            if (lines.Count + badRows > MaxLines)
             {
-                errors.Add($"Tệp có hơn {MaxLines:N0} dòng: hãy chia nhỏ.");
+                errors.Insert(0, $"Tệp có hơn {MaxLines.ToString("N0", Vietnamese)} dòng: hãy chia nhỏ.");
                 break;
             }
         }
+        if (badRows > MaxListedErrors)
+            errors.Add($"… và {(badRows - MaxListedErrors).ToString("N0", Vietnamese)} dòng lỗi khác (chỉ liệt kê {MaxListedErrors} dòng đầu).");
         if (lines.Count == 0 && errors.Count == 0) errors.Add("Tệp không có dòng nào dưới tiêu đề.");
         return new(format, errors.Count == 0 ? lines : [], errors);
     }
+
+    private static readonly CultureInfo Vietnamese = CultureInfo.GetCultureInfo("vi-VN");
 
     private static readonly Regex Grouped = new(@"^\d{1,3}([.,]\d{3})+$", RegexOptions.Compiled);
     private static readonly Regex Currency = new(@"(?i)\s*(đ|₫|vnđ|vnd|dong|đồng)\s*$", RegexOptions.Compiled);

@@ -1,3 +1,4 @@
+using Cho40.Db.Domain;
 using System.Security.Cryptography;
 using Dapper;
 using Npgsql;
@@ -29,18 +30,27 @@ public sealed class CodStatements(NpgsqlDataSource db)
 
     public static readonly string[] Carriers = ["GHN", "GHTK", "Viettel Post", "VNPost", "J&T Express", "Ninja Van"];
 
+    /// <summary>
+    /// Reads, checks and stores one statement. <paramref name="limits"/> bound the reading (default
+    /// <see cref="CodStatementFormats.Limits"/>); cancelling stops the reading as well as the database work.
+    /// </summary>
     public async Task<CodImportResult> ImportAsync(string carrier, string fileName, byte[] content, long? userId, DateTimeOffset now,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, SpreadsheetLimits? limits = null)
     {
         var sha = SHA256.HashData(content);
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var existing = await connection.QuerySingleOrDefaultAsync<long?>(
-            new CommandDefinition("SELECT id FROM cod_statements WHERE content_sha256 = @sha", new { sha },
-            cancellationToken: cancellationToken));
-        if (existing is not null) return new(CodImportStatus.AlreadyUploaded, existing, 0, 0, []);
+        await using (var lookup = await db.OpenConnectionAsync(cancellationToken))
+        {
+            var existing = await lookup.QuerySingleOrDefaultAsync<long?>(
+                new CommandDefinition("SELECT id FROM cod_statements WHERE content_sha256 = @sha", new { sha },
+                cancellationToken: cancellationToken));
+            if (existing is not null) return new(CodImportStatus.AlreadyUploaded, existing, 0, 0, []);
+        }
 
-        var parsed = CodStatementFormats.Parse(content, carrier);
+        // Read without holding a connection: reading a large file takes seconds.
+        var parsed = CodStatementFormats.Parse(content, carrier, limits, cancellationToken);
         if (parsed.Errors.Count > 0) return new(CodImportStatus.Rejected, null, 0, 0, parsed.Errors);
+
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
 
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var lines = parsed.Lines;

@@ -73,6 +73,7 @@ public sealed class ReportComputation(NpgsqlDataSource db)
                    count(*) FILTER (WHERE p.check_result = 'short')           AS short_count
             FROM stall_payments p
             WHERE p.occurred_at >= @windowStart AND p.occurred_at < @windowEnd AND p.recorded_at < @cutoff
+              AND (p.voided_at IS NULL OR p.voided_at >= @cutoff)
             GROUP BY p.stall_id;
             ANALYZE rpt_stall_day;
 
@@ -80,13 +81,26 @@ public sealed class ReportComputation(NpgsqlDataSource db)
             -- were recorded (so that day's report could not count them). Consecutive cutoffs partition recording time,
             -- so each one is late in exactly one report.
             CREATE TEMP TABLE rpt_late ON COMMIT DROP AS
-            SELECT p.id, p.stall_id, s.market_id, d.report_day AS original_day, p.method, p.amount_vnd, p.occurred_at, p.recorded_at
+            SELECT p.id, p.stall_id, s.market_id, d.report_day AS original_day, p.method, p.amount_vnd, p.occurred_at, p.recorded_at,
+                   'arrival' AS kind
             FROM stall_payments p
             JOIN stalls s ON s.id = p.stall_id
             JOIN daily_report_days d ON d.report_day = (p.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
             WHERE @previousCutoff::timestamptz IS NOT NULL
               AND p.recorded_at >= @previousCutoff::timestamptz AND p.recorded_at < @cutoff
-              AND d.computed_at <= p.recorded_at;
+              AND d.computed_at <= p.recorded_at
+              AND (p.voided_at IS NULL OR p.voided_at >= @cutoff)
+            UNION ALL
+            -- Late voids: a cash sale voided since the previous cutoff that an issued report had already counted (it was
+            -- recorded before the previous cutoff and its day was reported by then). Listed with a negative amount and
+            -- the void's time: the issued report stays as it was.
+            SELECT p.id, p.stall_id, s.market_id, d.report_day, p.method, -p.amount_vnd, p.occurred_at, p.voided_at, 'void'
+            FROM stall_payments p
+            JOIN stalls s ON s.id = p.stall_id
+            JOIN daily_report_days d ON d.report_day = (p.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+            WHERE @previousCutoff::timestamptz IS NOT NULL
+              AND p.voided_at >= @previousCutoff::timestamptz AND p.voided_at < @cutoff
+              AND p.recorded_at < @previousCutoff::timestamptz AND d.computed_at <= @previousCutoff::timestamptz;
 
             -- The day's shop orders (placed that day). Revenue: goods value of those not cancelled or returned by now.
             CREATE TEMP TABLE rpt_orders ON COMMIT DROP AS
@@ -173,8 +187,8 @@ public sealed class ReportComputation(NpgsqlDataSource db)
         // the primary key refuses (and the whole computation rolls back).
         var lateItems = await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO daily_report_late_items (report_id, scope_kind, scope_id, stall_payment_id, original_day, method,
-                                                 amount_vnd, occurred_at, recorded_at)
-            SELECT r.id, r.scope_kind, r.scope_id, l.id, l.original_day, l.method, l.amount_vnd, l.occurred_at, l.recorded_at
+                                                 amount_vnd, occurred_at, recorded_at, kind)
+            SELECT r.id, r.scope_kind, r.scope_id, l.id, l.original_day, l.method, l.amount_vnd, l.occurred_at, l.recorded_at, l.kind
             FROM rpt_late l
             JOIN daily_reports r ON r.report_day = @day
                                 AND ((r.scope_kind = 'stall' AND r.scope_id = l.stall_id)

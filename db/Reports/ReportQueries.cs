@@ -43,7 +43,11 @@ public sealed record ReportTopItem(long Id, string Name, string? Unit, long Quan
 
 /// <summary>A stall payment counted late: its own (earlier) day, when it happened and when we learnt of it.</summary>
 public sealed record ReportLateItem(long StallPaymentId, DateOnly OriginalDay, string Method, long AmountVnd,
-    DateTimeOffset OccurredAt, DateTimeOffset RecordedAt, string? StallLabel);
+    DateTimeOffset OccurredAt, DateTimeOffset RecordedAt, string? StallLabel, string Kind = "arrival")
+{
+    /// <summary>A void of a payment an issued report had counted (its amount is negative; RecordedAt is the void's time).</summary>
+    public bool IsVoid => Kind == "void";
+}
 
 /// <summary>One report in the admin overview: the scope's name next to its figures.</summary>
 public sealed record ReportOverviewRow(string ScopeKind, long ScopeId, string Name, long CashVnd, long QrVnd, long CodVnd,
@@ -123,7 +127,7 @@ public sealed class ReportQueries(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<ReportLateItem>(new CommandDefinition("""
             SELECT l.stall_payment_id AS StallPaymentId, l.original_day AS OriginalDay, l.method, l.amount_vnd AS AmountVnd,
-                   l.occurred_at AS OccurredAt, l.recorded_at AS RecordedAt, s.stall_number || ' · ' || s.name AS StallLabel
+                   l.occurred_at AS OccurredAt, l.recorded_at AS RecordedAt, s.stall_number || ' · ' || s.name AS StallLabel, l.kind
             FROM daily_report_late_items l
             JOIN stall_payments p ON p.id = l.stall_payment_id
             JOIN stalls s ON s.id = p.stall_id

@@ -22,24 +22,21 @@ public static partial class CatalogRules
 
     public static readonly IReadOnlyList<string> Statuses = ["draft", "published", "unpublished"];
 
-    public const string PriceError = "Giá phải là số tiền nguyên dương tính bằng đồng, ví dụ 150.000 (không có số lẻ).";
-    public const string PriceRangeError = "Giá phải từ 1 ₫ đến 999.999.999 ₫.";
     public const string StockError = "Tồn kho phải là số nguyên từ 0 đến 10.000.000.";
     public const string OcopError = "Hạng OCOP chỉ có thể để trống, 3, 4 hoặc 5 sao.";
     public const string CertificationsError = "Tối đa 10 chứng nhận, mỗi chứng nhận tối đa 60 ký tự.";
     public const string StatusError = "Trạng thái phải là: nháp, đang bán hoặc ngừng bán.";
 
     /// <summary>
-    /// "150.000", "150000", "150 000 đ", "150,000 VND", "150.000₫" → 150000. Refuses decimals ("150000,5",
-    /// "150.5"), negatives, zero and anything over 999,999,999 đ.
+    /// Through the one money parser (<see cref="MoneyText"/>): "150.000", "150000", "150 000 đ", "150k", "1tr2" → VND;
+    /// refuses what could mean two amounts ("150000,5", "150.5"), negatives, zero and anything over 999,999,999 đ. The
+    /// error is the parser's message, already filled in (Vietnamese; a localizer finds no other text for it).
     /// </summary>
     public static long? ParsePrice(string? text, out string? error)
     {
-        error = null;
-        var amount = ParseWholeNumber(StripCurrency(text));
-        if (amount is null) { error = PriceError; return null; }
-        if (amount < 1 || amount > MaxPriceVnd) { error = PriceRangeError; return null; }
-        return amount;
+        var reading = MoneyText.Read(text, MoneyField.Price);
+        error = reading.Ok ? null : "Giá: " + string.Format(CultureInfo.InvariantCulture, reading.Error!, reading.ErrorArgs);
+        return reading.AmountVnd;
     }
 
     public static int? ParseStock(string? text, out string? error)
@@ -118,13 +115,6 @@ public static partial class CatalogRules
         return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
     }
 
-    private static string StripCurrency(string? text)
-    {
-        var s = (text ?? "").Trim();
-        s = CurrencyWords().Replace(s, "");
-        return s.Trim();
-    }
-
     private static Regex GroupedBy(char separator) => separator switch
     {
         '.' => DotGrouped(),
@@ -143,9 +133,6 @@ public static partial class CatalogRules
 
     [GeneratedRegex(@"^[0-9]{1,3}( [0-9]{3})+$")]
     private static partial Regex SpaceGrouped();
-
-    [GeneratedRegex(@"(?i)\s*(vn[dđ]|đồng|dong|đ|₫|d)\.?$")]
-    private static partial Regex CurrencyWords();
 
     [GeneratedRegex(@"^(?:ocop\s*)?([345])(?:\s*sao)?(?:\s*\*)?$")]
     private static partial Regex OcopPattern();

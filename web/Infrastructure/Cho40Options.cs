@@ -6,8 +6,17 @@ public sealed class Cho40Options
     /// <summary>Run the Hangfire server inside the web process (single machine). Off when job processes run apart.</summary>
     public bool RunJobsInProcess { get; set; } = true;
 
-    /// <summary>Load the demo markets, cooperatives, products and accounts into an empty database.</summary>
-    public bool SeedDemoData { get; set; } = true;
+    /// <summary>
+    /// Load the demo markets, cooperatives, products and accounts into an empty database. Off unless asked for
+    /// (appsettings.Demo.json turns it on for ./cho40 up); refused in Production (ProductionSafety).
+    /// </summary>
+    public bool SeedDemoData { get; set; }
+
+    /// <summary>
+    /// The site's public address, e.g. https://cho40.vn: the start of every link, printed trace code and EPCIS id the
+    /// platform hands out (never the request's Host header). Required in Production.
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = "";
 
     public int SignInAttemptsPerMinute { get; set; } = 10;
 

@@ -5,7 +5,7 @@ namespace Cho40.Web.Infrastructure;
 
 /// <summary>
 /// Behind nginx every connection comes from the proxy, so the client's address (rate limits, the trace page's
-/// scan-network rule) and scheme (secure cookies, absolute links) are read from X-Forwarded-For / X-Forwarded-Proto —
+/// scan-network rule) and scheme (secure cookies) are read from X-Forwarded-For / X-Forwarded-Proto —
 /// but only when the connection comes from a proxy we trust (<see cref="Cho40Options.TrustedProxies"/>); from
 /// anyone else the headers are ignored, so a client cannot pick its own rate-limit budget.
 /// </summary>

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -23,14 +25,13 @@ public static class RateLimits
         return new System.Net.IPAddress(bytes) + "/64";
     }
 
-    /// <summary>The named policy of the public integrator APIs (e.g. /api/vietqr): requests per client address per minute.</summary>
+    /// <summary>The named policy of the public integrator APIs (e.g. /api/vietqr): requests per client (<see cref="ClientKey(HttpContext)"/>) per minute.</summary>
     public const string PublicApiPolicy = "public-api";
 
     public static RateLimitPartition<string> PublicApiPartition(HttpContext context, int permitsPerMinute)
     {
         if (permitsPerMinute <= 0) return RateLimitPartition.GetNoLimiter("public-api:unlimited");
-        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        return RateLimitPartition.GetFixedWindowLimiter("public-api:" + client, _ => new FixedWindowRateLimiterOptions
+        return RateLimitPartition.GetFixedWindowLimiter("public-api:" + ClientKey(context), _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = permitsPerMinute,
             Window = TimeSpan.FromMinutes(1),
@@ -38,11 +39,11 @@ public static class RateLimits
         });
     }
 
-    /// <summary>The forms that take a secret or create an account: guessing and mass sign-ups are limited per client address.</summary>
+    /// <summary>The forms that take a secret or create an account: guessing and mass sign-ups are limited per client (<see cref="ClientKey(HttpContext)"/>).</summary>
     private static readonly string[] CredentialForms = ["/Account/SignIn", "/Account/SignUp", "/Stall/Activate", "/tra-cuu-don-hang"];
 
     /// <summary>
-    /// POSTs of each credential form (sign-in, sign-up, stall activation code) per client address per minute, each form
+    /// POSTs of each credential form (sign-in, sign-up, stall activation code) per client per minute, each form
     /// with its own budget; other requests are not limited here.
     /// </summary>
     public static PartitionedRateLimiter<HttpContext> SignInAttempts(int permitsPerMinute) =>
@@ -52,8 +53,7 @@ public static class RateLimits
                 ? Array.Find(CredentialForms, f => context.Request.Path.Equals(f, StringComparison.OrdinalIgnoreCase))
                 : null;
             if (form is null) return RateLimitPartition.GetNoLimiter("");
-            var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-            return RateLimitPartition.GetFixedWindowLimiter(form + ":" + client, _ => new FixedWindowRateLimiterOptions
+            return RateLimitPartition.GetFixedWindowLimiter(form + ":" + ClientKey(context), _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = permitsPerMinute,
                 Window = TimeSpan.FromMinutes(1),

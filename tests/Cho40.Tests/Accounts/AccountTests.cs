@@ -1,5 +1,4 @@
 using System.Net;
-using Cho40.Db;
 using Cho40.Tests.Infrastructure;
 using Dapper;
 using Npgsql;
@@ -19,21 +18,23 @@ public sealed class AccountTests(DemoAppFixture fixture) : IClassFixture<DemoApp
     };
 
     [Fact]
-    public async Task A_shopper_signs_up_with_a_mobile_number_and_signs_in_again_later()
+    public async Task A_shopper_signs_up_with_a_mobile_number_and_signs_in_with_the_new_password()
     {
+        var phone = Unique.Phone(); // 09xxxxxxxx, typed the international way below
         using var client = App.NewClient();
-        var response = await client.SubmitFormAsync("/Account/SignUp", "main form", SignUpForm("+84 981 234 567"));
+        var response = await client.SubmitFormAsync("/Account/SignUp", "main form", SignUpForm($"+84 {phone[1..4]} {phone[4..7]} {phone[7..]}"));
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/Account/SignIn", response.Headers.Location?.OriginalString);
 
         await using var connection = new NpgsqlConnection(App.ConnectionString);
-        var hash = await connection.QuerySingleAsync<string>("SELECT password_hash FROM users WHERE phone = '0981234567'");
+        var hash = await connection.QuerySingleAsync<string>("SELECT password_hash FROM users WHERE phone = @phone", new { phone });
         Assert.DoesNotContain("mat-khau-1", hash);
 
         using var later = App.NewClient();
-        await later.SignInAsync("0981 234 567", "mat-khau-1");
+        await later.SignInAsync($"{phone[..4]} {phone[4..7]} {phone[7..]}", "mat-khau-1");
         var (account, page) = await later.GetPageAsync("/Account");
         Assert.Equal(HttpStatusCode.OK, account.StatusCode);
-        Assert.Contains("0981234567", page.Body!.TextContent);
+        Assert.Contains(phone, page.Body!.TextContent);
     }
 
     [Fact]
@@ -51,40 +52,41 @@ public sealed class AccountTests(DemoAppFixture fixture) : IClassFixture<DemoApp
         Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM users WHERE phone = '0212345678'"));
     }
 
+    /// <summary>
+    /// Issue 12: sign-up used to say "this number is already registered" — a free check of who has an account. Now a
+    /// registered number gets exactly the answer a new one gets (same redirect, same words, no cookie), and the old
+    /// account is untouched: only its owner's password opens it.
+    /// </summary>
     [Fact]
-    public async Task A_phone_number_cannot_be_registered_twice()
+    public async Task Signing_up_with_a_registered_number_answers_exactly_like_a_new_number_and_changes_nothing()
     {
-        using var client = App.NewClient();
-        var response = await client.SubmitFormAsync("/Account/SignUp", "main form", SignUpForm("0900000006"));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var page = await PageClient.ParseAsync(response);
-        Assert.Contains("đã được đăng ký", page.QuerySelector("[data-valmsg-for='Input.Phone']")!.TextContent);
-    }
-
-    [Fact]
-    public async Task Repeated_wrong_passwords_lock_the_account_until_the_lockout_ends()
-    {
-        using var setup = App.NewClient();
-        Assert.Equal(HttpStatusCode.Redirect,
-            (await setup.SubmitFormAsync("/Account/SignUp", "main form", SignUpForm("0977000111", "dung-mat-khau"))).StatusCode);
-
-        using var attacker = App.NewClient();
-        for (var i = 0; i < Db.Accounts.MaxFailedSignIns; i++)
+        async Task<(HttpResponseMessage Response, string Message)> SignUpAsync(string phone)
         {
-            var wrong = await attacker.SubmitFormAsync("/Account/SignIn", "main form",
-                new Dictionary<string, string> { ["Input.Phone"] = "0977000111", ["Input.Password"] = $"sai-{i}" });
-            Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+            using var client = App.NewClient();
+            var response = await client.SubmitFormAsync("/Account/SignUp", "main form", SignUpForm(phone, "mat-khau-ke-gian"));
+            Assert.DoesNotContain(response.Headers, h => h.Key == "Set-Cookie" && h.Value.Any(v => v.StartsWith("cho40.auth", StringComparison.Ordinal)));
+            var (_, signIn) = await client.GetPageAsync(response.Headers.Location!.OriginalString);
+            return (response, signIn.QuerySelector(".flash")?.TextContent.Trim() ?? "");
         }
 
-        // The right password no longer works while the account is locked.
-        var locked = await attacker.SubmitFormAsync("/Account/SignIn", "main form",
-            new Dictionary<string, string> { ["Input.Phone"] = "0977000111", ["Input.Password"] = "dung-mat-khau" });
-        Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
-        Assert.Contains("tạm khoá", (await PageClient.ParseAsync(locked)).QuerySelector(".form-errors")!.TextContent);
+        var (taken, takenMessage) = await SignUpAsync("0900000006");      // the demo shopper's number
+        var (fresh, freshMessage) = await SignUpAsync(Unique.Phone());     // nobody's yet
+        Assert.Equal(HttpStatusCode.Redirect, taken.StatusCode);
+        Assert.Equal(fresh.StatusCode, taken.StatusCode);
+        Assert.Equal(fresh.Headers.Location, taken.Headers.Location);
+        Assert.Equal(freshMessage, takenMessage);
+        Assert.Contains("Đã nhận đăng ký", takenMessage);
+        Assert.DoesNotContain("đã được đăng ký", takenMessage);
 
-        App.Clock.Advance(Db.Accounts.LockoutDuration + TimeSpan.FromSeconds(1));
+        // The existing account is unchanged: its own password works, the stranger's does not.
+        await using var connection = new NpgsqlConnection(App.ConnectionString);
+        Assert.Equal("Hoàng Văn Mua", await connection.QuerySingleAsync<string>("SELECT display_name FROM users WHERE phone = '0900000006'"));
+        using var stranger = App.NewClient();
+        var refused = await stranger.SubmitFormAsync("/Account/SignIn", "main form",
+            new Dictionary<string, string> { ["Input.Phone"] = "0900000006", ["Input.Password"] = "mat-khau-ke-gian" });
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         using var owner = App.NewClient();
-        await owner.SignInAsync("0977000111", "dung-mat-khau");
+        await owner.SignInAsync("0900000006");
     }
 
     [Fact]

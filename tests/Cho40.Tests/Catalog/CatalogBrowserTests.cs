@@ -5,6 +5,7 @@ using static Cho40.Tests.Catalog.CatalogTestKit;
 
 namespace Cho40.Tests.Catalog;
 
+[Trait("Speed", "Slow")]
 public sealed class CatalogBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [Fact]

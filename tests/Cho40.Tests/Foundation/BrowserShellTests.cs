@@ -3,6 +3,7 @@ using Microsoft.Playwright;
 
 namespace Cho40.Tests.Foundation;
 
+[Trait("Speed", "Slow")]
 public sealed class BrowserShellTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [Fact]
@@ -13,7 +14,9 @@ public sealed class BrowserShellTests(BrowserFixture browser) : IClassFixture<Br
         Assert.True(await page.Locator(".product-card").CountAsync() >= 40);
 
         await browser.SignInAsync(page, "0900000001");
+        Assert.EndsWith("/Admin", page.Url, StringComparison.Ordinal); // an admin lands on their own work
         Assert.Contains("Quản trị", await page.Locator(".site-nav").InnerTextAsync());
+        await page.GotoAsync("/");
 
         await page.ClickAsync("a.language-switch");
         Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));

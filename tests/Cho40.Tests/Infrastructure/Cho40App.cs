@@ -17,8 +17,27 @@ public sealed class Cho40App(string connectionString, TestClock? clock = null, I
         ["sepay"] = "test-sepay-secret", ["payos"] = "test-payos-checksum-key", ["casso"] = "test-casso-secure-token",
     };
 
+    /// <summary>
+    /// What every test app runs with so that Production starts (ProductionSafety): its own public address and host
+    /// names, and a collection account that is not the demo's. Override through settings.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> ProductionSettings = new Dictionary<string, string>
+    {
+        ["Cho40:PublicBaseUrl"] = "http://localhost",
+        ["AllowedHosts"] = "localhost;127.0.0.1",
+        ["Cho40:Collection:Bin"] = "970436",
+        ["Cho40:Collection:AccountNumber"] = CollectionAccountNumber,
+        ["Cho40:Collection:AccountName"] = "CONG TY CHO 4.0 (TEST)",
+    };
+
+    /// <summary>The platform's collection account in test apps (not the demo's, which Production refuses).</summary>
+    public const string CollectionAccountNumber = "0071000888999";
+
     public string ConnectionString { get; } = connectionString;
     public TestClock Clock { get; } = clock ?? new TestClock();
+
+    /// <summary>This app's thumbnail cache directory (Cho40:MediaPath), deleted with the app.</summary>
+    public string MediaPath { get; } = Path.Combine(Path.GetTempPath(), "cho40-test-media", Guid.NewGuid().ToString("N"));
 
     public static async Task<Cho40App> StartAsync(bool withDemoData = true, IDictionary<string, string>? settings = null)
     {
@@ -36,6 +55,15 @@ public sealed class Cho40App(string connectionString, TestClock? clock = null, I
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks", "None");
         foreach (var (provider, secret) in WebhookSecrets) builder.UseSetting($"Cho40:Webhooks:{provider}:Secret", secret);
+        foreach (var (key, value) in ProductionSettings) builder.UseSetting(key, value);
+        // Every client of the in-memory server has the same (no) address, so the per-address limits would be one budget
+        // shared by all the tests of a class — 10 sign-ins a minute, by the wall clock: a test would get 429 or not by how
+        // many sign-ins the tests before it made. The limits are tested by apps that set them (settings below win).
+        builder.UseSetting("Cho40:SignInAttemptsPerMinute", "100000");
+        builder.UseSetting("Cho40:PublicApiRequestsPerMinute", "0");
+        // Thumbnails of this app's own, not the source tree's web/App_Data (a second run would find the first run's
+        // thumbnails there and never resize an image).
+        builder.UseSetting("Cho40:MediaPath", MediaPath);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         builder.ConfigureServices(services =>
         {
@@ -67,6 +95,7 @@ public sealed class Cho40App(string connectionString, TestClock? clock = null, I
     {
         await base.DisposeAsync();
         await TestDatabase.DropAsync(ConnectionString);
+        if (Directory.Exists(MediaPath)) Directory.Delete(MediaPath, recursive: true);
     }
 }
 

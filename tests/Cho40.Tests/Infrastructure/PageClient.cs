@@ -79,5 +79,24 @@ public sealed class PageClient(HttpClient http) : IDisposable
             throw new InvalidOperationException($"sign-in as {phone} failed: {(int)response.StatusCode}");
     }
 
+    /// <summary>
+    /// Signs up (the sign-up answer is the same whether or not the number was new, and signs nobody in), then signs in
+    /// with the new password — which proves the account was created.
+    /// </summary>
+    public async Task SignUpAsync(string phone, string password, string displayName = "Nguyễn Thị Lan")
+    {
+        var response = await SubmitFormAsync("/Account/SignUp", "main form", new Dictionary<string, string>
+        {
+            ["Input.DisplayName"] = displayName, ["Input.Phone"] = phone, ["Input.Password"] = password, ["Input.ConfirmPassword"] = password,
+        });
+        if (response.StatusCode != HttpStatusCode.Redirect)
+        {
+            var page = await ParseAsync(response);
+            throw new InvalidOperationException($"sign-up as {phone} failed: {(int)response.StatusCode} " +
+                string.Join(" | ", page.QuerySelectorAll(".field-error, .form-errors").Select(e => e.TextContent.Trim()).Where(t => t.Length > 0)));
+        }
+        await SignInAsync(phone, password);
+    }
+
     public void Dispose() => Http.Dispose();
 }

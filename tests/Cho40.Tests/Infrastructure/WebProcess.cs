@@ -26,17 +26,25 @@ public sealed class WebProcess : IAsyncDisposable
         var port = LocalCluster.FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Cho40.Web.dll"));
+        // CHO40_WEB_DLL runs another build of the web app (e.g. an older commit's, to measure "before" figures).
+        var dll = Environment.GetEnvironmentVariable("CHO40_WEB_DLL") is { Length: > 0 } other ? other : Path.Combine(AppContext.BaseDirectory, "Cho40.Web.dll");
+        start.WorkingDirectory = Path.GetDirectoryName(dll)!;
+        start.ArgumentList.Add(dll);
         start.Environment["DATABASE_URL"] = databaseUrl;
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Cho40__SeedDemoData"] = "false";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Production starts only with its own public address, host names and a collection account (ProductionSafety).
+        foreach (var (key, value) in Cho40App.ProductionSettings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        start.Environment["Cho40__PublicBaseUrl"] = $"http://127.0.0.1:{port}";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        // A process asked to load the demo data is a demo: Production refuses to seed the published demo accounts.
+        if (start.Environment["Cho40__SeedDemoData"] == "true" && environment?.ContainsKey("ASPNETCORE_ENVIRONMENT") != true)
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Demo";
 
         var process = Process.Start(start)!;
         var web = new WebProcess(process, $"http://127.0.0.1:{port}");
@@ -45,20 +53,42 @@ public sealed class WebProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
+        // A first answer slower than the client's timeout (a busy machine) is "not yet", like a refused connection; and
+        // a process that does not come up is stopped here, since the caller never gets it to dispose.
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (process.HasExited) throw new InvalidOperationException($"the web process exited with {process.ExitCode} during start-up:\n{web.RecentOutput}");
-            try
+            while (DateTime.UtcNow < deadline)
             {
-                if ((await http.GetAsync(web.BaseUrl + "/healthz")).IsSuccessStatusCode) return web;
+                if (process.HasExited) throw new InvalidOperationException($"the web process exited with {process.ExitCode} during start-up:\n{web.RecentOutput}");
+                try
+                {
+                    using var health = await http.GetAsync(web.BaseUrl + "/healthz");
+                    if (health.IsSuccessStatusCode) return web;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+                await Task.Delay(200);
             }
-            catch (HttpRequestException) { }
-            await Task.Delay(200);
+            throw new TimeoutException($"the web process did not become healthy within 60 s:\n{web.RecentOutput}");
         }
-        await web.DisposeAsync();
-        throw new TimeoutException("the web process did not become healthy within 60 s");
+        catch
+        {
+            await web.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Waits at most <paramref name="timeout"/> for a line containing <paramref name="text"/> in the recent output.</summary>
+    public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (output.Any(line => line.Contains(text, StringComparison.Ordinal))) return true;
+            await Task.Delay(20);
+        }
+        return false;
     }
 
     /// <summary>The last lines the process wrote (standard output and error), for failure messages.</summary>
@@ -72,6 +102,28 @@ public sealed class WebProcess : IAsyncDisposable
     }
 
     public void Kill() => process.Kill(entireProcessTree: true);
+
+    /// <summary>Asks the process to shut down (SIGTERM, as systemd or docker stop do).</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits at most <paramref name="timeout"/> for the process to end; true when it did.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -14,6 +14,7 @@ namespace Cho40.Tests.Operations;
 /// sequences and the ledger compared, and the web app started on the restored database as a real process: it answers,
 /// keeps the sign-ins made before the backup (the key ring is in the dump) and takes new orders.
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class BackupRestoreTests
 {
     private static string RepositoryRoot()

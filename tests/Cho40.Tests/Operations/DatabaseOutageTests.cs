@@ -1,12 +1,17 @@
 using System.Diagnostics;
 using System.Net;
 using Cho40.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Cho40.Tests.Operations;
 
 /// <summary>PostgreSQL stopped and restarted under a running web process (real processes, a cluster of the test's own).</summary>
-public sealed class DatabaseOutageTests
+[Trait("Speed", "Slow")]
+public sealed class DatabaseOutageTests(ITestOutputHelper output)
 {
+    /// <summary>Target: serving again within 5 s of PostgreSQL's return (the pool's broken connections are dropped, not waited on).</summary>
+    private static readonly TimeSpan RecoveryTarget = TimeSpan.FromSeconds(5);
+
     [Fact]
     public async Task Healthz_reports_an_outage_and_the_site_recovers_by_itself_when_PostgreSQL_returns()
     {
@@ -34,9 +39,10 @@ public sealed class DatabaseOutageTests
         {
             status = (await http.GetAsync("/healthz")).StatusCode;
             if (status != HttpStatusCode.OK) await Task.Delay(100);
-        } while (status != HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(15));
+        } while (status != HttpStatusCode.OK && clock.Elapsed < TimeLimit.Allowed(RecoveryTarget, 5));
+        var recovered = clock.Elapsed;
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/")).StatusCode);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"recovery took {clock.Elapsed.TotalSeconds:F1} s");
+        TimeLimit.Check(output, "/healthz 200 again after PostgreSQL started", recovered, RecoveryTarget, 5);
     }
 }

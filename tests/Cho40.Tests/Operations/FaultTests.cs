@@ -15,6 +15,7 @@ namespace Cho40.Tests.Operations;
 /// Faults with real processes: PostgreSQL stopped under a stream of bank notifications, and the web process
 /// SIGKILLed in the middle of checkouts and notifications. What was acknowledged must be stored, exactly once.
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class FaultTests(ITestOutputHelper output)
 {
     private const string Secret = "fault-test-sepay-secret";
@@ -147,13 +148,14 @@ public sealed class FaultTests(ITestOutputHelper output)
         await cluster.StartServerAsync();
         var startedAt = clock.Elapsed;
         var recovery = Stopwatch.StartNew();
+        // Target: serving again within 5 s of PostgreSQL's start; a loaded machine is allowed 5× that.
+        var recoveryTarget = TimeSpan.FromSeconds(5);
         while ((await http.GetAsync(web.BaseUrl + "/healthz")).StatusCode != HttpStatusCode.OK)
         {
-            Assert.True(recovery.Elapsed < TimeSpan.FromSeconds(15), "the site did not recover within 15 s");
+            Assert.True(recovery.Elapsed < TimeLimit.Allowed(recoveryTarget, 5), "the site did not recover");
             await Task.Delay(100);
         }
-        output.WriteLine($"/healthz 200 again {recovery.Elapsed.TotalMilliseconds:F0} ms after PostgreSQL started");
-        Assert.True(recovery.Elapsed < TimeSpan.FromSeconds(5), $"recovery took {recovery.Elapsed.TotalSeconds:F1} s");
+        TimeLimit.Check(output, "/healthz 200 again after PostgreSQL started", recovery.Elapsed, recoveryTarget, 5);
         await Task.Delay(2000);
         await stop.CancelAsync();
         await Task.WhenAll(load);
@@ -173,8 +175,7 @@ public sealed class FaultTests(ITestOutputHelper output)
             // … and is served again by itself, within seconds of PostgreSQL's start: its last 503 comes soon after the
             // start, and everything after it is served.
             var last503 = answers.Where(a => a.What == what && a.Status == HttpStatusCode.ServiceUnavailable).Max(a => a.At);
-            output.WriteLine($"{what}: last 503 {(last503 - startedAt).TotalMilliseconds:F0} ms after PostgreSQL started");
-            Assert.True(last503 - startedAt < TimeSpan.FromSeconds(5), $"{what} still refused {(last503 - startedAt).TotalSeconds:F1} s after the start");
+            TimeLimit.Check(output, $"{what}: last 503 after PostgreSQL started", last503 - startedAt, recoveryTarget, 5);
             Assert.Contains(answers, a => a.What == what && a.Status == HttpStatusCode.OK && a.At > last503);
         }
 
@@ -340,6 +341,7 @@ public sealed class FaultTests(ITestOutputHelper output)
 }
 
 /// <summary>Two web processes on one database, as behind the load balancer.</summary>
+[Trait("Speed", "Slow")]
 public sealed class CrossInstanceTests(ITestOutputHelper output)
 {
     [Fact]
@@ -424,17 +426,24 @@ public sealed class CrossInstanceTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
         Assert.Equal("web1", delivered.Headers.GetValues("X-Cho40-Instance").Single());
 
-        using var within = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        string? line;
-        do line = await reader.ReadLineAsync(within.Token);
-        while (line is not null && !line.StartsWith("data:", StringComparison.Ordinal));
-        output.WriteLine($"the payment reached the screen on the other instance {sent.ElapsedMilliseconds} ms after the notification was sent");
+        // Target: on the other instance's screen within 2 s; a loaded machine is allowed 5× that.
+        var target = TimeSpan.FromSeconds(2);
+        using var within = new CancellationTokenSource(TimeLimit.Allowed(target, 5));
+        string? line, eventName = null;
+        do
+        {
+            line = await reader.ReadLineAsync(within.Token);
+            if (line?.StartsWith("event: ", StringComparison.Ordinal) == true) eventName = line["event: ".Length..];
+        }
+        while (line is not null && !(line.StartsWith("data:", StringComparison.Ordinal) && eventName == "payment"));
+        TimeLimit.Check(output, "notification on instance 1 → stall screen on instance 2", sent.Elapsed, target, 5);
         Assert.NotNull(line);
         Assert.Contains("86000", line);
     }
 }
 
 /// <summary>PostgreSQL restarted under two web processes while a stall screen is connected to one of them.</summary>
+[Trait("Speed", "Slow")]
 public sealed class CrossInstanceOutageTests(ITestOutputHelper output)
 {
     private const string Secret = "cross-instance-outage-secret";
@@ -465,12 +474,13 @@ public sealed class CrossInstanceOutageTests(ITestOutputHelper output)
         using var timeout = new CancellationTokenSource(within);
         try
         {
-            string? line;
+            string? line, eventName = null;
             do
             {
                 line = await reader.ReadLineAsync(timeout.Token);
                 if (line?.StartsWith("id: ", StringComparison.Ordinal) == true) lastEventId = line["id: ".Length..];
-            } while (line is not null && !line.StartsWith("data:", StringComparison.Ordinal));
+                if (line?.StartsWith("event: ", StringComparison.Ordinal) == true) eventName = line["event: ".Length..];
+            } while (line is not null && !(line.StartsWith("data:", StringComparison.Ordinal) && eventName == "payment"));
             return line;
         }
         catch (OperationCanceledException)
@@ -509,24 +519,27 @@ public sealed class CrossInstanceOutageTests(ITestOutputHelper output)
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var started = Stopwatch.StartNew();
         HttpStatusCode? status;
+        // Targets: web1 stores it within 5 s of PostgreSQL's start; it reaches web2's screen within 6 s (web2 re-establishes
+        // its LISTEN connection and resyncs); after that, live again within 2 s. A loaded machine is allowed 5× each.
+        var (storeTarget, resyncTarget, liveTarget) = (TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(2));
         while ((status = await NotifyAsync(http, web1.BaseUrl, "XO-1", 71_000)) != HttpStatusCode.OK)
         {
-            Assert.True(started.Elapsed < TimeSpan.FromSeconds(15), $"web1 did not store the notification within 15 s (last answer {status})");
+            Assert.True(started.Elapsed < TimeLimit.Allowed(storeTarget, 5), $"web1 did not store the notification (last answer {status})");
             await Task.Delay(50);
         }
         var stored = Stopwatch.StartNew();
-        output.WriteLine($"web1 stored the first notification {started.ElapsedMilliseconds} ms after PostgreSQL started");
+        TimeLimit.Check(output, "web1 stored the first notification after PostgreSQL started", started.Elapsed, storeTarget, 5);
 
-        var first = await NextPaymentAsync(reader, TimeSpan.FromSeconds(6));
-        output.WriteLine($"…and it reached the screen on web2 {stored.ElapsedMilliseconds} ms later");
+        var first = await NextPaymentAsync(reader, TimeLimit.Allowed(resyncTarget, 5));
+        TimeLimit.Check(output, "…and it reached the screen on web2", stored.Elapsed, resyncTarget, 5);
         Assert.NotNull(first);
         Assert.Contains("71000", first);
 
-        // From then on, live again within 2 s.
+        // From then on, live again.
         var sent = Stopwatch.StartNew();
         Assert.Equal(HttpStatusCode.OK, await NotifyAsync(http, web1.BaseUrl, "XO-2", 72_000));
-        var second = await NextPaymentAsync(reader, TimeSpan.FromSeconds(2));
-        output.WriteLine($"a payment after the recovery reached the screen in {sent.ElapsedMilliseconds} ms");
+        var second = await NextPaymentAsync(reader, TimeLimit.Allowed(liveTarget, 5));
+        TimeLimit.Check(output, "a payment after the recovery reached the screen", sent.Elapsed, liveTarget, 5);
         Assert.NotNull(second);
         Assert.Contains("72000", second);
 
@@ -540,7 +553,9 @@ public sealed class CrossInstanceOutageTests(ITestOutputHelper output)
         using var resumed = await stallholder.Http.SendAsync(reconnect, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
         using var resumedReader = new StreamReader(await resumed.Content.ReadAsStreamAsync());
-        var missed = await NextPaymentAsync(resumedReader, TimeSpan.FromSeconds(2));
+        var resumedAt = Stopwatch.StartNew();
+        var missed = await NextPaymentAsync(resumedReader, TimeLimit.Allowed(liveTarget, 5));
+        TimeLimit.Check(output, "the missed payment after reconnecting with Last-Event-ID", resumedAt.Elapsed, liveTarget, 5);
         Assert.NotNull(missed);
         Assert.Contains("73000", missed);
     }

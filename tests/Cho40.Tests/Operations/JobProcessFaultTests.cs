@@ -12,6 +12,7 @@ using static Cho40.Tests.Settlement.SettlementData;
 namespace Cho40.Tests.Operations;
 
 /// <summary>Real job processes (<c>Cho40.Jobs.dll</c>) on one database: killed mid-job, and two of them sharing one schedule.</summary>
+[Trait("Speed", "Slow")]
 public sealed class JobProcessFaultTests(ITestOutputHelper output)
 {
     // A job of a killed process is taken up again this long after the kill (production: 300 s); schedules polled every second.
@@ -231,14 +232,48 @@ public sealed class JobProcessFaultTests(ITestOutputHelper output)
         Assert.False(jobs.HasExited, "the job process exited when PostgreSQL went away");
         await cluster.StartServerAsync();
         var restarted = Stopwatch.StartNew();
+        // Target: a job again within about 5 s (schedule every 2 s, polled every second). Hangfire retries a failed
+        // server loop after a delay that grows with each failure ("will be retried in no more than …"): on a loaded machine the
+        // restart itself is slow, more attempts fail during it, and the next one may be due tens of seconds later.
+        // 10× the target allows that; a process that stays broken does not pass.
+        var target = TimeSpan.FromSeconds(5);
         while (await CountAsync(database, succeededAfter, new { after = before }) == 0)
         {
-            Assert.False(jobs.HasExited, "the job process exited");
-            Assert.True(restarted.Elapsed < TimeSpan.FromSeconds(60), "the job process ran no job within 60 s of PostgreSQL's return");
+            Assert.False(jobs.HasExited, "the job process exited:\n" + jobs.RecentOutput);
+            Assert.True(restarted.Elapsed < TimeLimit.Allowed(target, 10),
+                $"the job process ran no job within {TimeLimit.Allowed(target, 10).TotalSeconds:F0} s of PostgreSQL's return:\n" + jobs.RecentOutput);
             await Task.Delay(250);
         }
-        output.WriteLine($"the job process ran a job again {restarted.Elapsed.TotalSeconds:F1} s after PostgreSQL started (schedule: every 2 s)");
-        Assert.True(restarted.Elapsed < TimeSpan.FromSeconds(30), $"recovery took {restarted.Elapsed.TotalSeconds:F1} s");
+        TimeLimit.Check(output, "the job process ran a job again after PostgreSQL started (schedule: every 2 s)", restarted.Elapsed, target, 10);
+    }
+
+    [Fact]
+    public async Task A_scheduler_lock_left_behind_by_a_dead_process_or_a_PostgreSQL_restart_holds_schedules_up_for_seconds_not_minutes()
+    {
+        await using var app = await Cho40App.StartAsync();
+        // Hangfire keeps its distributed locks as rows. A process killed, or a PostgreSQL restart, while a scheduler holds
+        // one leaves the row behind (seen in the restart test above: "hangfire:locks:schedulepoller: Failed to remove
+        // lock"); no process schedules anything until the row counts as expired — Hangfire.PostgreSql's default 10 min.
+        // Rows as a dead holder leaves them, for both schedulers (recurring and delayed jobs):
+        await using (var connection = new Npgsql.NpgsqlConnection(app.ConnectionString))
+            await Dapper.SqlMapper.ExecuteAsync(connection, """
+                INSERT INTO hangfire.lock (resource, updatecount, acquired)
+                VALUES ('hangfire:recurring-jobs:lock', 0, now()), ('hangfire:locks:schedulepoller', 0, now())
+                """);
+        var held = Stopwatch.StartNew();
+        await using var jobs = JobProcess.Start(app.ConnectionString, new Dictionary<string, string>(FastJobs) { ["Cho40__Reports__Cron"] = "*/2 * * * * *" });
+        const string succeeded = "SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%RunNightlyAsync%' AND statename = 'Succeeded'";
+        while (await ScalarAsync<long>(app, succeeded) == 0)
+        {
+            Assert.False(jobs.HasExited, "the job process exited:\n" + jobs.RecentOutput);
+            Assert.True(held.Elapsed < TimeSpan.FromSeconds(120), "no recurring job ran within 120 s of the stale lock:\n" + jobs.RecentOutput);
+            await Task.Delay(500);
+        }
+        output.WriteLine($"the first recurring job succeeded {held.Elapsed.TotalSeconds:F1} s after the stale lock rows were written");
+        // It was held up (else the rows did not name Hangfire's locks and this test proves nothing)…
+        Assert.True(held.Elapsed > TimeSpan.FromSeconds(15), $"ran after {held.Elapsed.TotalSeconds:F1} s: the stale rows held nothing up");
+        // …for the storage's lock timeout (30 s) and a poll or two, not for minutes.
+        Assert.True(held.Elapsed < TimeSpan.FromSeconds(90), $"held up for {held.Elapsed.TotalSeconds:F1} s");
     }
 
     // While the job process is still creating the database and Hangfire's schema.

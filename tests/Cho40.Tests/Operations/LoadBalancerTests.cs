@@ -13,6 +13,7 @@ namespace Cho40.Tests.Operations;
 /// Production's shape on one machine: nginx (the repository's template) in front of two web processes on one PostgreSQL.
 /// What a phone, a stall screen and a bank provider see through the load balancer while processes and the database fail.
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class LoadBalancerTests(ITestOutputHelper output)
 {
     private const string Secret = "load-balancer-sepay-secret";
@@ -66,11 +67,17 @@ public sealed class LoadBalancerTests(ITestOutputHelper output)
             var sent = Stopwatch.StartNew();
             using (var delivered = await http.SendAsync(Notification(nginx.BaseUrl, "LB-1", "1023456789", 123_000)))
                 Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
-            using var within = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            string? line;
-            do line = await reader.ReadLineAsync(within.Token);
-            while (line is not null && !line.StartsWith("data:", StringComparison.Ordinal));
-            output.WriteLine($"payment on the screen through nginx {sent.ElapsedMilliseconds} ms after the notification was sent");
+            // Target: on the screen within 2 s; a loaded machine is allowed 5× that.
+            var target = TimeSpan.FromSeconds(2);
+            using var within = new CancellationTokenSource(TimeLimit.Allowed(target, 5));
+            string? line, eventName = null;
+            do
+            {
+                line = await reader.ReadLineAsync(within.Token);
+                if (line?.StartsWith("event: ", StringComparison.Ordinal) == true) eventName = line["event: ".Length..];
+            }
+            while (line is not null && !(line.StartsWith("data:", StringComparison.Ordinal) && eventName == "payment"));
+            TimeLimit.Check(output, "notification through nginx → payment on the stall screen", sent.Elapsed, target, 5);
             Assert.Contains("123000", line);
         }
 
@@ -105,10 +112,11 @@ public sealed class LoadBalancerTests(ITestOutputHelper output)
             using var retried = await http.SendAsync(Notification(nginx.BaseUrl, "LB-2", "9704000000001", 50_000));
             status = retried.StatusCode;
             if (status != HttpStatusCode.OK) await Task.Delay(100);
-        } while (status != HttpStatusCode.OK && recovery.Elapsed < TimeSpan.FromSeconds(15));
+        } while (status != HttpStatusCode.OK && recovery.Elapsed < TimeLimit.Allowed(TimeSpan.FromSeconds(5), 5));
+        var recovered = recovery.Elapsed;
         Assert.Equal(HttpStatusCode.OK, status);
-        output.WriteLine($"the provider's retry through nginx was stored {recovery.ElapsedMilliseconds} ms after PostgreSQL started");
-        Assert.True(recovery.Elapsed < TimeSpan.FromSeconds(5), $"recovery took {recovery.Elapsed.TotalSeconds:F1} s");
+        // Target: the provider's retry is stored within 5 s of PostgreSQL's start; a loaded machine is allowed 5× that.
+        TimeLimit.Check(output, "the provider's retry through nginx stored after PostgreSQL started", recovered, TimeSpan.FromSeconds(5), 5);
         using (var again = await http.SendAsync(Notification(nginx.BaseUrl, "LB-2", "9704000000001", 50_000)))
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         await using (var connection = new NpgsqlConnection(queries))

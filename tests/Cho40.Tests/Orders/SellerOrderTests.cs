@@ -44,10 +44,22 @@ public sealed class SellerOrderTests(DemoAppFixture fixture) : IClassFixture<Dem
         Assert.DoesNotContain("DH-BA4G7T", codes); // La Bằng's
         Assert.DoesNotContain("DH-NA3F6W", codes); // Ba Bể's
 
+        // The filters list exactly the seller's orders that match, as the database has them now (other tests of this
+        // class add orders of their own: the expectation is read, not assumed), and the demo's own examples among them.
+        async Task<string[]> ExpectedAsync(string condition) =>
+            (await ShopHelpers.QueryAsync<string>(App, $"""
+                SELECT o.code FROM orders o JOIN sellers s ON s.id = o.seller_id
+                WHERE s.slug = 'htx-che-tan-cuong' AND {condition} ORDER BY o.code
+                """)).ToArray();
         var (_, transfers) = await seller.GetPageAsync("/Seller/Orders?payment=transfer");
-        Assert.Equal(["DH-TC3H8N", "DH-TC5W2Q"], transfers.QuerySelectorAll(".order-list h2 a").Select(a => a.TextContent).Order());
+        var transferCodes = transfers.QuerySelectorAll(".order-list h2 a").Select(a => a.TextContent).Order().ToArray();
+        Assert.Equal(await ExpectedAsync("o.payment_method = 'transfer'"), transferCodes);
+        Assert.Contains("DH-TC3H8N", transferCodes);
+        Assert.Contains("DH-TC5W2Q", transferCodes);
         var (_, shipped) = await seller.GetPageAsync("/Seller/Orders?status=shipped");
-        Assert.Equal(["DH-TC6Y4R"], shipped.QuerySelectorAll(".order-list h2 a").Select(a => a.TextContent));
+        var shippedCodes = shipped.QuerySelectorAll(".order-list h2 a").Select(a => a.TextContent).Order().ToArray();
+        Assert.Equal(await ExpectedAsync("o.status = 'shipped'"), shippedCodes);
+        Assert.Contains("DH-TC6Y4R", shippedCodes);
         var today = Cho40.Db.Domain.VietnamTime.DayOf(DateTimeOffset.UtcNow).ToString("yyyy-MM-dd");
         var (_, recent) = await seller.GetPageAsync($"/Seller/Orders?from={today}&to={today}");
         Assert.DoesNotContain("DH-TC8D3S", recent.QuerySelectorAll(".order-list h2 a").Select(a => a.TextContent)); // 6 days old
@@ -152,14 +164,49 @@ public sealed class SellerOrderTests(DemoAppFixture fixture) : IClassFixture<Dem
     }
 
     [Fact]
-    public async Task Handing_to_a_carrier_needs_the_carrier_and_the_tracking_code()
+    public async Task Handing_to_a_carrier_needs_the_carrier_and_the_tracking_code_which_are_stored_and_shown()
     {
         var orderId = await NewOrderAsync("bot-tra-xanh-tan-cuong");
+        var token = await ShopHelpers.ScalarAsync<string>(App, "SELECT access_token FROM orders WHERE id = @orderId", new { orderId });
+        Task<string> CarrierAndCodeAsync() => ShopHelpers.ScalarAsync<string>(App,
+            "SELECT coalesce(carrier, '∅') || '|' || coalesce(tracking_code, '∅') FROM orders WHERE id = @orderId", new { orderId });
         using var seller = App.NewClient();
         await seller.SignInAsync(TanCuong);
         await ActAsync(seller, orderId, "Confirm");
-        await ActAsync(seller, orderId, "Ship", new() { ["carrier"] = "Viettel Post", ["trackingCode"] = " " });
         Assert.Equal("confirmed", await StatusAsync(orderId));
+
+        // Without a tracking code, or without a carrier: refused with the reason, nothing stored, still confirmed.
+        foreach (var (carrier, code) in new[] { ("Viettel Post", " "), ("", "VTP987654321") })
+        {
+            var refused = await ActAsync(seller, orderId, "Ship", new() { ["carrier"] = carrier, ["trackingCode"] = code });
+            Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+            var (_, page) = await seller.GetPageAsync(refused.Headers.Location!.OriginalString);
+            Assert.Equal("Vui lòng nhập đơn vị vận chuyển và mã vận đơn.", page.QuerySelector(".flash")!.TextContent.Trim());
+            Assert.Equal("confirmed", await StatusAsync(orderId));
+            Assert.Equal("∅|∅", await CarrierAndCodeAsync());
+        }
+
+        // With both: shipped, the carrier and the code stored as typed (trimmed)…
+        var shippedResponse = await ActAsync(seller, orderId, "Ship", new() { ["carrier"] = " Viettel Post ", ["trackingCode"] = " VTP987654321 " });
+        Assert.Equal(HttpStatusCode.Redirect, shippedResponse.StatusCode);
+        Assert.Equal("shipped", await StatusAsync(orderId));
+        Assert.Equal("Viettel Post|VTP987654321", await CarrierAndCodeAsync());
+        Assert.Equal("confirmed→shipped|Viettel Post · VTP987654321", await ShopHelpers.ScalarAsync<string>(App, """
+            SELECT from_status || '→' || to_status || '|' || detail FROM order_events WHERE order_id = @orderId ORDER BY id DESC LIMIT 1
+            """, new { orderId }));
+
+        // …and shown to the seller and to the shopper (the order's own page).
+        var (_, sellerPage) = await seller.GetPageAsync($"/Seller/Orders/{orderId}");
+        Assert.Equal("Đang giao", sellerPage.QuerySelector("h1 .status")!.TextContent.Trim());
+        Assert.Contains(sellerPage.QuerySelectorAll(".card p"), p => p.TextContent.Contains("Đơn vị vận chuyển: Viettel Post · Mã vận đơn: VTP987654321", StringComparison.Ordinal));
+        Assert.Contains("Viettel Post · VTP987654321", sellerPage.QuerySelectorAll(".history li").Last().TextContent);
+        using var shopper = App.NewClient();
+        var (shopperResponse, shopperPage) = await shopper.GetPageAsync($"/don-hang/{token}");
+        Assert.Equal(HttpStatusCode.OK, shopperResponse.StatusCode);
+        Assert.Equal("Đang giao", shopperPage.QuerySelector(".order-status .status")!.TextContent.Trim());
+        Assert.Equal("VTP987654321", shopperPage.QuerySelectorAll("p").Single(p => p.TextContent.Contains("Mã vận đơn", StringComparison.Ordinal))
+            .QuerySelector("strong")!.TextContent);
+        Assert.Contains("Đơn vị vận chuyển: Viettel Post", shopperPage.Body!.TextContent);
     }
 
     [Fact]

@@ -41,8 +41,8 @@ public sealed class CreditedAccountPropertyTests(DemoAppFixture fixture, ITestOu
         var collection = App.Services.GetRequiredService<Cho40.Web.Pages.Shop.CollectionAccount>().AccountNumber;
         var (accountA, accountB) = (NewAccount(), NewAccount());
         var virtualA = "VA" + accountA[^9..];
-        var stallA = await NewStallAsync(App, accountA, virtualA);
-        var stallB = await NewStallAsync(App, accountB);
+        var stallA = await CreditedAccountTests.NewStallAsync(App, accountA, virtualA);
+        var stallB = await CreditedAccountTests.NewStallAsync(App, accountB);
         var orders = await PlaceTransferOrdersAsync(8);
         var payments = App.Services.GetRequiredService<Cho40.Db.Payments>();
         var requests = new List<PaymentRequest>();

@@ -146,7 +146,10 @@ public sealed class CreditedAccountTests(DemoAppFixture fixture) : IClassFixture
         }
         using var owner = App.NewClient();
         await owner.SignInAsync(ownerPhone);
-        var created = await owner.SubmitFormAsync($"/Stall/{stallA}/Charge", "form.charge-form", new Dictionary<string, string> { ["Amount"] = "86.000" });
+        var typed = await owner.SubmitFormAsync($"/Stall/{stallA}/Charge", "form.charge-form", new Dictionary<string, string> { ["Amount"] = "86.000" });
+        Assert.Equal(HttpStatusCode.Redirect, typed.StatusCode);
+        var (_, confirm) = await owner.GetPageAsync(typed.Headers.Location!.OriginalString); // the confirm step
+        var created = await owner.SubmitAsync(confirm, "#charge-confirm form", new Dictionary<string, string>());
         Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
         var url = created.Headers.Location!.OriginalString;
         var requestId = long.Parse(url[(url.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);

@@ -8,6 +8,7 @@ namespace Cho40.Tests.Reports;
 /// An admin backfills a date range: one Hangfire job per day, run by a real Hangfire server in the app, progress on the page;
 /// running an overlapping range again stores nothing twice.
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class ReportBackfillTests : IAsyncLifetime
 {
     private Cho40App app = null!;

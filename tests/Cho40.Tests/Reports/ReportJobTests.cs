@@ -1,6 +1,7 @@
 using Cho40.Db;
 using Cho40.Jobs.Reports;
 using Cho40.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static Cho40.Tests.Reports.ReportTestData;
 
@@ -86,15 +87,23 @@ public sealed class ReportJobTests : IAsyncLifetime
     [Fact]
     public async Task The_nightly_job_is_registered_at_0015_vietnam_time_on_the_reports_queue_once_however_many_processes_start()
     {
-        // A second process on the same database registers it too.
+        // A second process on the same database registers it too. Both start-up registrations (a background service in
+        // each app) are awaited, then each app registers once more by hand, as a restart would: four registrations.
         await using var second = new Cho40App(app.ConnectionString);
         _ = second.Server;
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        long count;
-        while ((count = await ScalarAsync<long>(app, "SELECT count(*) FROM hangfire.set WHERE key = 'recurring-jobs' AND value = @id",
-                   new { id = DailyReportsJob.RecurringJobId })) == 0 && DateTime.UtcNow < deadline)
-            await Task.Delay(200);
-        Assert.Equal(1, count);
+        foreach (var process in new[] { app, second })
+        {
+            var schedule = process.Services.GetRequiredService<ReportSchedule>();
+            await schedule.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(30));
+            schedule.Register();
+        }
+
+        // Exactly one recurring job, under the fixed id (registering under another id each time would leave four here,
+        // not registering at all none), and exactly one definition of the nightly job.
+        Assert.Equal([DailyReportsJob.RecurringJobId],
+            await QueryAsync<string>(app, "SELECT value FROM hangfire.set WHERE key = 'recurring-jobs' ORDER BY value"));
+        Assert.Equal(["recurring-job:" + DailyReportsJob.RecurringJobId],
+            await QueryAsync<string>(app, "SELECT key FROM hangfire.hash WHERE field = 'Job' AND value LIKE '%RunNightlyAsync%' ORDER BY key"));
         var fields = (await QueryAsync<(string Field, string Value)>(app,
                 "SELECT field, value FROM hangfire.hash WHERE key = @key", new { key = "recurring-job:" + DailyReportsJob.RecurringJobId }))
             .ToDictionary(f => f.Field, f => f.Value);

@@ -18,6 +18,7 @@ namespace Cho40.Tests.Security;
 public sealed record Probe(string Url, Role[] Allowed, bool Strict = true, bool MarksExempt = false, bool Send = true,
     string? FormPage = null, Dictionary<string, string>? Fields = null, bool OwnerToo = false);
 
+[Trait("Speed", "Slow")]
 public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<SecurityWorld>
 {
     private static readonly Role[] Everyone = Enum.GetValues<Role>();
@@ -86,15 +87,21 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["POST /Culture"] = [Lenient("/Culture", send: false)],
         ["GET /Account"] = [Only("/Account", SignedIn)],
         ["GET /Account/Orders"] = [Only("/Account/Orders", SignedIn)],
+        ["GET /Account/Password"] = [Only("/Account/Password", SignedIn)],
+        ["POST /Account/Password"] = [new("/Account/Password", SignedIn, Send: false)],            // SessionTests
+        ["POST /Account?handler=SignOutOthers"] = [new("/Account?handler=SignOutOthers", SignedIn, Send: false)],
         ["GET /Account/SignOut"] = [new("/Account/SignOut", SignedIn, Strict: false)],
         ["POST /Account/SignOut"] = [new("/Account/SignOut", SignedIn, Send: false)],
         ["GET /Seller/Apply"] = [Only("/Seller/Apply", SignedIn)],
+        ["GET /Seller"] = [Only("/Seller", SignedIn)],
         ["POST /Seller/Apply"] = [new("/Seller/Apply", SignedIn, Send: false)],
         ["POST /Seller/Apply?handler=Province"] = [new("/Seller/Apply?handler=Province", SignedIn, Send: false)],
 
         // ---- admin ----------------------------------------------------------------------------------------------
         ["* /hangfire/{**path}"] = [Only("/hangfire", Admin), Only("/hangfire/jobs/enqueued", Admin)],
         ["GET /Admin"] = [Only("/Admin", Admin)],
+        ["GET /Admin/Accounts"] = [Only("/Admin/Accounts", Admin)],
+        ["POST /Admin/Accounts"] = [new("/Admin/Accounts", [Admin], Fields: new() { ["Phone"] = "0900000006" })],
         ["GET /Admin/Cod"] = [Only("/Admin/Cod", Admin)],
         ["GET /Admin/Cod?handler=Template"] = [Only("/Admin/Cod?handler=Template", Admin)],
         ["POST /Admin/Cod"] = [Only("/Admin/Cod", Admin)],
@@ -201,10 +208,13 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["GET /Stall/{id:long}/Charge/{requestId:long?}"] = [Only("/Stall/{stall}/Charge", Keepers), Only("/Stall/{stall}/Charge/{request}", Keepers)],
         ["GET /Stall/{id:long}/Charge/{requestId:long?}?handler=Png"] = [Only("/Stall/{stall}/Charge/{request}?handler=Png", Keepers)],
         ["POST /Stall/{id:long}/Charge/{requestId:long?}"] = [new("/Stall/{stall}/Charge", Keepers, Fields: new() { ["Amount"] = "50000" })],
+        ["POST /Stall/{id:long}/Charge/{requestId:long?}?handler=Create"] = [new("/Stall/{stall}/Charge?handler=Create", Keepers, Fields: new() { ["AmountVnd"] = "50000" })],
         ["GET /Stall/{id:long}/CheckSign"] = [Only("/Stall/{stall}/CheckSign", Keepers)],
         ["GET /Stall/{id:long}/Events"] = [Only("/Stall/{stall}/Events", Keepers)],
         ["GET /Stall/{id:long}/Screen"] = [Only("/Stall/{stall}/Screen", Keepers)],
         ["POST /Stall/{id:long}/Screen?handler=Cash"] = [new("/Stall/{stall}/Screen?handler=Cash", Keepers, Fields: new() { ["CashAmount"] = "20000" })],
+        ["POST /Stall/{id:long}/Screen?handler=Void"] = [new("/Stall/{stall}/Screen?handler=Void", Keepers, Fields: new() { ["paymentId"] = "1" })],
+        ["GET /Stall/{id:long}/Sign?handler=Guide"] = [Only("/Stall/{stall}/Sign?handler=Guide", Keepers)],
         ["GET /Stall/{id:long}/Sign"] = [Only("/Stall/{stall}/Sign", Keepers)],
         ["GET /Stall/{id:long}/Sign?handler=Pdf"] = [Only("/Stall/{stall}/Sign?handler=Pdf&paper=A6", Keepers)],
         ["GET /Stall/{id:long}/Sign?handler=Png"] = [Only("/Stall/{stall}/Sign?handler=Png", Keepers)],

@@ -42,6 +42,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
 /// account, an activation code — leave no password, webhook secret, signature, activation code or full account
 /// number in any log message or exception text (at every level, Trace included).
 /// </summary>
+[Trait("Speed", "Slow")]
 public sealed class LogLeakTests
 {
     [Fact]

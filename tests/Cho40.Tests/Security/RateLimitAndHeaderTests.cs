@@ -13,19 +13,30 @@ public sealed class SmallLimitsAppFixture : KestrelAppFixture
 }
 
 /// <summary>
-/// Rate limits answer 429 per client address (connections from 127.0.0.2 and 127.0.0.3 are two clients to Kestrel;
-/// no X-Forwarded-For is involved), in Vietnamese, with Retry-After; and every kind of response carries the security headers.
+/// Rate limits answer 429 per client address (connections from two loopback addresses, e.g. 127.1.0.2 and 127.1.0.3, are
+/// two clients to Kestrel; no X-Forwarded-For is involved), in Vietnamese, with Retry-After; and every kind of response
+/// carries the security headers. The tests share one app: each uses client addresses no other test uses (the limits'
+/// budgets are per address), and guesses the password of a number nobody has (no demo account gets locked).
 /// </summary>
 public sealed class RateLimitAndHeaderTests(SmallLimitsAppFixture fixture) : IClassFixture<SmallLimitsAppFixture>
 {
+    private static int lastAddress;
+
+    /// <summary>A loopback address (127.1.x.y) no other test of the class connects from.</summary>
+    private static string NewAddress()
+    {
+        var n = Interlocked.Increment(ref lastAddress);
+        return $"127.1.{n / 250}.{n % 250 + 2}";
+    }
+
     private static async Task<HttpResponseMessage> SignInAttemptAsync(PageClient client) =>
         await client.SubmitFormAsync("/Account/SignIn", "main form",
-            new Dictionary<string, string> { ["Input.Phone"] = "0900000006", ["Input.Password"] = "doan-mo-mat-khau" });
+            new Dictionary<string, string> { ["Input.Phone"] = Unique.Phone(), ["Input.Password"] = "doan-mo-mat-khau" });
 
     [Fact]
     public async Task Sign_in_attempts_are_limited_per_client_address_with_a_Vietnamese_429()
     {
-        using var attacker = fixture.NewClient(fromAddress: "127.0.0.2");
+        using var attacker = fixture.NewClient(fromAddress: NewAddress());
         var statuses = new List<HttpStatusCode>();
         HttpResponseMessage last = null!;
         for (var i = 0; i < 7; i++) statuses.Add((last = await SignInAttemptAsync(attacker)).StatusCode);
@@ -38,24 +49,24 @@ public sealed class RateLimitAndHeaderTests(SmallLimitsAppFixture fixture) : ICl
         AssertSecurityHeaders(last, "429 sign-in");
 
         // Another address is not affected; reading the sign-in page is never limited.
-        using var neighbour = fixture.NewClient(fromAddress: "127.0.0.3");
+        using var neighbour = fixture.NewClient(fromAddress: NewAddress());
         Assert.NotEqual(HttpStatusCode.TooManyRequests, (await SignInAttemptAsync(neighbour)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await attacker.Http.GetAsync("/Account/SignIn")).StatusCode);
     }
 
     [Theory]
-    [InlineData("/Account/SignUp", "127.0.0.6")]
-    [InlineData("/Stall/Activate", "127.0.0.7")]
-    public async Task Sign_ups_and_activation_codes_are_limited_per_client_address_too(string form, string address)
+    [InlineData("/Account/SignUp")]
+    [InlineData("/Stall/Activate")]
+    public async Task Sign_ups_and_activation_codes_are_limited_per_client_address_too(string form)
     {
-        using var bot = fixture.NewClient(fromAddress: address);
+        using var bot = fixture.NewClient(fromAddress: NewAddress());
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 7; i++)
         {
             var (_, page) = await bot.GetPageAsync(form);
             statuses.Add((await bot.SubmitAsync(page, "main form", new Dictionary<string, string>
             {
-                ["Input.Phone"] = $"09{Random.Shared.Next(10_000_000, 99_999_999)}", ["Input.DisplayName"] = "Bot",
+                ["Input.Phone"] = Unique.Phone(), ["Input.DisplayName"] = "Bot",
                 ["Input.Password"] = "mat-khau-bot-1", ["Input.ConfirmPassword"] = "mat-khau-bot-1", ["Input.Code"] = "000000",
             })).StatusCode);
         }
@@ -66,7 +77,7 @@ public sealed class RateLimitAndHeaderTests(SmallLimitsAppFixture fixture) : ICl
     [Fact]
     public async Task The_public_api_is_limited_per_client_address_with_problem_json()
     {
-        using var greedy = fixture.NewClient(fromAddress: "127.0.0.4");
+        using var greedy = fixture.NewClient(fromAddress: NewAddress());
         HttpResponseMessage last = null!;
         var ok = 0;
         for (var i = 0; i < 10; i++)
@@ -83,7 +94,7 @@ public sealed class RateLimitAndHeaderTests(SmallLimitsAppFixture fixture) : ICl
         // The PNG endpoint shares the policy's partition for this address.
         Assert.Equal(HttpStatusCode.TooManyRequests, (await greedy.Http.GetAsync("/api/vietqr.png?bin=970436&account=0011001234567")).StatusCode);
 
-        using var other = fixture.NewClient(fromAddress: "127.0.0.5");
+        using var other = fixture.NewClient(fromAddress: NewAddress());
         Assert.Equal(HttpStatusCode.OK, (await other.Http.GetAsync("/api/vietqr?bin=970436&account=0011001234567")).StatusCode);
     }
 
@@ -108,7 +119,7 @@ public sealed class RateLimitAndHeaderTests(SmallLimitsAppFixture fixture) : ICl
     [Fact]
     public async Task Pages_apis_static_files_errors_and_problem_json_all_carry_the_security_headers()
     {
-        using var client = fixture.NewClient(fromAddress: "127.0.0.6");
+        using var client = fixture.NewClient(fromAddress: NewAddress());
         var cases = new (string Url, HttpStatusCode Status)[]
         {
             ("/", HttpStatusCode.OK),

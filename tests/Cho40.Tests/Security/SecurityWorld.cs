@@ -135,7 +135,7 @@ public sealed class SecurityWorld : IAsyncLifetime
                 var signedUp = await client.SubmitFormAsync("/Account/SignUp", "main form", new Dictionary<string, string>
                 {
                     ["Input.DisplayName"] = "Tiểu thương khác", ["Input.Phone"] = StallholderPhone,
-                    ["Input.Password"] = "cho40-demo", ["Input.ConfirmPassword"] = "cho40-demo",
+                    ["Input.Password"] = OtherStallholderPassword, ["Input.ConfirmPassword"] = OtherStallholderPassword,
                 });
                 if (signedUp.StatusCode != HttpStatusCode.Redirect) throw new InvalidOperationException("sign-up failed");
                 await db.ExecuteAsync("""
@@ -145,9 +145,13 @@ public sealed class SecurityWorld : IAsyncLifetime
                     WHERE m.slug = 'cho-dai-tu' AND u.phone = @phone;
                     """, new { phone = StallholderPhone });
             }
-            if (role != Role.Anonymous) await client.SignInAsync(Phones[role]);
+            if (role == Role.Stallholder) await client.SignInAsync(Phones[role], OtherStallholderPassword);
+            else if (role != Role.Anonymous) await client.SignInAsync(Phones[role]);
         }
     }
+
+    /// <summary>The other stallholder signs up through the real page (the published demo password is refused there).</summary>
+    private const string OtherStallholderPassword = "sap-z99-rieng-tu";
 
     /// <summary>Fills {name} placeholders of a URL template with this world's ids.</summary>
     public string Fill(string template)

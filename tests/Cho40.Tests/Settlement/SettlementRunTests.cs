@@ -177,6 +177,7 @@ public sealed class SettlementRunTests
         await AssertLedgerSumsToZeroAsync(app);
     }
 
+    [Trait("Speed", "Slow")]
     [Fact]
     public async Task A_job_process_killed_midway_leaves_nothing_and_the_retry_ends_in_the_same_ledger_and_payouts()
     {

@@ -221,7 +221,7 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
         var total = await ShopHelpers.ScalarAsync<long>(App, "SELECT total_vnd FROM orders WHERE code = @code", new { code });
         var transfer = page.QuerySelector(".transfer")!.TextContent.Replace('\u00A0', ' ');
         Assert.Contains("Vietcombank", transfer);
-        Assert.Contains("1020040040", transfer); // the demo collection account (Cho40:Collection)
+        Assert.Contains(Cho40App.CollectionAccountNumber, transfer);
         Assert.Contains(Cho40.Web.Infrastructure.Formatting.Vnd(total).Replace('\u00A0', ' '), transfer);
         Assert.Contains("Cho40 " + code, transfer);
         Assert.DoesNotContain("Đã thanh toán", page.QuerySelector(".order-status")!.TextContent);
@@ -233,7 +233,7 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
         var parsed = Cho40.Db.Domain.VietQrPayload.Parse(payload);
         Assert.True(parsed.IsValid, parsed.Error);
         Assert.Equal("970436", parsed.Value!.Bin);
-        Assert.Equal("1020040040", parsed.Value.AccountNumber);
+        Assert.Equal(Cho40App.CollectionAccountNumber, parsed.Value.AccountNumber);
         Assert.Equal(total, parsed.Value.AmountVnd);
         Assert.Contains(code, payload);
 

@@ -39,6 +39,12 @@ public static class ShopHelpers
         return await connection.ExecuteScalarAsync<T>(sql, parameters) ?? throw new InvalidOperationException("no value: " + sql);
     }
 
+    public static async Task<IReadOnlyList<T>> QueryAsync<T>(Cho40App app, string sql, object? parameters = null)
+    {
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        return (await connection.QueryAsync<T>(sql, parameters)).AsList();
+    }
+
     public static async Task ExecuteAsync(Cho40App app, string sql, object? parameters = null)
     {
         await using var connection = new NpgsqlConnection(app.ConnectionString);

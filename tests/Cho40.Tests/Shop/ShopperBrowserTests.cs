@@ -4,6 +4,7 @@ using Microsoft.Playwright;
 namespace Cho40.Tests.Shop;
 
 /// <summary>The shopper's path in a real browser: search without diacritics, two sellers, COD, the order page; then the sellers see it.</summary>
+[Trait("Speed", "Slow")]
 public sealed class ShopperBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [Fact]

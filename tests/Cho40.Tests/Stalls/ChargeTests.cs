@@ -12,10 +12,13 @@ public sealed class ChargeTests(DemoAppFixture fixture) : IClassFixture<DemoAppF
     [Fact]
     public async Task A_stallholder_charges_an_exact_amount_the_QR_decodes_to_the_stored_payload_and_a_transfer_pays_it()
     {
-        var stallId = await StallWithAccountAsync(App, "cho-thai", "A01", "1900000123401");
+        var (stallId, _, account) = await NewStallAsync(App);
         using var client = App.NewClient();
         await client.SignInAsync("0900000004");
-        var created = await client.SubmitFormAsync($"/Stall/{stallId}/Charge", "form.charge-form", new Dictionary<string, string> { ["Amount"] = "86.000" });
+        var typed = await client.SubmitFormAsync($"/Stall/{stallId}/Charge", "form.charge-form", new Dictionary<string, string> { ["Amount"] = "86.000" });
+        Assert.Equal(HttpStatusCode.Redirect, typed.StatusCode);
+        // The amount is read back in words before any QR exists; confirming makes the request.
+        var created = await client.SubmitFormAsync(typed.Headers.Location!.OriginalString, "#charge-confirm form", new Dictionary<string, string>());
         Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
         var url = created.Headers.Location!.OriginalString;
         var requestId = long.Parse(url[(url.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
@@ -36,7 +39,7 @@ public sealed class ChargeTests(DemoAppFixture fixture) : IClassFixture<DemoAppF
         var (_, waiting) = await client.GetPageAsync(url);
         Assert.Contains("Đang chờ", waiting.QuerySelector("#charge-status")!.TextContent);
         using var webhook = App.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await webhook.SendAsync(SignedDelivery(App, "sepay", NewTransactionId(), "1900000123401", 86000,
+        Assert.Equal(HttpStatusCode.OK, (await webhook.SendAsync(SignedDelivery(App, "sepay", NewTransactionId(), account, 86000,
             $"MBVCB.2.C40{reference}.CT tu"))).StatusCode);
         var (_, paid) = await client.GetPageAsync(url);
         Assert.Equal("ĐÃ NHẬN ĐỦ TIỀN", paid.QuerySelector("#charge-status")!.TextContent.Trim());

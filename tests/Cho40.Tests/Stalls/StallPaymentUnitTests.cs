@@ -121,8 +121,10 @@ public sealed class ProviderFormatTests
     [InlineData("999", null)]
     [InlineData("abc", null)]
     [InlineData("500000000", null)]
+    [InlineData("50k", 50000L)]
+    [InlineData("120.000,00", null)]
     public void Cash_amounts_are_read_the_way_people_type_them(string text, long? expected) =>
-        Assert.Equal(expected, ScreenModel.ParseAmount(text));
+        Assert.Equal(expected, MoneyText.Read(text, MoneyField.StallPayment).AmountVnd);
 
     [Theory]
     [InlineData("Lê Thị Hoa", "LE THI HOA")]

@@ -6,6 +6,7 @@ using Cho40.Db.Domain;
 
 namespace Cho40.Tests.Stalls;
 
+[Trait("Speed", "Slow")]
 public sealed class StallSignBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     [Fact]

@@ -14,6 +14,30 @@ public static class StallTestData
 
     public static string NewTransactionId() => Interlocked.Increment(ref nextTransaction).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// A new stall of its own for one test, in a demo market, owned by the demo stallholder (0900000004) and set up by the
+    /// demo digital helper (0900000005) like A01, with a bank account whose number no other stall has. Tests that take
+    /// payments, change a stall or count its rows use one of these, never the demo stall A01 that other tests read.
+    /// </summary>
+    public static async Task<(long Id, string Number, string Account)> NewStallAsync(Cho40App app, string market = "cho-thai",
+        string ownerPhone = "0900000004", string createdByPhone = "0900000005")
+    {
+        var number = Unique.StallNumber();
+        var account = Unique.AccountNumber();
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        var id = await connection.QuerySingleAsync<long>("""
+            WITH s AS (
+                INSERT INTO stalls (market_id, stall_number, name, goods, owner_user_id, created_by_user_id)
+                SELECT m.id, @number, 'Sạp thử ' || @number, 'Rau', o.id, h.id
+                FROM markets m, users o, users h WHERE m.slug = @market AND o.phone = @ownerPhone AND h.phone = @createdByPhone
+                RETURNING id)
+            INSERT INTO stall_bank_accounts (stall_id, bank_bin, account_number, account_holder)
+            SELECT id, '970422', @account, 'LE THI HOA' FROM s
+            RETURNING stall_id
+            """, new { market, number, account, ownerPhone, createdByPhone });
+        return (id, number, account);
+    }
+
     /// <summary>Links a bank account to a demo stall (fixture data; setting it up through the page is tested on its own).</summary>
     public static async Task<long> StallWithAccountAsync(Cho40App app, string market, string stallNumber, string accountNumber)
     {

@@ -17,11 +17,12 @@ public sealed class DigitalLinkConformanceTests : IAsyncLifetime
     private const string DemoBatch = "TCDB25AQ";
     private const string DemoGtin = "08936042000017";
     private const string DemoSerial = "K7M4Q2XPCF";
-    private const string PublicBase = "https://truyxuat.cho40.example";
+    /// <summary>Cho40App's Cho40:PublicBaseUrl; requests below come in on another allowed host name (127.0.0.1).</summary>
+    private const string PublicBase = "http://localhost";
     private Cho40App app = null!;
 
     public async Task InitializeAsync() =>
-        app = await Cho40App.StartAsync(withDemoData: true, settings: new Dictionary<string, string> { ["Cho40:PublicBaseUrl"] = PublicBase });
+        app = await Cho40App.StartAsync(withDemoData: true);
 
     public async Task DisposeAsync() => await app.DisposeAsync();
 
@@ -104,7 +105,7 @@ public sealed class DigitalLinkConformanceTests : IAsyncLifetime
             return JObject.Parse(await response.Content.ReadAsStringAsync());
         }
         var plain = await ExportAsync(null);
-        var forged = await ExportAsync("attacker.example:8443");
+        var forged = await ExportAsync("127.0.0.1:8443"); // an allowed host name that is not the public address
 
         static List<string> Ids(JObject d) => d["epcisBody"]!["eventList"]!
             .SelectMany(e => new[] { e["eventID"]!.ToString() }
@@ -113,7 +114,7 @@ public sealed class DigitalLinkConformanceTests : IAsyncLifetime
             .ToList();
         var ids = Ids(plain);
         Assert.Equal(ids, Ids(forged));
-        Assert.DoesNotContain(forged.ToString(), "attacker.example");
+        Assert.DoesNotContain("127.0.0.1", forged.ToString());
 
         var units = plain["epcisBody"]!["eventList"]!.SelectMany(e => e["epcList"]?.Select(x => x.ToString()) ?? []).ToList();
         Assert.NotEmpty(units);
@@ -125,10 +126,17 @@ public sealed class DigitalLinkConformanceTests : IAsyncLifetime
         // The linkset's anchor and targets too.
         using var anonymous = app.NewClient();
         var linksetRequest = new HttpRequestMessage(HttpMethod.Get, $"/01/{DemoGtin}/10/TC2025-A?linkType=all");
-        linksetRequest.Headers.Host = "attacker.example";
+        linksetRequest.Headers.Host = "127.0.0.1:8443";
         var linkset = await (await anonymous.Http.SendAsync(linksetRequest)).Content.ReadAsStringAsync();
-        Assert.DoesNotContain("attacker.example", linkset);
+        Assert.DoesNotContain("127.0.0.1", linkset);
         Assert.Contains($"{PublicBase}/01/{DemoGtin}/10/TC2025-A", linkset);
+
+        // A host name that is not the site's is refused outright (AllowedHosts), never reflected.
+        var foreign = new HttpRequestMessage(HttpMethod.Get, $"/api/trace/batches/{batchId}/epcis");
+        foreign.Headers.Host = "attacker.example";
+        var refused = await client.Http.SendAsync(foreign);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.DoesNotContain("attacker.example", await refused.Content.ReadAsStringAsync());
     }
 
     [Fact]

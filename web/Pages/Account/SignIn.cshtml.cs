@@ -2,8 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using Cho40.Db;
 using Cho40.Db.Domain;
 using Cho40.Web.Infrastructure;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -11,10 +9,13 @@ using Microsoft.Extensions.Localization;
 
 namespace Cho40.Web.Pages.Account;
 
-public sealed class SignInModel(Accounts accounts, TimeProvider time, IStringLocalizer<SharedResource> t) : PageModel
+/// <summary>
+/// Sign-in. Every attempt is counted by the throttle before the password is checked (docs/features/accounts.md); a
+/// known and an unknown number cost the same work (one hash verification) and get the same answer.
+/// </summary>
+public sealed class SignInModel(Accounts accounts, Passwords passwords, SignInThrottle throttle, SignInDevices devices,
+    Stalls stalls, TimeProvider time, IStringLocalizer<SharedResource> t) : PageModel
 {
-    private static readonly PasswordHasher<object> Hasher = new();
-
     [BindProperty]
     public SignInInput Input { get; set; } = new();
 
@@ -27,38 +28,38 @@ public sealed class SignInModel(Accounts accounts, TimeProvider time, IStringLoc
     {
         if (!ModelState.IsValid) return Page();
 
-        var phone = VietnamesePhone.Normalize(Input.Phone);
-        var user = phone is null ? null : await accounts.FindByPhoneAsync(phone, cancellationToken);
         var now = time.GetUtcNow();
-
-        if (user?.LockedUntil > now)
+        var phone = VietnamesePhone.Normalize(Input.Phone);
+        var keys = ThrottleKey.For(phone, RateLimits.ClientKey(HttpContext), devices.TrustedDevice(HttpContext, phone));
+        var verdict = await throttle.ReserveAsync(keys, now, cancellationToken);
+        if (!verdict.Allowed)
         {
-            ModelState.AddModelError(string.Empty, LockedMessage(user.LockedUntil.Value));
+            ModelState.AddModelError(string.Empty, TooManyMessage(t, verdict.RetryAt!.Value));
             return Page();
         }
 
-        var verdict = user is null
-            ? PasswordVerificationResult.Failed
-            : Hasher.VerifyHashedPassword(user, user.PasswordHash, Input.Password);
-        if (user is null || verdict == PasswordVerificationResult.Failed)
+        var user = phone is null ? null : await accounts.FindByPhoneAsync(phone, cancellationToken);
+        var result = passwords.Verify(user?.PasswordHash, Input.Password);
+        if (user is null || result == PasswordVerificationResult.Failed)
         {
-            if (user is not null && await accounts.RecordFailedSignInAsync(user.Id, now, cancellationToken) is { } lockedUntil && lockedUntil > now)
-                ModelState.AddModelError(string.Empty, LockedMessage(lockedUntil));
-            else
-                ModelState.AddModelError(string.Empty, t["Số điện thoại hoặc mật khẩu không đúng."]);
+            ModelState.AddModelError(string.Empty, t["Số điện thoại hoặc mật khẩu không đúng."]);
             return Page();
         }
 
-        var rehash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(user, Input.Password) : null;
+        await throttle.SucceededAsync(keys, now, cancellationToken);
+        var rehash = result == PasswordVerificationResult.SuccessRehashNeeded ? passwords.Hash(Input.Password) : null;
         await accounts.RecordSuccessfulSignInAsync(user.Id, now, rehash, cancellationToken);
         var principal = SignInCookie.PrincipalFor(user, await accounts.RolesOfAsync(user.Id, cancellationToken));
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal,
-            new AuthenticationProperties { IsPersistent = true, IssuedUtc = now });
-        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+        await SignInCookie.SignInAsync(HttpContext, principal, now);
+        devices.Remember(HttpContext, user.Phone);
+        // On the way somewhere: go there; otherwise to the person's own work (a bare "/" is no destination).
+        if (Url.IsLocalUrl(ReturnUrl) && ReturnUrl != "/") return LocalRedirect(ReturnUrl);
+        return LocalRedirect(await Landing.ForAsync(principal, user.Id, stalls, cancellationToken));
     }
 
-    private string LockedMessage(DateTimeOffset until) =>
-        t["Tài khoản tạm khoá do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau {0}.", Formatting.VietnamDateTime(until)];
+    /// <summary>The same words for every throttled attempt: they say when to try again, not whose account it is.</summary>
+    public static string TooManyMessage(IStringLocalizer t, DateTimeOffset retryAt) =>
+        t["Bạn đã thử sai nhiều lần. Vui lòng thử lại sau {0}.", Formatting.VietnamDateTime(retryAt)];
 }
 
 public sealed class SignInInput

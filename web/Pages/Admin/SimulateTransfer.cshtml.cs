@@ -22,6 +22,8 @@ public sealed class SimulateTransferModel(PaymentIntake intake, TimeProvider tim
         var account = new string((Input.AccountNumber ?? "").Where(c => !char.IsWhiteSpace(c)).ToArray());
         if (account.Length is 0 or > 19 || !account.All(char.IsAsciiDigit))
             ModelState.AddModelError("Input.AccountNumber", t["Số tài khoản chỉ gồm chữ số, tối đa 19 số."]);
+        var amount = Infrastructure.MoneyInput.Read(Input.Amount, Db.Domain.MoneyField.StallPayment, t, out var amountError);
+        if (amount is null) ModelState.AddModelError("Input.Amount", amountError!);
         if (!Providers.Contains(Input.Provider))
             ModelState.AddModelError("Input.Provider", t["Nhà cung cấp này chưa được cấu hình khoá bí mật."]);
         if (!ModelState.IsValid) return Page();
@@ -29,7 +31,7 @@ public sealed class SimulateTransferModel(PaymentIntake intake, TimeProvider tim
         var id = string.IsNullOrWhiteSpace(Input.TransactionId)
             ? time.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)
             : Input.TransactionId.Trim();
-        var result = await intake.SimulateAsync(Input.Provider, new SimulatedTransfer(id, account, Input.Amount, Input.Content ?? "", time.GetUtcNow()),
+        var result = await intake.SimulateAsync(Input.Provider, new SimulatedTransfer(id, account, amount!.Value, Input.Content ?? "", time.GetUtcNow()),
             cancellationToken);
         TempData["Message"] = result.Status == IntakeStatus.Accepted
             ? t["Đã gửi giao dịch {0}: {1} mới, {2} trùng.", id, result.NewTransfers, result.Duplicates].Value
@@ -44,8 +46,7 @@ public sealed class SimulateInput
 
     public string? AccountNumber { get; set; }
 
-    [Range(1, 499_999_999, ErrorMessage = "Số tiền từ {1} đến {2} đồng.")]
-    public long Amount { get; set; } = 50000;
+    public string? Amount { get; set; } = "50.000";
 
     [StringLength(200, ErrorMessage = "Nội dung tối đa {1} ký tự.")]
     public string? Content { get; set; }

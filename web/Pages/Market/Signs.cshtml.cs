@@ -13,7 +13,7 @@ namespace Cho40.Web.Pages.Market;
 /// sign of every stall that has one, one per page. Managers of that market (market_managers, checked in SQL) and admins;
 /// another market's manager gets 404.
 /// </summary>
-public sealed class SignsModel(Stalls stalls, Banks banks) : PageModel
+public sealed class SignsModel(Stalls stalls, Banks banks, TimeProvider time) : PageModel
 {
     public ManagedMarket Market { get; private set; } = null!;
     public IReadOnlyList<StallDetail> WithAccount { get; private set; } = [];
@@ -40,6 +40,7 @@ public sealed class SignsModel(Stalls stalls, Banks banks) : PageModel
         if (withAccount.Count == 0) return NotFound();
         var size = StallSignData.Paper(paper);
         var pdf = StallSigns.Pdf(withAccount.Select(s => StallSignData.Content(s, banks)).ToList(), size);
+        await stalls.RecordSignPrintsAsync(withAccount.Select(s => s.Id).ToList(), User.UserId(), time.GetUtcNow(), cancellationToken);
         return File(pdf, "application/pdf", StallSignData.FileName(market.Slug, null, size, "pdf"));
     }
 

@@ -19,8 +19,14 @@ public abstract class ShopListModel(ShopQueries shop, AdminUnits units) : PageMo
     [FromQuery(Name = "danh-muc")] public string? CategorySlug { get; set; }
     [FromQuery(Name = "tinh")] public string? Province { get; set; }
     [FromQuery(Name = "ocop")] public int? Ocop { get; set; }
-    [FromQuery(Name = "gia-tu")] public long? MinPrice { get; set; }
-    [FromQuery(Name = "gia-den")] public long? MaxPrice { get; set; }
+    [FromQuery(Name = "gia-tu")] public string? MinPriceText { get; set; }
+    [FromQuery(Name = "gia-den")] public string? MaxPriceText { get; set; }
+
+    /// <summary>The price filters as read by the money parser ("100k", "1tr2"); null when empty or refused.</summary>
+    public long? MinPrice { get; private set; }
+    public long? MaxPrice { get; private set; }
+    public string? MinPriceError { get; private set; }
+    public string? MaxPriceError { get; private set; }
     [FromQuery(Name = "sau")] public string? After { get; set; }
 
     public IReadOnlyList<ShopCategory> Categories { get; private set; } = [];
@@ -38,6 +44,13 @@ public abstract class ShopListModel(ShopQueries shop, AdminUnits units) : PageMo
 
     protected async Task LoadAsync(long? sellerId = null, CancellationToken cancellationToken = default)
     {
+        var t = HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<SharedResource>>();
+        string? error = null;
+        MinPrice = string.IsNullOrWhiteSpace(MinPriceText) ? null : Infrastructure.MoneyInput.Read(MinPriceText, Db.Domain.MoneyField.PriceFilter, t, out error);
+        MinPriceError = error;
+        error = null;
+        MaxPrice = string.IsNullOrWhiteSpace(MaxPriceText) ? null : Infrastructure.MoneyInput.Read(MaxPriceText, Db.Domain.MoneyField.PriceFilter, t, out error);
+        MaxPriceError = error;
         Categories = await shop.CategoriesAsync(cancellationToken);
         Provinces = await units.ProvincesAsync(cancellationToken);
         Category ??= string.IsNullOrEmpty(CategorySlug) ? null : Categories.FirstOrDefault(c => c.Slug == CategorySlug);

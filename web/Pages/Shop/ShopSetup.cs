@@ -5,13 +5,19 @@ namespace Cho40.Web.Pages.Shop;
 /// <summary>The platform's own bank account that VietQR transfers for orders go to (configuration "Cho40:Collection").</summary>
 public sealed class CollectionAccount
 {
+    /// <summary>The demo's collection account: a production start refuses it (ProductionSafety).</summary>
+    public const string DemoAccountNumber = "1020040040";
+
+    /// <summary>Demo stall A01's account, the demo collection account before issue 12: refused in production too.</summary>
+    public const string DemoStallAccountNumber = "1023456789";
+
     /// <summary>6-digit bank BIN (NAPAS). Demo default: Vietcombank.</summary>
     public string Bin { get; set; } = "970436";
     /// <summary>
     /// Demo default. Never one of a stall's accounts: money credited to an account that is both the platform's and a
-    /// stall's is ambiguous and waits in the inbox (money goes only where it was sent).
+    /// stall's is ambiguous and waits in the inbox (money goes only where it was sent). A production start refuses it.
     /// </summary>
-    public string AccountNumber { get; set; } = "1020040040";
+    public string AccountNumber { get; set; } = DemoAccountNumber;
     public string AccountName { get; set; } = "CONG TY CHO 4.0 (DEMO)";
 }
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Cho40.Db;
 using Cho40.Db.Domain;
+using Cho40.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -15,7 +16,7 @@ namespace Cho40.Web.Pages.Trace;
 /// <c>Accept: application/linkset+json</c> → an RFC 9264 linkset). Server-rendered, no script, one query.
 /// </summary>
 [IgnoreAntiforgeryToken]
-public sealed class TraceIndexModel(Db.Trace trace, ScanCounter scans, TraceOptions options, TimeProvider clock) : PageModel
+public sealed class TraceIndexModel(Db.Trace trace, ScanCounter scans, TraceOptions options, Cho40Options siteOptions, TimeProvider clock) : PageModel
 {
     public const string DeviceCookie = "c40d";
 
@@ -42,7 +43,7 @@ public sealed class TraceIndexModel(Db.Trace trace, ScanCounter scans, TraceOpti
             var target = await trace.ResolveDigitalLinkAsync(gtin14, lot, serialCode, cancellationToken);
             if (target is null || (serialCode is not null && !target.SerialFound)) return NotFoundPage(serial ?? lot, CodeProblems.Unknown);
 
-            var baseUrl = TraceLinks.BaseUrl(Request, options);
+            var baseUrl = TraceLinks.BaseUrl(Request, siteOptions);
             var tracePath = TraceLinks.ShortPath(target.Code, serialCode);
             var wantsLinkset = kind == "all" ||
                 Request.Headers.Accept.Any(a => a?.Contains("application/linkset+json", StringComparison.OrdinalIgnoreCase) == true);

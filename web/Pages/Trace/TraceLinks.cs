@@ -10,8 +10,9 @@ namespace Cho40.Web.Pages.Trace;
 /// </summary>
 public static class TraceLinks
 {
-    public static string BaseUrl(HttpRequest request, TraceOptions options) =>
-        options.PublicBaseUrl.Length > 0 ? options.PublicBaseUrl.TrimEnd('/') : $"{request.Scheme}://{request.Host}";
+    /// <summary>The configured public address (Cho40:PublicBaseUrl), never the request's Host header in production.</summary>
+    public static string BaseUrl(HttpRequest request, Cho40.Web.Infrastructure.Cho40Options options) =>
+        Cho40.Web.Infrastructure.PublicBaseUrl.Of(request, options);
 
     public static string ShortPath(string batchCode, string? serial = null) =>
         serial is null ? $"/t/{batchCode}" : $"/t/{batchCode}/{serial}";

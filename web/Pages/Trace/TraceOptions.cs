@@ -3,9 +3,6 @@ namespace Cho40.Web.Pages.Trace;
 /// <summary>The "Cho40:Trace" configuration section (environment variables Cho40__Trace__Name).</summary>
 public sealed class TraceOptions
 {
-    /// <summary>Where printed codes point, e.g. https://cho40.vn. Empty: the address the request came in on.</summary>
-    public string PublicBaseUrl { get; set; } = "";
-
     /// <summary>A serialised code scanned by more than this many different devices is flagged as possibly copied.</summary>
     public int SuspiciousDeviceCount { get; set; } = 5;
 

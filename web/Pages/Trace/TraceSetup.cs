@@ -10,10 +10,7 @@ public static class TraceSetup
 {
     public static IServiceCollection AddCho40Trace(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection("Cho40:Trace").Get<TraceOptions>() ?? new TraceOptions();
-        // Cho40:PublicBaseUrl (the site-wide public address, issue 12) wins over the older trace-only setting.
-        if (configuration["Cho40:PublicBaseUrl"] is { Length: > 0 } site) options.PublicBaseUrl = site;
-        services.AddSingleton(options);
+        services.AddSingleton(configuration.GetSection("Cho40:Trace").Get<TraceOptions>() ?? new TraceOptions());
         services.AddSingleton<Db.Trace>();
         services.AddSingleton<ScanCounter>();
         services.AddHostedService<ScanCounterFlusher>();
@@ -44,7 +41,7 @@ public static class TraceSetup
         });
 
         // A batch's history as EPCIS 2.0 JSON-LD, for the seller's own members (others' ids answer 404).
-        app.MapGet("/api/trace/batches/{id:long}/epcis", async (long id, HttpContext http, Db.Trace trace, TraceOptions options, TimeProvider clock,
+        app.MapGet("/api/trace/batches/{id:long}/epcis", async (long id, HttpContext http, Db.Trace trace, Cho40Options options, TimeProvider clock,
             CancellationToken cancellationToken) =>
         {
             if (http.User.Identity?.IsAuthenticated != true)

@@ -11,7 +11,8 @@ using Microsoft.Extensions.Localization;
 namespace Cho40.Web.Pages.Admin.Cod;
 
 /// <summary>COD statements: upload one (CSV/XLSX), download the template, see what was uploaded and what needs a decision.</summary>
-public sealed class IndexModel(CodStatements statements, IBackgroundJobClient jobs, TimeProvider time, IStringLocalizer<SharedResource> t) : PageModel
+public sealed class IndexModel(CodStatements statements, IBackgroundJobClient jobs, TimeProvider time, ImportGate gate,
+    IStringLocalizer<SharedResource> t) : PageModel
 {
     public sealed class UploadInput
     {
@@ -47,9 +48,28 @@ public sealed class IndexModel(CodStatements statements, IBackgroundJobClient jo
             return Page();
         }
 
-        using var buffer = new MemoryStream();
-        await Input.File!.CopyToAsync(buffer, cancellationToken);
-        var result = await statements.ImportAsync(Input.Carrier, Input.File.FileName, buffer.ToArray(), User.UserId(), time.GetUtcNow(), cancellationToken);
+        // Reading is bounded (CodStatementFormats.Limits) and admitted by the gate: one import per admin at a time, two in all.
+        using var slot = gate.TryEnter(User.UserId(), cancellationToken);
+        if (slot is null)
+        {
+            Response.Headers.RetryAfter = "30";
+            return await RefuseAsync(t["Đang có tệp khác được nhập. Vui lòng đợi tệp đó xong rồi thử lại sau ít phút."],
+                StatusCodes.Status429TooManyRequests, cancellationToken);
+        }
+        CodImportResult result;
+        try
+        {
+            var content = new byte[Input.File!.Length];
+            await using (var stream = Input.File.OpenReadStream()) await stream.ReadExactlyAsync(content, slot.Token);
+            result = await statements.ImportAsync(Input.Carrier, Input.File.FileName, content, User.UserId(), time.GetUtcNow(), slot.Token,
+                gate.Apply(CodStatementFormats.Limits));
+        }
+        catch (OperationCanceledException) when (gate.ShuttingDown && !HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            Response.Headers.RetryAfter = "30";
+            return await RefuseAsync(t["Máy chủ đang khởi động lại: bảng kê chưa được lưu. Vui lòng thử lại sau ít phút."],
+                StatusCodes.Status503ServiceUnavailable, CancellationToken.None);
+        }
         switch (result.Status)
         {
             case CodImportStatus.Rejected:
@@ -68,5 +88,13 @@ public sealed class IndexModel(CodStatements statements, IBackgroundJobClient jo
                 jobs.Enqueue<ReconcileCodStatementJob>(j => j.RunAsync(result.StatementId!.Value, CancellationToken.None));
                 return RedirectToPage("Statement", new { id = result.StatementId });
         }
+    }
+
+    private async Task<IActionResult> RefuseAsync(string message, int status, CancellationToken cancellationToken)
+    {
+        ModelState.AddModelError("Input.File", message);
+        Response.StatusCode = status;
+        await OnGetAsync(cancellationToken);
+        return Page();
     }
 }

@@ -52,9 +52,8 @@ public sealed class ReviewModel(CodStatements statements, CodReconciliation reco
         {
             if (line.OrderId is null)
                 ModelState.AddModelError("Input.Decision", t["Dòng không rõ đơn không thể điều chỉnh: hãy chấp nhận (không trả cho ai) hoặc khiếu nại."]);
-            else if (string.IsNullOrWhiteSpace(Input.Amount) || !CodStatementFormats.TryParseVnd(Input.Amount, out var parsed))
-                ModelState.AddModelError("Input.Amount", t["Nhập số tiền điều chỉnh, đồng, không số lẻ (ví dụ 1.250.000)."]);
-            else amount = parsed;
+            else if (MoneyInput.Read(Input.Amount, Db.Domain.MoneyField.CodAdjustment, t, out var amountError) is { } parsed) amount = parsed;
+            else ModelState.AddModelError("Input.Amount", amountError!);
         }
         if (!ModelState.IsValid)
         {

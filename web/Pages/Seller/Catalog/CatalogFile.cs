@@ -33,44 +33,85 @@ public static partial class CatalogFile
 
     private static readonly string[] RequiredColumns = [Name, Category, Unit, Price];
 
-    /// <summary>Reads rows (header names folded: "Tên" → "ten", "Mã sản phẩm" → "ma_san_pham"). Row numbers are as the spreadsheet shows them.</summary>
-    public static (List<(int Row, Dictionary<string, string> Values)> Rows, ImportError? FileError) Read(byte[] bytes, IStringLocalizer t)
+    /// <summary>
+    /// What reading one listings file may cost (see <see cref="SpreadsheetReader"/>): the columns above, <see cref="MaxRows"/>
+    /// rows (with room for blank lines), a few tens of MB unpacked.
+    /// </summary>
+    public static readonly SpreadsheetLimits Limits = new()
     {
-        List<(int Row, string[] Cells)> raw;
+        MaxColumns = 64,
+        MaxRows = MaxRows + 1 + 1000,
+        MaxPartBytes = 64L * 1024 * 1024,
+        MaxSharedStrings = 200_000,
+        MaxSharedStringChars = 16L * 1024 * 1024,
+        Timeout = TimeSpan.FromSeconds(30),
+        DateFormat = "yyyy-MM-dd",
+    };
+
+    /// <summary>
+    /// Reads rows (header names folded: "Tên" → "ten", "Mã sản phẩm" → "ma_san_pham"), streaming within
+    /// <paramref name="limits"/>. Row numbers are as the spreadsheet shows them.
+    /// </summary>
+    public static (List<(int Row, Dictionary<string, string> Values)> Rows, ImportError? FileError) Read(byte[] bytes, SpreadsheetLimits limits,
+        IStringLocalizer t, CancellationToken cancellationToken)
+    {
+        var csv = SpreadsheetReader.KindOf(bytes) == SpreadsheetKind.Csv;
+        string[]? header = null;
+        var rows = new List<(int, Dictionary<string, string>)>();
         try
         {
-            raw = IsXlsx(bytes) ? ReadXlsx(bytes) : ReadCsv(bytes);
+            foreach (var (row, read) in SpreadsheetReader.Read(new MemoryStream(bytes, writable: false), limits, cancellationToken))
+            {
+                // Undo WriteCsv's formula guard (XLSX cells are written as text and need none).
+                var cells = csv ? read.Select(SpreadsheetText.Restore).ToArray() : read;
+                if (header is null)
+                {
+                    header = cells.Select(FoldHeader).ToArray();
+                    var missing = RequiredColumns.Where(c => !header.Contains(c)).ToList();
+                    if (missing.Count > 0)
+                        return ([], new ImportError(0, "", t["Thiếu cột: {0}. Hãy dùng tệp mẫu.", string.Join(", ", missing)]));
+                    continue;
+                }
+                if (cells.All(string.IsNullOrWhiteSpace)) continue;
+                if (rows.Count == MaxRows) return ([], TooManyRows(t));
+                var values = new Dictionary<string, string>(StringComparer.Ordinal);
+                for (var c = 0; c < header.Length && c < cells.Length; c++)
+                    if (header[c].Length > 0) values.TryAdd(header[c], cells[c]);
+                rows.Add((row, values));
+            }
         }
-        catch (DecoderFallbackException)
+        catch (SpreadsheetFormatException e) when (e.NotUtf8)
         {
             return ([], new ImportError(0, "", t["Tệp CSV phải lưu dạng UTF-8 (trong Excel: Lưu thành › CSV UTF-8)."]));
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException or FormatException
-                                      or System.Xml.XmlException or CsvFormatException)
+        catch (SpreadsheetFormatException)
         {
             return ([], new ImportError(0, "", t["Không đọc được tệp. Hãy dùng tệp .xlsx hoặc .csv theo mẫu."]));
         }
-        if (raw.Count == 0) return ([], new ImportError(0, "", t["Tệp không có dòng tiêu đề."]));
-
-        var header = raw[0].Cells.Select(FoldHeader).ToArray();
-        var missing = RequiredColumns.Where(c => !header.Contains(c)).ToList();
-        if (missing.Count > 0)
-            return ([], new ImportError(0, "", t["Thiếu cột: {0}. Hãy dùng tệp mẫu.", string.Join(", ", missing)]));
-
-        var rows = new List<(int, Dictionary<string, string>)>();
-        foreach (var (row, cells) in raw.Skip(1))
+        catch (SpreadsheetLimitException e)
         {
-            if (cells.All(string.IsNullOrWhiteSpace)) continue;
-            if (rows.Count == MaxRows)
-                return ([], new ImportError(0, "", t["Tệp có hơn {0} dòng sản phẩm. Hãy chia thành nhiều tệp.", MaxRows.ToString("N0", CultureInfo.GetCultureInfo("vi-VN"))]));
-            var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (var c = 0; c < header.Length && c < cells.Length; c++)
-                if (header[c].Length > 0) values.TryAdd(header[c], cells[c]);
-            rows.Add((row, values));
+            return ([], new ImportError(0, "", e.Limit switch
+            {
+                SpreadsheetLimit.Rows => TooManyRows(t).Message,
+                SpreadsheetLimit.Time => t["Đọc tệp mất quá {0} giây: tệp có quá nhiều ô. Hãy xoá các trang, cột, dòng thừa hoặc chia nhỏ tệp.",
+                    limits.Timeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)],
+                SpreadsheetLimit.SharedStrings => t["Tệp Excel có quá nhiều ô chữ (hơn {0} ô, hoặc hơn {1} ký tự): hãy xoá các trang, dòng thừa hoặc chia nhỏ tệp.",
+                    limits.MaxSharedStrings.ToString("N0", Vietnamese), limits.MaxSharedStringChars.ToString("N0", Vietnamese)],
+                SpreadsheetLimit.CellLength => t["Có ô dài hơn {0} ký tự: hãy rút gọn.", limits.MaxCellChars.ToString("N0", Vietnamese)],
+                SpreadsheetLimit.Entries => t["Tệp Excel có quá nhiều phần bên trong: hãy lưu lại thành tệp .xlsx thông thường."],
+                _ => t["Tệp Excel khi giải nén lớn hơn {0} MB: hãy xoá các trang, cột, dòng thừa hoặc chia nhỏ tệp.",
+                    limits.MaxPartBytes / (1024 * 1024)],
+            }));
         }
+        if (header is null) return ([], new ImportError(0, "", t["Tệp không có dòng tiêu đề."]));
         if (rows.Count == 0) return ([], new ImportError(0, "", t["Tệp không có dòng sản phẩm nào."]));
         return (rows, null);
     }
+
+    private static readonly CultureInfo Vietnamese = CultureInfo.GetCultureInfo("vi-VN");
+
+    private static ImportError TooManyRows(IStringLocalizer t) =>
+        new(0, "", t["Tệp có hơn {0} dòng sản phẩm. Hãy chia thành nhiều tệp.", MaxRows.ToString("N0", Vietnamese)]);
 
     /// <summary>Checks one row on its own (formats, lengths); references to categories and places are checked in SQL.</summary>
     public static CatalogFileRow? Validate(int row, Dictionary<string, string> v, List<ImportError> errors, IStringLocalizer t)
@@ -192,52 +233,6 @@ public static partial class CatalogFile
     // ---------------------------------------------------------------------------------------------
     // Reading
     // ---------------------------------------------------------------------------------------------
-
-    private static bool IsXlsx(byte[] bytes) => bytes.Length > 4 && bytes[0] == (byte)'P' && bytes[1] == (byte)'K' && bytes[2] == 3 && bytes[3] == 4;
-
-    private static List<(int, string[])> ReadXlsx(byte[] bytes)
-    {
-        using var stream = new MemoryStream(bytes);
-        var result = new List<(int, string[])>();
-        var row = 0;
-        foreach (IDictionary<string, object?> cells in stream.Query(useHeaderRow: false, excelType: ExcelType.XLSX))
-        {
-            row++;
-            result.Add((row, cells.Values.Select(CellText).ToArray()));
-            if (result.Count > MaxRows + 1 + 1000) break; // enough to say "too many rows" without reading a huge sheet
-        }
-        return result;
-    }
-
-    private static string CellText(object? value) => value switch
-    {
-        null => "",
-        string s => s,
-        double d when d == Math.Floor(d) && Math.Abs(d) < 1e15 => ((long)d).ToString(CultureInfo.InvariantCulture),
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
-        decimal m => m.ToString(CultureInfo.InvariantCulture),
-        DateTime dt => dt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
-
-    private static List<(int, string[])> ReadCsv(byte[] bytes)
-    {
-        var text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
-        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
-        using var csv = CsvDataReader.Create(new StringReader(text), new CsvDataReaderOptions { HasHeaders = false });
-        var result = new List<(int, string[])>();
-        var row = 0;
-        while (csv.Read())
-        {
-            row++;
-            var cells = new string[csv.RowFieldCount];
-            for (var i = 0; i < cells.Length; i++) cells[i] = Cho40.Db.Domain.SpreadsheetText.Restore(csv.GetString(i)); // undo WriteCsv's formula guard
-            result.Add((row, cells));
-            if (result.Count > MaxRows + 1 + 1000) break;
-        }
-        return result;
-    }
 
     private static string FoldHeader(string header) =>
         HeaderSeparators().Replace(Cho40.Db.Domain.Slug.ToAscii(header).Trim().ToLowerInvariant(), "_");

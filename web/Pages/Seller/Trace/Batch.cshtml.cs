@@ -18,7 +18,7 @@ namespace Cho40.Web.Pages.Seller.Trace;
 /// </summary>
 [RequestSizeLimit(MaxUploadBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = MaxUploadBytes)]
-public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions options, TimeProvider clock, IStringLocalizer<SharedResource> t) : PageModel
+public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions options, Cho40Options siteOptions, TimeProvider clock, IStringLocalizer<SharedResource> t) : PageModel
 {
     private const int MaxUploadBytes = 80 * 1024 * 1024;
     private const int MaxPhotos = 6;
@@ -33,12 +33,21 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
     [BindProperty]
     public EventInput Input { get; set; } = new();
 
+    /// <summary>Drawn by the page (or the phone's outbox when recorded offline): the same event sent twice is stored once.</summary>
+    [BindProperty]
+    public Guid? IdempotencyKey { get; set; }
+
+    /// <summary>The time the form's "now" default was written (the phone replaces it with its own clock when offline).</summary>
+    public string DefaultOccurredAt { get; private set; } = "";
+
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
         if (!await LoadAsync(id, cancellationToken)) return NotFound();
         var last = await trace.LastPlaceAsync(User.UserId(), id, cancellationToken);
         Input.Kind = NextKind();
         Input.OccurredAt = VietnamTime.ToVietnam(clock.GetUtcNow()).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+        DefaultOccurredAt = Input.OccurredAt;
+        IdempotencyKey = Guid.NewGuid();
         Input.ProvinceCode = last?.ProvinceCode ?? Batch.SellerProvinceCode;
         Input.CommuneCode = last is null ? Batch.SellerCommuneCode : last.CommuneCode;
         Input.Actor = last?.Actor is { Length: > 0 } actor ? actor : User.Identity?.Name;
@@ -108,13 +117,27 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
 
         if (!ModelState.IsValid)
         {
+            if (WantsJson)
+            {
+                var problems = ModelState.Values.SelectMany(v => v.Errors).Select(e => e.ErrorMessage).Distinct();
+                var detail = string.Join(" ", problems);
+                return new ObjectResult(new ProblemDetails { Title = detail, Detail = detail, Status = 400 }) { StatusCode = 400, ContentTypes = { "application/problem+json" } };
+            }
             Address = await AddressPicker.LoadAsync(units, "Input", province, commune, provinceError, communeError, cancellationToken);
+            IdempotencyKey = Guid.NewGuid();
             return Page();
         }
 
-        var eventId = await trace.AddEventAsync(User.UserId(), id, new NewTraceEvent(Input.Kind!, occurredAt, province, commune,
-            hasLat ? latitude : null, hasLon ? longitude : null, Input.Actor?.Trim() ?? "", Input.Note?.Trim() ?? ""), images, cancellationToken);
+        var (eventId, duplicate) = await trace.AddEventOnceAsync(User.UserId(), id, new NewTraceEvent(Input.Kind!, occurredAt, province, commune,
+            hasLat ? latitude : null, hasLon ? longitude : null, Input.Actor?.Trim() ?? "", Input.Note?.Trim() ?? ""), images,
+            IdempotencyKey ?? Guid.NewGuid(), cancellationToken);
         if (eventId is null) return NotFound();
+        if (WantsJson)
+        {
+            // The phone reloads the page to show the timeline: the message goes with it.
+            TempData["Message"] = t["Đã ghi: {0}.", t["event:" + Input.Kind]].Value;
+            return new JsonResult(new { status = duplicate ? "duplicate" : "stored", id = eventId });
+        }
         TempData["Message"] = t["Đã ghi: {0}.", t["event:" + Input.Kind]].Value;
         return RedirectToPage("/Seller/Trace/Batch", new { id });
     }
@@ -157,7 +180,7 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
             TempData["Message"] = t[problem].Value;
             return RedirectToPage("/Seller/Trace/Batch", null, new { id }, "labels");
         }
-        var baseUrl = TraceLinks.BaseUrl(Request, options);
+        var baseUrl = TraceLinks.BaseUrl(Request, siteOptions);
         List<Label> sheet;
         if (labels.What == "units")
         {
@@ -182,6 +205,8 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
         return File(pdf, "application/pdf", $"nhan-{Batch.Code}-{labels.Layout}.pdf");
     }
 
+    private bool WantsJson => Request.Headers.Accept.ToString().Contains("application/json", StringComparison.Ordinal);
+
     private string NextKind()
     {
         // The step after the last one recorded: what a person in the field most likely records next.
@@ -195,7 +220,7 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
         if (batch is null) return false;
         Batch = batch;
         Events = await trace.EventsAsync(id, cancellationToken);
-        var baseUrl = TraceLinks.BaseUrl(Request, options);
+        var baseUrl = TraceLinks.BaseUrl(Request, siteOptions);
         CodeUrl = TraceLinks.CodeUrl(baseUrl, batch.Gtin, batch.LotCode, batch.Code);
         ShortUrl = TraceLinks.PrintedUrl(baseUrl, batch.Code);
         return true;
