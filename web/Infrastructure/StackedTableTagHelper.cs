@@ -34,7 +34,8 @@ public sealed partial class StackedTableTagHelper(HtmlEncoder encoder) : TagHelp
         if (labels.Count == 0) return;
 
         var body = content[(head.Index + head.Length)..];
-        var rewritten = Row().Replace(body, row =>
+        // Body rows only: a footer's cells (totals) are not the column's values and keep no label.
+        var rewritten = Body().Replace(body, section => Row().Replace(section.Value, row =>
         {
             var column = 0;
             return Cell().Replace(row.Value, cell =>
@@ -47,7 +48,7 @@ public sealed partial class StackedTableTagHelper(HtmlEncoder encoder) : TagHelp
                     return cell.Value;
                 return $"<td{attributes} data-label=\"{encoder.Encode(labels[index])}\">";
             });
-        });
+        }));
         output.Content.SetHtmlContent(new StringBuilder(content, 0, head.Index + head.Length, content.Length + labels.Count * 32)
             .Append(rewritten).ToString());
         var classes = output.Attributes.TryGetAttribute("class", out var existing) ? existing.Value?.ToString() + " stacked" : "stacked";
@@ -62,6 +63,9 @@ public sealed partial class StackedTableTagHelper(HtmlEncoder encoder) : TagHelp
 
     [GeneratedRegex(@"<th\b([^>]*)>(.*?)</th>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex HeadCell();
+
+    [GeneratedRegex(@"<tbody\b[^>]*>.*?</tbody>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
+    private static partial Regex Body();
 
     [GeneratedRegex(@"<tr\b[^>]*>.*?</tr>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex Row();

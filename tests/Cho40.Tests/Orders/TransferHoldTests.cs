@@ -39,6 +39,9 @@ public sealed class TransferHoldTests : IAsyncLifetime
         var (_, page) = await shopper.GetPageAsync(unpaid.Url);
         var until = Cho40.Web.Infrastructure.Formatting.VietnamDateTime(new DateTimeOffset(createdAt, TimeSpan.Zero).AddHours(6));
         Assert.Contains($"Đơn được giữ đến {until}.", page.QuerySelector("#transfer-reserved")!.TextContent);
+        // The lines table stacks on a phone: each body cell carries its column's name; the totals in the footer do not.
+        Assert.NotNull(page.QuerySelector("table.stacked tbody td[data-label='Số lượng']"));
+        Assert.Empty(page.QuerySelectorAll("table.stacked tfoot td[data-label]"));
 
         using var scope = app.Services.CreateScope();
         var job = scope.ServiceProvider.GetRequiredService<ExpireUnpaidTransfersJob>();

@@ -33,7 +33,13 @@ public sealed class ProductPicturesTests : IAsyncLifetime
         var drawn = DemoPhotos.Draw(sample, name, unit, category);
         Assert.Equal(drawn, DemoPhotos.Draw(sample, name, unit, category));
         Assert.Equal(sha, Convert.ToHexStringLower(SHA256.HashData(drawn)));
-        using (var bitmap = SKBitmap.Decode(drawn)) Assert.Equal((DemoPhotos.Size, DemoPhotos.Size), (bitmap.Width, bitmap.Height));
+        using (var bitmap = SKBitmap.Decode(drawn))
+        {
+            Assert.Equal((DemoPhotos.Size, DemoPhotos.Size), (bitmap.Width, bitmap.Height));
+            // For a person to look at (browser-artifacts/demo-picture.png).
+            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            await File.WriteAllBytesAsync(Path.Combine(BrowserFixture.ArtifactsDirectory, "demo-picture.png"), png.ToArray());
+        }
 
         using var client = app.NewClient();
         var (response, home) = await client.GetPageAsync("/");
