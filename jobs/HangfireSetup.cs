@@ -65,9 +65,8 @@ public static class HangfireSetup
         services.AddTransient<DailyReportsJob>();
         services.AddSingleton<ReportSchedule>();
         services.AddHostedService(sp => sp.GetRequiredService<ReportSchedule>());
-        // Unpaid transfer orders give their goods back when their hold ends (the hold comes from Cho40:Shop, TryAdd).
+        // Unpaid transfer orders give their goods back when their reservation ends.
         services.TryAddSingleton<Db.Orders>();
-        services.TryAddSingleton(new Shop.OrderHoldOptions());
         services.AddTransient<Shop.ExpireUnpaidTransfersJob>();
         services.AddHostedService<Shop.ExpireUnpaidTransfersSchedule>();
 

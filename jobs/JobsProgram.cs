@@ -31,7 +31,6 @@ public static class JobsProgram
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Settlement").Get<SettlementOptions>() ?? new SettlementOptions());
         builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Reports").Get<Reports.ReportOptions>() ?? new Reports.ReportOptions());
-        builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Shop").Get<Shop.OrderHoldOptions>() ?? new Shop.OrderHoldOptions());
         builder.Services.AddCho40Jobs(connectionString, runServer: true, builder.Configuration.GetSection("Cho40:Jobs").Get<JobsOptions>());
         await builder.Build().RunAsync();
     }

@@ -5,12 +5,12 @@ namespace Cho40.Db;
 public sealed partial class Orders
 {
     /// <summary>
-    /// Cancels transfer orders still unpaid and not yet confirmed when their hold ended (created before
-    /// <paramref name="createdBefore"/>), puts their goods back in stock and records why. One statement per order under
+    /// Cancels transfer orders still unpaid and not yet confirmed whose reservation (<c>reserved_until</c>, set at checkout
+    /// and shown on the order page) has ended, puts their goods back in stock and records why. One statement per order under
     /// its row lock, guarded on status and payment, so a payment booked a moment earlier wins and a re-run changes nothing.
     /// Returns how many orders were cancelled.
     /// </summary>
-    public async Task<int> ExpireUnpaidTransfersAsync(DateTimeOffset createdBefore, DateTimeOffset now, int limit = 500,
+    public async Task<int> ExpireUnpaidTransfersAsync(DateTimeOffset now, int limit = 500,
         CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
@@ -18,14 +18,14 @@ public sealed partial class Orders
         var expired = (await connection.QueryAsync<long>(new CommandDefinition("""
             WITH due AS (
                 SELECT id FROM orders
-                WHERE payment_method = 'transfer' AND payment_status = 'unpaid' AND status = 'placed' AND created_at < @createdBefore
+                WHERE reserved_until < @now AND payment_status = 'unpaid' AND status = 'placed' AND payment_method = 'transfer'
                 ORDER BY id LIMIT @limit
                 FOR UPDATE SKIP LOCKED
             )
             UPDATE orders o SET status = 'cancelled', updated_at = @now
             FROM due WHERE o.id = due.id AND o.payment_status = 'unpaid' AND o.status = 'placed'
             RETURNING o.id
-            """, new { createdBefore, now, limit }, tx, cancellationToken: cancellationToken))).AsList();
+            """, new { now, limit }, tx, cancellationToken: cancellationToken))).AsList();
         if (expired.Count > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition("""

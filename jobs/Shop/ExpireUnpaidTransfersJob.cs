@@ -5,17 +5,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Cho40.Jobs.Shop;
 
-/// <summary>Settings <c>Cho40:Shop:TransferHoldHours</c>: how long an unpaid transfer order keeps its goods.</summary>
-public sealed class OrderHoldOptions
-{
-    public int TransferHoldHours { get; set; } = 24;
-}
-
 /// <summary>
-/// Every 10 minutes: cancels transfer orders whose hold has ended without a payment (the order page says until when),
-/// so their goods can be sold again. Idempotent (guarded update); batches of 500 until none are left.
+/// Every 10 minutes: cancels transfer orders whose reservation has ended without a payment (<c>orders.reserved_until</c>,
+/// set at checkout from Cho40:Shop:TransferHoldHours; the order page says until when), so their goods can be sold again.
+/// Idempotent (guarded update); batches of 500 until none are left.
 /// </summary>
-public sealed class ExpireUnpaidTransfersJob(Db.Orders orders, OrderHoldOptions options, TimeProvider clock)
+public sealed class ExpireUnpaidTransfersJob(Db.Orders orders, TimeProvider clock)
 {
     public const string RecurringJobId = "expire-unpaid-transfer-orders";
     public const string Queue = "default";
@@ -26,7 +21,7 @@ public sealed class ExpireUnpaidTransfersJob(Db.Orders orders, OrderHoldOptions 
     {
         var now = clock.GetUtcNow();
         var total = 0;
-        for (int n; (n = await orders.ExpireUnpaidTransfersAsync(now.AddHours(-options.TransferHoldHours), now, 500, cancellationToken)) > 0;)
+        for (int n; (n = await orders.ExpireUnpaidTransfersAsync(now, 500, cancellationToken)) > 0;)
             total += n;
         return total;
     }

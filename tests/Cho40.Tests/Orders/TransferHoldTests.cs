@@ -34,6 +34,7 @@ public sealed class TransferHoldTests : IAsyncLifetime
         var paid = await TransferOrderAsync(slug);
         await ShopHelpers.ExecuteAsync(app, "UPDATE orders SET payment_status = 'paid', paid_at = now(), paid_amount_vnd = total_vnd WHERE id = @id", new { id = paid.Id });
         var createdAt = await ShopHelpers.ScalarAsync<DateTime>(app, "SELECT created_at FROM orders WHERE id = @id", new { id = unpaid.Id });
+        Assert.Equal(createdAt.AddHours(6), await ShopHelpers.ScalarAsync<DateTime>(app, "SELECT reserved_until FROM orders WHERE id = @id", new { id = unpaid.Id }));
 
         using var shopper = app.NewClient();
         var (_, page) = await shopper.GetPageAsync(unpaid.Url);
@@ -46,7 +47,7 @@ public sealed class TransferHoldTests : IAsyncLifetime
         using var scope = app.Services.CreateScope();
         var job = scope.ServiceProvider.GetRequiredService<ExpireUnpaidTransfersJob>();
         app.Clock.Advance(TimeSpan.FromHours(5));
-        Assert.Equal(0, await job.RunAsync(CancellationToken.None)); // still within the hold
+        Assert.Equal(0, await job.RunAsync(CancellationToken.None)); // still within the hold (and the demo's older orders have none)
         app.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
         Assert.Equal(1, await job.RunAsync(CancellationToken.None));
         Assert.Equal(0, await job.RunAsync(CancellationToken.None)); // a re-run changes nothing

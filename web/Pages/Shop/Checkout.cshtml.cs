@@ -73,7 +73,8 @@ public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits un
         {
             var outcome = await orders.PlaceAsync(new CheckoutRequest(Input.IdempotencyKey, User.UserIdOrNull(), Input.Name.Trim(),
                 phone!, Input.ProvinceCode!, Input.CommuneCode!, Input.AddressLine.Trim(), Input.Note?.Trim() ?? "",
-                Input.PaymentMethod, lines, options.ShippingFeeVnd), time.GetUtcNow(), cancellationToken);
+                Input.PaymentMethod, lines, options.ShippingFeeVnd, time.GetUtcNow().AddHours(options.TransferHoldHours)),
+                time.GetUtcNow(), cancellationToken);
             if (outcome.Status is CheckoutStatus.Placed or CheckoutStatus.AlreadyPlaced) return Placed(outcome);
             foreach (var line in outcome.Unavailable)
             {

@@ -13,18 +13,14 @@ public sealed record TransferInstructions(string OrderCode, string BankName, str
     /// <summary>The transfer purpose: the order code, which the payment matcher looks for (≤ 25 ASCII characters).</summary>
     public static string PurposeFor(string orderCode) => "Cho40 " + orderCode;
 
-    public static TransferInstructions For(OrderDetail order, CollectionAccount account, Banks banks, string? qrImageUrl,
-        ShopOptions? shop = null) =>
+    /// <summary>The order's reservation (orders.reserved_until, set at checkout) is shown as "Đơn được giữ đến …".</summary>
+    public static TransferInstructions For(OrderDetail order, CollectionAccount account, Banks banks, string? qrImageUrl) =>
         new(order.Code, banks.FindByBin(account.Bin) is { } bank ? $"{bank.ShortName} — {bank.Name}" : account.Bin, account.AccountNumber,
-            account.AccountName, order.TotalVnd, PurposeFor(order.Code), qrImageUrl,
-            shop is null ? null : ReservedUntilOf(order.CreatedAt, shop));
-
-    /// <summary>An unpaid transfer order holds its goods this long after checkout (ExpireUnpaidTransferOrdersJob cancels it then).</summary>
-    public static DateTimeOffset ReservedUntilOf(DateTimeOffset createdAt, ShopOptions shop) => createdAt.AddHours(shop.TransferHoldHours);
+            account.AccountName, order.TotalVnd, PurposeFor(order.Code), qrImageUrl, order.ReservedUntil);
 }
 
 /// <summary>/don-hang/{token}: the shopper's order page; the token in the link is the key (128 random bits).</summary>
-public sealed class OrderModel(Orders orders, CollectionAccount account, Banks banks, ShopOptions shop) : PageModel
+public sealed class OrderModel(Orders orders, CollectionAccount account, Banks banks) : PageModel
 {
     public OrderDetail? Order { get; private set; }
     public TransferInstructions? Transfer { get; private set; }
@@ -34,7 +30,7 @@ public sealed class OrderModel(Orders orders, CollectionAccount account, Banks b
         Order = await orders.ByTokenAsync(token, cancellationToken);
         if (Order is null) return NotFound();
         Transfer = TransferInstructions.For(Order, account, banks,
-            Payload(Order) is null ? null : $"/don-hang/{Uri.EscapeDataString(token)}?handler=VietQr", shop);
+            Payload(Order) is null ? null : $"/don-hang/{Uri.EscapeDataString(token)}?handler=VietQr");
         Response.Headers.CacheControl = "no-store";
         return Page();
     }

@@ -32,6 +32,9 @@ public abstract class OrderHandlingModel(Orders orders, TimeProvider time, IStri
     /// <summary>Cancelling needs a reason (one of <see cref="CancelReasons"/>; "other" needs a note): it is shown to the shopper.</summary>
     public async Task<IActionResult> OnPostCancelAsync(long id, string? reason, string? note, CancellationToken cancellationToken)
     {
+        // Whose order it is comes first: another seller's id answers 404 whatever was (not) filled in.
+        if ((AsAdmin ? await orders.ForAdminAsync(id, cancellationToken) : await orders.ForMemberAsync(User.UserId(), id, cancellationToken)) is null)
+            return NotFound();
         note = note?.Trim() ?? "";
         if (reason is null || !CancelReasons.All.Contains(reason) || (reason == CancelReasons.Other && note.Length == 0) || note.Length > 300)
         {

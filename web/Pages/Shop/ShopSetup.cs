@@ -27,7 +27,7 @@ public sealed class ShopOptions
     /// <summary>Flat delivery fee added to each seller's order.</summary>
     public long ShippingFeeVnd { get; set; } = 30_000;
 
-    /// <summary>How long an unpaid transfer order keeps its goods before it is cancelled (the page says until when).</summary>
+    /// <summary>How long an unpaid transfer order keeps its goods (orders.reserved_until, shown on its page) before it is cancelled.</summary>
     public int TransferHoldHours { get; set; } = 24;
 }
 
@@ -41,9 +41,7 @@ public static class ShopSetup
             new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 10_000 })));
         services.AddSingleton<Orders>();
         services.AddSingleton(configuration.GetSection("Cho40:Collection").Get<CollectionAccount>() ?? new CollectionAccount());
-        var shop = configuration.GetSection("Cho40:Shop").Get<ShopOptions>() ?? new ShopOptions();
-        services.AddSingleton(shop);
-        services.AddSingleton(new Jobs.Shop.OrderHoldOptions { TransferHoldHours = shop.TransferHoldHours });
+        services.AddSingleton(configuration.GetSection("Cho40:Shop").Get<ShopOptions>() ?? new ShopOptions());
         return services;
     }
 }
