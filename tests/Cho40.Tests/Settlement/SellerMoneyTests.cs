@@ -1,6 +1,7 @@
 using System.Net;
 using Cho40.Tests.Infrastructure;
 using Cho40.Tests.Shop;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cho40.Tests.Settlement;
 
@@ -28,18 +29,19 @@ public sealed class SellerMoneyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, statements.StatusCode);
         var formUrl = money.QuerySelector($"a[href='/Seller/Settlement/Account/{sellerId}']")!.GetAttribute("href")!;
 
+        var collection = app.Services.GetRequiredService<Cho40.Web.Pages.Shop.CollectionAccount>().AccountNumber;
         // Refused next to each field, nothing saved: a bank not in the list, letters in the number, the platform's
         // collection account, a holder that is not a name.
         foreach (var (field, values) in new (string, Dictionary<string, string>)[]
         {
             ("Input.BankBin", new() { ["Input.BankBin"] = "999999", ["Input.AccountNumber"] = "0123456789", ["Input.AccountName"] = "DO THI BANG" }),
             ("Input.AccountNumber", new() { ["Input.BankBin"] = "970436", ["Input.AccountNumber"] = "12AB34", ["Input.AccountName"] = "DO THI BANG" }),
-            ("Input.AccountNumber", new() { ["Input.BankBin"] = "970436", ["Input.AccountNumber"] = "1020040040", ["Input.AccountName"] = "DO THI BANG" }),
+            ("Input.AccountNumber", new() { ["Input.BankBin"] = "970436", ["Input.AccountNumber"] = collection, ["Input.AccountName"] = "DO THI BANG" }),
             ("Input.AccountName", new() { ["Input.BankBin"] = "970436", ["Input.AccountNumber"] = "0123456789", ["Input.AccountName"] = "<b>x</b>" }),
         })
         {
             var refused = await seller.SubmitFormAsync(formUrl, "form.payout-account", values);
-            Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+            Assert.True(refused.StatusCode == HttpStatusCode.OK, $"{field}: {(int)refused.StatusCode} {refused.Headers.Location}");
             var page = await PageClient.ParseAsync(refused);
             Assert.False(string.IsNullOrWhiteSpace(page.QuerySelector($"[data-valmsg-for='{field}']")!.TextContent), $"no message for {field}");
             Assert.Equal(0L, await ShopHelpers.ScalarAsync<long>(app, "SELECT count(*) FROM seller_payout_accounts WHERE seller_id = @sellerId", new { sellerId }));
