@@ -5,6 +5,23 @@ namespace Cho40.Db;
 /// <summary>Where the database is: <c>DATABASE_URL</c> as a postgres:// URL or an Npgsql connection string.</summary>
 public static class Database
 {
+    /// <summary>
+    /// The connection string the web and job processes use for their data source: statements run at least twice on a
+    /// connection are prepared (Npgsql prepares nothing unless told), so PostgreSQL stops planning the same query again
+    /// and again — the public trace page's seven-join query planned in 2.7 ms and ran in 0.3 ms. A connection string that
+    /// sets "Max Auto Prepare" itself (0 turns it off) is left as it is. Not multiplexing: the stall event stream's
+    /// LISTEN (Wait) and the data-protection key ring (synchronous commands) are refused in that mode.
+    /// </summary>
+    public static string ForApplication(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // The builder writes every setting under its canonical name, whichever synonym was given.
+        if (builder.ConnectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) return builder.ConnectionString;
+        builder.MaxAutoPrepare = 100;
+        builder.AutoPrepareMinUsages = 2;
+        return builder.ConnectionString;
+    }
+
     public static string ConnectionStringFrom(string databaseUrl)
     {
         if (!databaseUrl.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) &&

@@ -22,6 +22,7 @@ public static class DemoData
         new("0900000005", "Phạm Minh Số", Roles.DigitalHelper, "tổ công nghệ số cộng đồng"),
         new("0900000006", "Hoàng Văn Mua", "", "người mua"),
         new("0900000007", "Đỗ Thị Bằng", Roles.SellerMember, "HTX Chè La Bằng"),
+        new("0900000008", "Vũ Thị Tỉnh", Roles.ProvinceViewer, "cán bộ tỉnh Thái Nguyên (xem số liệu)"),
     ];
 
     /// <summary>Seeds the demo data when there are no users yet. Returns true when it seeded.</summary>
@@ -55,6 +56,8 @@ public static class DemoData
         await connection.ExecuteAsync(new CommandDefinition(ReadSeedScript("demo-orders.sql"), transaction: tx,
             cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(ReadSeedScript("demo-sales.sql"), transaction: tx,
+            cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(ReadSeedScript("demo-markets.sql"), transaction: tx,
             cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
         return true;

@@ -3,6 +3,7 @@ using Hangfire.PostgreSql;
 using Cho40.Db;
 using Cho40.Jobs.Reports;
 using Cho40.Jobs.Cod;
+using Cho40.Jobs.Province;
 using Cho40.Jobs.Settlement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -69,6 +70,10 @@ public static class HangfireSetup
         services.TryAddSingleton<Db.Orders>();
         services.AddTransient<Shop.ExpireUnpaidTransfersJob>();
         services.AddHostedService<Shop.ExpireUnpaidTransfersSchedule>();
+        // Province aggregates: rebuilt nightly after the reports (and after each backfill).
+        services.TryAddSingleton<ProvinceAggregates>();
+        services.AddTransient<ProvinceAggregatesJob>();
+        services.AddHostedService<ProvinceSchedule>();
 
         if (runServer)
         {

@@ -27,7 +27,7 @@ public static class JobsProgram
         await Migrator.EnsureDatabaseExistsAsync(connectionString);
         await Migrator.MigrateAsync(connectionString, Console.WriteLine);
 
-        builder.Services.AddNpgsqlDataSource(connectionString);
+        builder.Services.AddNpgsqlDataSource(Database.ForApplication(connectionString));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Settlement").Get<SettlementOptions>() ?? new SettlementOptions());
         builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Reports").Get<Reports.ReportOptions>() ?? new Reports.ReportOptions());

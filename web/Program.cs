@@ -11,6 +11,8 @@ using Cho40.Web.Catalog;
 using Cho40.Web.Infrastructure;
 using Cho40.Web.Payments;
 using Cho40.Web.Payments.Notifications;
+using Cho40.Web.Pages;
+using Cho40.Web.Pages.Markets;
 using Cho40.Web.Pages.Stall;
 using Cho40.Web.Pages.Shop;
 using Cho40.Web.Payments.VietQr;
@@ -33,7 +35,8 @@ builder.Services.AddSingleton(options);
 ProductionSafety.ThrowIfUnsafe(builder.Environment, builder.Configuration, options,
     builder.Configuration.GetSection("Cho40:Collection").Get<CollectionAccount>() ?? new CollectionAccount());
 
-builder.Services.AddNpgsqlDataSource(connectionString);
+// Prepared statements (Database.ForApplication): part of "speed where people wait", see the block below.
+builder.Services.AddNpgsqlDataSource(Database.ForApplication(connectionString));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Accounts>();
 builder.Services.AddSingleton<Passwords>();
@@ -75,6 +78,11 @@ builder.Services.AddSingleton<PaymentMatching>();
 builder.Services.AddSingleton<PaymentIntake>();
 builder.Services.AddSingleton<WebhookGate>();
 builder.Services.AddCho40Shop(builder.Configuration);
+// Markets (public pages, manager details, posters) and the province dashboard with its open data.
+builder.Services.AddCho40Markets();
+builder.Services.AddSingleton<ProvinceQueries>();
+builder.Services.AddSingleton<ProvinceAggregates>();
+builder.Services.AddSingleton<OpenDataFiles>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Reports").Get<ReportOptions>() ?? new ReportOptions());
 builder.Services.AddCho40Jobs(connectionString, runServer: options.RunJobsInProcess, builder.Configuration.GetSection("Cho40:Jobs").Get<JobsOptions>());
 
@@ -99,6 +107,8 @@ builder.Services.AddRazorPages(o =>
         o.Conventions.AuthorizeFolder("/Stall");
         o.Conventions.AllowAnonymousToPage("/Stall/Activate");
         o.Conventions.AuthorizeFolder("/Market", Policies.MarketManager);
+        o.Conventions.AuthorizeFolder("/Province", Policies.ProvinceViewer);
+        o.Conventions.AllowAnonymousToPage("/Province/OpenData");
         o.Conventions.AuthorizeFolder("/Seller/Catalog", Policies.SellerMember);
         o.Conventions.AuthorizePage("/Account/SignOut");
     })
@@ -126,7 +136,8 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
     .AddPolicy(Policies.SellerMember, p => p.RequireRole(Roles.SellerMember))
     .AddPolicy(Policies.MarketManager, p => p.RequireRole(Roles.MarketManager, Roles.Admin))
-    .AddPolicy(Policies.StallKeeper, p => p.RequireRole(Roles.Stallholder, Roles.DigitalHelper));
+    .AddPolicy(Policies.StallKeeper, p => p.RequireRole(Roles.Stallholder, Roles.DigitalHelper))
+    .AddPolicy(Policies.ProvinceViewer, p => p.RequireRole(Roles.ProvinceViewer, Roles.Admin));
 
 // Cookies and antiforgery tokens must be readable by every web process: the key ring lives in PostgreSQL.
 builder.Services.AddDataProtection().SetApplicationName("Cho40");
@@ -144,6 +155,35 @@ builder.Services.AddRateLimiter(o =>
 
 // Client address and scheme from the reverse proxy (only from trusted proxies: Cho40:TrustedProxies).
 builder.Services.AddCho40ForwardedHeaders(options.TrustedProxies);
+
+// ---- Speed where people wait (issue 15; docs/quality/benchmarks.md) ----
+// Compressed answers: HTML, CSS, JS and JSON (Brotli, else gzip). Over HTTPS too — through nginx the request is HTTPS
+// here — because the only secrets on our pages, antiforgery tokens, are encrypted afresh for every response, so
+// BREACH-style guessing has nothing stable to recover. Static files come precompressed from the build (MapStaticAssets).
+builder.Services.AddResponseCompression(o =>
+{
+    o.EnableForHttps = true;
+    o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>();
+    o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
+    o.MimeTypes = Microsoft.AspNetCore.ResponseCompression.ResponseCompressionDefaults.MimeTypes
+        .Concat(["application/linkset+json", "application/ld+json", "application/problem+json", "image/svg+xml", "application/manifest+json"]);
+});
+// `./cho40 up` and the tests run the build output, not a publish: let MapStaticAssets find the build's compressed and
+// content-hashed files there too (without this it does so only in Development). A published app ignores it.
+builder.WebHost.UseStaticWebAssets();
+// Outside Development, serve the build's files as built: no hot-reload patching, which would send no-cache headers and
+// recompress edited files on the fly without compression.
+if (!builder.Environment.IsDevelopment()) builder.Configuration["ReloadStaticAssetsAtRuntime"] ??= "false";
+// Fastest levels: pages are compressed on every request, and level 1 already takes HTML to about a quarter.
+builder.Services.Configure<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
+builder.Services.Configure<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
+// Server-side output cache, used by the public trace page only (TracePageCache); its scans are counted in front of it.
+builder.Services.AddOutputCache(o =>
+{
+    o.SizeLimit = 32 * 1024 * 1024;
+    o.AddPolicy(TracePageCache.PolicyName, new TracePageCache());
+});
+// ---- end of speed ----
 
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 // Unhandled exceptions: 503 + Retry-After while PostgreSQL is out of reach; problem+json on /api.
@@ -172,6 +212,8 @@ await using (var scope = app.Services.CreateAsyncScope())
 
 // First: everything after it (rate limits, the trace page's networks, cookies) sees the client, not the proxy.
 app.UseForwardedHeaders();
+// Speed: compress whatever follows (issue 15).
+app.UseResponseCompression();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/Error", StatusCodeSelector = ErrorAnswers.StatusCodeOf });
@@ -186,18 +228,20 @@ if (options.InstanceName is { Length: > 0 } instanceName)
         return next(context);
     });
 }
-// The stall app's recorded clips (Ogg Opus) and its web manifest, whatever the default type table says.
-var staticTypes = new Microsoft.AspNetCore.StaticFiles.FileExtensionContentTypeProvider();
-staticTypes.Mappings[".opus"] = "audio/ogg";
-staticTypes.Mappings[".webmanifest"] = "application/manifest+json";
-app.UseStaticFiles(new StaticFileOptions { ContentTypeProvider = staticTypes });
 app.UseRequestLocalization();
 app.UseRouting();
 app.UseRequestSizeGate();
 app.UseRateLimiter();
+// Speed (issue 15): trace page views are counted here, in front of the output cache, so cached views count too; the
+// cache comes after localisation (it varies by language) and before authentication (the trace page shows no user).
+app.UseMiddleware<TraceScanCounting>();
+app.UseOutputCache();
 app.UseAuthentication();
 app.UseAuthorization();
 
+// Speed (issue 15): wwwroot with content-hashed URLs (asp-append-version), long immutable caching and
+// build-time compression; replaces UseStaticFiles.
+app.MapStaticAssets();
 app.MapHealthChecks("/healthz");
 AdminOnlyDashboardFilter.UseAdminOnlyDashboardGate(app, "/hangfire");
 app.MapHangfireDashboard("/hangfire", new DashboardOptions
@@ -207,7 +251,10 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions
     DashboardTitle = "Chợ 4.0 — jobs",
 });
 app.MapProductImages();
-app.MapRazorPages();
+app.MapMarketPhotos();
+OpenDataFiles.MapOpenData(app);
+// WithStaticAssets: asp-append-version writes the content-hashed URL (/css/site.{hash}.css, cached a year, immutable).
+app.MapRazorPages().WithStaticAssets();
 app.MapBankNotifications();
 app.MapStallEventStream();
 app.MapCho40Trace();

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using System.Text.RegularExpressions;
 using Bogus;
+using Cho40.Bench.Common;
 using Cho40.Db;
 using Cho40.Db.Domain;
 using Dapper;
@@ -10,21 +9,22 @@ using Npgsql;
 using NpgsqlTypes;
 
 // Shop benchmark. `generate`: realistic data at scale through binary COPY into the database named by
-// DATABASE_URL. `measure URL`: wrk at 64 connections on each shop page and on the minimal page.
+// DATABASE_URL. `measure CACHE_OFF_URL CACHE_ON_URL`: each shop page next to the minimal page in interleaved wrk rounds
+// (64 connections), search over thousands of distinct queries with the result cache off and on; bytes on the wire.
 var mode = args.FirstOrDefault() ?? "";
 if (mode == "generate")
 {
     var url = Environment.GetEnvironmentVariable("DATABASE_URL") ?? throw new InvalidOperationException("DATABASE_URL is not set");
     await Generator.RunAsync(Cho40.Db.Database.ConnectionStringFrom(url));
 }
-else if (mode == "measure" && args.Length == 2)
+else if (mode == "measure" && args.Length == 3)
 {
     var url = Environment.GetEnvironmentVariable("DATABASE_URL") ?? throw new InvalidOperationException("DATABASE_URL is not set");
-    await Measurement.RunAsync(args[1].TrimEnd('/'), Cho40.Db.Database.ConnectionStringFrom(url));
+    await Measurement.RunAsync(args[1].TrimEnd('/'), args[2].TrimEnd('/'), Cho40.Db.Database.ConnectionStringFrom(url));
 }
 else
 {
-    Console.Error.WriteLine("usage: Cho40.Bench.Shop generate | measure http://127.0.0.1:PORT   (DATABASE_URL must be set)");
+    Console.Error.WriteLine("usage: Cho40.Bench.Shop generate | measure CACHE_OFF_URL CACHE_ON_URL   (DATABASE_URL must be set)");
     return 2;
 }
 return 0;
@@ -315,21 +315,14 @@ internal static class Generator
     }
 }
 
-internal static partial class Measurement
+internal static class Measurement
 {
-    private static readonly string Duration = Environment.GetEnvironmentVariable("BENCH_DURATION") ?? "10s";
+    // Realistic words people type that no generated product has: searches that find nothing cost too.
+    private static readonly string[] Absent = ["sầu riêng", "cà phê", "hạt điều", "tiêu đen", "rượu ngô", "cam sành", "vải thiều", "xoài cát", "mắm tôm", "bánh đa"];
 
-    private static readonly string[] Queries =
-    [
-        "che tan cuong", "chè tân cương", "CHÈ THÁI", "tra moc cau", "trà móc câu la bằng", "mat ong rung", "mật ong", "gao bao thai",
-        "gạo nếp", "mien dong", "miến dong na rì", "nam huong", "nấm linh chi", "che non tom", "chè đinh", "tan cuong", "la bang",
-        "dinh hoa", "na dai vo nhai", "bưởi", "buoi dong hy", "khoai lang", "quà tết", "hop qua che", "tinh bot nghe", "gung",
-        "thit trau gac bep", "tra o long", "hồng trà", "shan tuyet", "che huu co", "ocop", "trai cai", "ba be", "moc nhi",
-    ];
-
-    public static async Task RunAsync(string baseUrl, string connectionString)
+    public static async Task RunAsync(string cacheOffUrl, string cacheOnUrl, string connectionString)
     {
-        string[] categories, products;
+        string[] categories, products, names;
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             categories = (await connection.QueryAsync<string>("SELECT slug FROM categories ORDER BY id")).ToArray();
@@ -337,99 +330,105 @@ internal static partial class Measurement
                 SELECT p.slug FROM products p JOIN sellers s ON s.id = p.seller_id
                 WHERE p.status = 'published' AND s.status = 'approved' ORDER BY md5(p.slug) LIMIT 2000
                 """)).ToArray();
+            names = (await connection.QueryAsync<string>("SELECT name FROM products WHERE status = 'published' ORDER BY md5(slug) LIMIT 20000")).ToArray();
         }
-        var pages = new (string Name, string[] Paths)[]
-        {
-            ("minimal (12 rows)", ["/bench/minimal"]),
-            ("home", ["/"]),
-            ("category", categories.Select(c => "/danh-muc/" + c).ToArray()),
-            ("search", Queries.Select(q => "/search?q=" + Uri.EscapeDataString(q)).ToArray()),
-            ("product", products.Select(p => "/san-pham/" + p).ToArray()),
-        };
-
-        using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        var queries = Queries(names, 5000);
         Console.WriteLine();
-        Console.WriteLine($"wrk: 2 threads, 64 connections, {Duration} per page (after a 3 s warm-up), {Environment.ProcessorCount} cores");
-        Console.WriteLine($"{"page",-20} {"req/s",10} {"p50",10} {"p99",10} {"ratio",8} {"weight",10}   (weight: HTML + CSS + JS of the first URL, no images)");
-        double minimal = 0;
-        var failures = new List<string>();
-        foreach (var (name, paths) in pages)
+        Console.WriteLine($"machine: {Interleaved.Machine()}; wrk 2 threads, {Interleaved.Connections} connections, {Interleaved.Rounds} interleaved rounds of {Interleaved.RoundDuration} per page and its baseline");
+        Console.WriteLine($"search: {queries.Length:N0} distinct queries (1–3 words of product names, half without diacritics, typos, partial words, words no product has), e.g. "
+            + string.Join(", ", queries.Take(8).Select(q => $"\"{q}\"")));
+        Console.WriteLine("baseline: /bench/minimal (Dapper reads 12 rows, Razor writes them in the site layout), on the same site process");
+        Console.WriteLine(Interleaved.Header);
+        string[] minimal = ["/bench/minimal"];
+        var search = queries.Select(q => "/search?q=" + Uri.EscapeDataString(q)).ToArray();
+        var results = new List<Comparison>();
+        foreach (var (name, url, paths) in new (string, string, string[])[]
         {
-            var script = Path.Combine(Path.GetTempPath(), $"cho40-bench-{Guid.NewGuid():N}.lua");
-            await File.WriteAllTextAsync(script, LuaFor(paths));
-            await RunWrkAsync(["-t2", "-c64", "-d3s", "-s", script, baseUrl]);
-            var output = await RunWrkAsync(["-t2", "-c64", "-d" + Duration, "--latency", "-s", script, baseUrl]);
-            File.Delete(script);
-            var rps = double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
-            var p50 = Percentile(output, "50%");
-            var p99 = Percentile(output, "99%");
-            var errors = ErrorLine().Match(output);
-            if (name.StartsWith("minimal", StringComparison.Ordinal)) minimal = rps;
-            var weight = await WeightAsync(http, paths[0]);
-            var ratio = rps / minimal;
-            Console.WriteLine($"{name,-20} {rps,10:F0} {Ms(p50),10} {Ms(p99),10} {ratio,8:F2} {weight,10:N0}{(errors.Success ? "   " + errors.Value.Trim() : "")}");
-            if (name is "home" or "category" or "search" && ratio < 0.5) failures.Add($"{name}: {ratio:F2}× the minimal page (target ≥ 0.5×)");
-            if (name == "search" && p99 > TimeSpan.FromMilliseconds(100)) failures.Add($"search p99 {Ms(p99)} (target < 100 ms)");
-            if (weight >= 60 * 1024) failures.Add($"{name}: {weight:N0} bytes (target < 60 KB)");
+            ("home", cacheOffUrl, ["/"]),
+            ("category (13 rotating)", cacheOffUrl, categories.Select(c => "/danh-muc/" + c).ToArray()),
+            ("product (2,000 rotating)", cacheOffUrl, products.Select(p => "/san-pham/" + p).ToArray()),
+            ("search, result cache off", cacheOffUrl, search),
+            ("search, result cache on", cacheOnUrl, search),
+        })
+        {
+            var c = await Interleaved.CompareAsync(name, url, paths, url, minimal);
+            results.Add(c);
+            Console.WriteLine(Interleaved.Line(c));
         }
-        Console.WriteLine(failures.Count == 0 ? "targets: all met" : "targets missed:\n  " + string.Join("\n  ", failures));
+
+        Console.WriteLine();
+        Console.WriteLine($"{"page",-34} {"raw",10} {"on the wire",12}   (first visit: HTML + CSS + JS, no images; compressed as a browser asks)");
+        var targets = new List<(string, bool, string)>();
+        foreach (var (name, path) in new[] { ("home", "/"), ("category", "/danh-muc/" + categories[0]), ("search", search[0]), ("product", "/san-pham/" + products[0]) })
+        {
+            var wire = await Wire.FirstVisitAsync(cacheOffUrl, path);
+            var onWire = wire.Html + wire.Assets + wire.Headers;
+            Console.WriteLine($"{name,-34} {wire.Raw,10:N0} {onWire,12:N0}");
+            targets.Add(($"{name} page under 60 KB (HTML + CSS + JS)", wire.Raw < 60 * 1024, $"{wire.Raw:N0} B raw, {onWire:N0} B on the wire"));
+        }
+
+        Comparison Of(string prefix) => results.First(r => r.Name.StartsWith(prefix, StringComparison.Ordinal));
+        targets.Add(("home ≥ 0.5× minimal", Of("home").Ratio >= 0.5, $"{Of("home").Ratio:F2}×"));
+        targets.Add(("category ≥ 0.7× minimal", Of("category").Ratio >= 0.7, $"{Of("category").Ratio:F2}×"));
+        targets.Add(("product ≥ 0.7× minimal", Of("product").Ratio >= 0.7, $"{Of("product").Ratio:F2}×"));
+        targets.Add(("search, cache off, ≥ 0.5× minimal", Of("search, result cache off").Ratio >= 0.5, $"{Of("search, result cache off").Ratio:F2}×"));
+        targets.Add(("search, cache off, p99 < 100 ms", Of("search, result cache off").P99 < TimeSpan.FromMilliseconds(100), Interleaved.Ms(Of("search, result cache off").P99)));
+        targets.Add(("search, cache on, ≥ 0.5× minimal", Of("search, result cache on").Ratio >= 0.5, $"{Of("search, result cache on").Ratio:F2}×"));
+        Console.WriteLine();
+        foreach (var (target, met, figure) in targets) Console.WriteLine($"target {(met ? "met" : "NOT MET")}: {target} — {figure}");
     }
 
-    private static string LuaFor(string[] paths)
+    /// <summary>
+    /// Distinct, realistic search texts from product names: one to three consecutive words, half without diacritics,
+    /// some with a typo or the last word cut short (typing in progress), some in capitals, a few of words no product has.
+    /// </summary>
+    public static string[] Queries(string[] names, int count)
     {
-        var lua = new StringBuilder("local paths = {\n");
-        foreach (var path in paths) lua.Append("  \"").Append(path.Replace("\\", "\\\\").Replace("\"", "\\\"")).Append("\",\n");
-        lua.Append("""
+        var random = new Random(15);
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        for (var attempt = 0; set.Count < count && attempt < count * 20; attempt++)
+        {
+            string q;
+            if (random.NextDouble() < 0.03)
+            {
+                q = Absent[random.Next(Absent.Length)] + (random.NextDouble() < 0.5 ? " " + names[random.Next(names.Length)].Split(' ')[0] : "");
             }
-            local i = 0
-            function setup(thread) end
-            function init(args) i = math.random(#paths) end
-            function request()
-              i = (i % #paths) + 1
-              return wrk.format("GET", paths[i])
-            end
-            """);
-        return lua.ToString();
-    }
-
-    private static async Task<string> RunWrkAsync(string[] arguments)
-    {
-        var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start");
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0) throw new InvalidOperationException("wrk failed: " + await process.StandardError.ReadToEndAsync());
-        return output;
-    }
-
-    private static TimeSpan Percentile(string output, string which)
-    {
-        var m = Regex.Match(output, @"^\s*" + Regex.Escape(which) + @"\s+([\d.]+)(us|ms|s)\s*$", RegexOptions.Multiline);
-        var value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-        return m.Groups[2].Value switch { "us" => TimeSpan.FromMicroseconds(value), "ms" => TimeSpan.FromMilliseconds(value), _ => TimeSpan.FromSeconds(value) };
-    }
-
-    private static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture) + " ms";
-
-    private static async Task<long> WeightAsync(HttpClient http, string path)
-    {
-        var html = await http.GetStringAsync(path);
-        long bytes = Encoding.UTF8.GetByteCount(html);
-        foreach (Match m in Assets().Matches(html))
-        {
-            var url = m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value;
-            bytes += (await http.GetByteArrayAsync(System.Net.WebUtility.HtmlDecode(url))).Length;
+            else
+            {
+                var words = names[random.Next(names.Length)].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var take = Math.Min(words.Length, random.Next(1, 4));
+                var start = random.Next(0, words.Length - take + 1);
+                q = string.Join(' ', words.Skip(start).Take(take));
+            }
+            var roll = random.NextDouble();
+            if (roll < 0.5) q = Slug.ToAscii(q).ToLowerInvariant();
+            var variant = random.NextDouble();
+            if (variant < 0.12) q = Typo(q, random);
+            else if (variant < 0.24) q = CutLastWord(q, random);
+            else if (variant < 0.28) q = q.ToUpperInvariant();
+            if (q.Trim().Length >= 2) set.Add(q.Trim());
         }
-        return bytes;
+        return set.ToArray();
     }
 
-    [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
-    private static partial Regex RequestsPerSecond();
+    private static string Typo(string q, Random random)
+    {
+        var chars = q.ToCharArray();
+        var letters = Enumerable.Range(0, chars.Length).Where(i => char.IsLetter(chars[i])).ToList();
+        if (letters.Count < 4) return q;
+        var at = letters[random.Next(letters.Count)];
+        return random.Next(3) switch
+        {
+            0 => q.Remove(at, 1),                                                   // a letter left out
+            1 => q[..at] + "aeiouy"[random.Next(6)] + q[(at + 1)..],                // a wrong letter
+            _ => at + 1 < q.Length ? q[..at] + q[at + 1] + q[at] + q[(at + 2)..] : q, // two letters swapped
+        };
+    }
 
-    [GeneratedRegex(@"(Non-2xx or 3xx responses: \d+|Socket errors:[^\n]+)")]
-    private static partial Regex ErrorLine();
-
-    [GeneratedRegex("""(?:<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"|<script[^>]+src="([^"]+)")""")]
-    private static partial Regex Assets();
+    private static string CutLastWord(string q, Random random)
+    {
+        var space = q.LastIndexOf(' ');
+        var last = q[(space + 1)..];
+        return last.Length <= 2 ? q : q[..(space + 1)] + last[..random.Next(2, last.Length)];
+    }
 }

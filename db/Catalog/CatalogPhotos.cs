@@ -86,6 +86,7 @@ public sealed class CatalogPhotos(NpgsqlDataSource db)
         await connection.ExecuteAsync(new CommandDefinition("""
             DELETE FROM media_blobs b
             WHERE b.sha256 = @key AND NOT EXISTS (SELECT 1 FROM product_images i WHERE i.storage_key = b.sha256)
+              AND NOT EXISTS (SELECT 1 FROM markets m WHERE m.photo_sha256 = b.sha256)
             """, new { key }, tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
         return true;

@@ -9,6 +9,8 @@ public static class Roles
     public const string Stallholder = "stallholder";
     /// <summary>Tổ công nghệ số cộng đồng: a volunteer who sets up stalls for elderly stallholders.</summary>
     public const string DigitalHelper = "digital_helper";
+    /// <summary>Cán bộ tỉnh: reads the province dashboard of the provinces linked to them (province_viewers); no personal data.</summary>
+    public const string ProvinceViewer = "province_viewer";
 
-    public static readonly IReadOnlyList<string> All = [Admin, MarketManager, SellerMember, Stallholder, DigitalHelper];
+    public static readonly IReadOnlyList<string> All = [Admin, MarketManager, SellerMember, Stallholder, DigitalHelper, ProvinceViewer];
 }

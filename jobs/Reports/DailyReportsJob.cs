@@ -96,6 +96,10 @@ public sealed class DailyReportsJob(ReportComputation reports, ReportBackfills b
             // The day's job is enqueued: its id is recorded even if the caller gives up now, or the page loses track of it.
             await backfills.SetBackfillJobAsync(backfillId, day, previous, CancellationToken.None);
         }
+        // The province aggregates are built from the reports: rebuilt once the backfill's last day is done.
+        if (previous is not null)
+            jobs.ContinueJobWith<Province.ProvinceAggregatesJob>(previous, j => j.RefreshAsync(CancellationToken.None),
+                options: JobContinuationOptions.OnAnyFinishedState);
         return backfillId;
     }
 

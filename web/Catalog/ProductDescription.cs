@@ -22,12 +22,23 @@ public static class ProductDescription
 
     private static readonly HtmlSanitizer Sanitizer = CreateSanitizer();
 
+    // Sanitising parses the HTML into a DOM: about as costly as the rest of the product page. The result depends only on
+    // the text, so it is kept (bounded; keyed by the text itself, so an edited description is simply a new entry).
+    private static readonly Microsoft.Extensions.Caching.Memory.MemoryCache Rendered = new(
+        new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 20_000_000 });
+
     /// <summary>Markdown → safe HTML: headings, paragraphs, lists, emphasis, tables, links; no images, scripts, styles or attributes beyond href.</summary>
     public static string ToSafeHtml(string? markdown)
     {
         if (string.IsNullOrWhiteSpace(markdown)) return "";
-        var html = Markdown.ToHtml(markdown, Pipeline);
-        return Sanitizer.Sanitize(html);
+        if (Microsoft.Extensions.Caching.Memory.CacheExtensions.TryGetValue(Rendered, markdown, out string? cached)) return cached!;
+        var html = Sanitizer.Sanitize(Markdown.ToHtml(markdown, Pipeline));
+        Microsoft.Extensions.Caching.Memory.CacheExtensions.Set(Rendered, markdown, html, new Microsoft.Extensions.Caching.Memory.MemoryCacheEntryOptions
+        {
+            Size = (markdown.Length + html.Length) * 2L,
+            SlidingExpiration = TimeSpan.FromHours(1),
+        });
+        return html;
     }
 
     private static HtmlSanitizer CreateSanitizer()

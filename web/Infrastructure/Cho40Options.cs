@@ -20,6 +20,7 @@ public sealed class Cho40Options
 
     public int SignInAttemptsPerMinute { get; set; } = 10;
 
+
     /// <summary>Requests per client address per minute to the public APIs (policy "public-api"); 0 = unlimited.</summary>
     public int PublicApiRequestsPerMinute { get; set; } = 120;
 

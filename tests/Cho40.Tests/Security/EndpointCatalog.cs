@@ -23,6 +23,9 @@ public sealed record AppEndpoint(string Method, string Pattern, string? Handler,
 /// </summary>
 public static class EndpointCatalog
 {
+    /// <summary>The key under which every file of wwwroot is listed.</summary>
+    public const string StaticFiles = "/{wwwroot file}";
+
     public static async Task<IReadOnlyList<AppEndpoint>> ReadAsync(IServiceProvider services)
     {
         var source = services.GetRequiredService<EndpointDataSource>();
@@ -30,6 +33,12 @@ public static class EndpointCatalog
         var result = new List<AppEndpoint>();
         foreach (var endpoint in source.Endpoints.OfType<RouteEndpoint>())
         {
+            // wwwroot's files (MapStaticAssets: one endpoint per file, encoding and content hash) are one public thing.
+            if (endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.StaticAssets.StaticAssetDescriptor>() is not null)
+            {
+                result.Add(new AppEndpoint("GET", StaticFiles, null, false, []));
+                continue;
+            }
             var raw = endpoint.RoutePattern.RawText ?? "";
             var pattern = "/" + raw.TrimStart('/');
             var authorize = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>();

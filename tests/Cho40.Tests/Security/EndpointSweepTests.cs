@@ -40,6 +40,7 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         // ---- public: the shop, trace pages, public APIs, health -------------------------------------------------
         ["GET /"] = [Public("/")],
         ["* /healthz"] = [Public("/healthz")],
+        ["GET " + EndpointCatalog.StaticFiles] = [Public("/css/site.css"), Public("/js/charge.js")],
         ["GET /01/{gtin}/10/{lot}"] = [Public("/01/08936042000017/10/TC2025-A")],
         ["GET /01/{gtin}/10/{lot}/21/{serial}"] = [Public("/01/08936042000017/10/TC2025-A/21/K7M4Q2XPAB")],
         ["GET /01/{gtin}/21/{serial}"] = [Public("/01/08936042000017/21/K7M4Q2XPAB")],
@@ -67,6 +68,11 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["GET /tra-cuu-don-hang"] = [Public("/tra-cuu-don-hang")],
         ["POST /tra-cuu-don-hang"] = [Lenient("/tra-cuu-don-hang", send: false)], // rate limit and non-enumeration: GuestOrderLookupTests
         ["GET /img/p/{imageId:long}/{width:int}.webp"] = [Only("/img/p/{image}/160.webp", SellerB)], // a draft's photo
+        ["GET /cho"] = [Public("/cho")],
+        ["GET /cho/{slug}"] = [Public("/cho/cho-thai"), Public("/cho/cho-dong-quang?culture=en")],
+        ["GET /img/m/{sha256:regex(^[0-9a-f]{{64}}$)}/{width:int}.webp"] = [new("/img/m/" + new string('b', 64) + "/480.webp", Nobody)],
+        ["GET /du-lieu-mo"] = [Public("/du-lieu-mo")],
+        ["GET /du-lieu-mo/{name}"] = [Public("/du-lieu-mo/cho40-tuan.csv"), Public("/du-lieu-mo/cho40-thang.json"), Public("/du-lieu-mo/datapackage.json")],
         ["GET /api/vietqr"] = [Public("/api/vietqr?bin=970436&account=0011001234567")],
         ["GET /api/vietqr.png"] = [Public("/api/vietqr.png?bin=970436&account=0011001234567")],
         ["GET /api/vietqr.svg"] = [Public("/api/vietqr.svg?bin=970436&account=0011001234567")],
@@ -142,6 +148,17 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["POST /Market/Inbox?handler=Resolve"] = [new("/Market/Inbox?handler=Resolve", [Admin], Fields: new() { ["itemId"] = "{inboxItem}" })],
         ["GET /Market/{marketId:long}/Signs"] = [Only("/Market/{market}/Signs", Admin)],
         ["GET /Market/{marketId:long}/Signs?handler=Pdf"] = [Only("/Market/{market}/Signs?handler=Pdf&paper=A6", Admin)],
+
+        ["GET /Market/{marketId:long}/Details"] = [Only("/Market/{market}/Details", Admin)],
+        ["GET /Market/{marketId:long}/Details?handler=Poster"] = [Only("/Market/{market}/Details?handler=Poster&paper=A3", Admin)],
+        ["POST /Market/{marketId:long}/Details"] = [new("/Market/{market}/Details", [Admin], Fields: new() { ["Input.Name"] = "Chợ bị đổi tên" })],
+        ["POST /Market/{marketId:long}/Details?handler=Photo"] = [Only("/Market/{market}/Details?handler=Photo", Admin)],
+        ["POST /Market/{marketId:long}/Details?handler=RemovePhoto"] = [Only("/Market/{market}/Details?handler=RemovePhoto", Admin)],
+        ["POST /Market/{marketId:long}/Details?handler=Province"] = [new("/Market/{market}/Details?handler=Province", [Admin], OwnerToo: true)],
+
+        // ---- the province dashboard: province viewers (of Thái Nguyên, where market Y is) and admins; no personal data -
+        ["GET /Province"] = [Only("/Province", ProvinceViewer, Admin)],
+        ["GET /Province/Market/{marketId:long}"] = [Only("/Province/Market/{market}", ProvinceViewer, Admin)],
 
         ["GET /Market/{marketId:long}/Reports"] = [Only("/Market/{market}/Reports", Admin)],
         ["GET /Market/{marketId:long}/Reports?handler=Csv"] = [Only("/Market/{market}/Reports?handler=Csv", Admin)],

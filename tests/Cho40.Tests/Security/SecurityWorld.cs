@@ -13,18 +13,19 @@ using SkiaSharp;
 namespace Cho40.Tests.Security;
 
 /// <summary>The people of the security tests. "A" attacks, "B" (and the stall owner) own the target data.</summary>
-public enum Role { Anonymous, Shopper, Stallholder, StallOwner, Helper, SellerA, SellerB, Manager, Admin }
+public enum Role { Anonymous, Shopper, Stallholder, StallOwner, Helper, SellerA, SellerB, Manager, ProvinceViewer, Admin }
 
 /// <summary>
 /// The demo app plus a second tenant's worth of private data, each piece carrying a marker text that only its
 /// owners may ever see: <see cref="SellerMark"/> (seller B = HTX Chè Tân Cương: a draft product, an order, the
-/// payout account), <see cref="StallMark"/> (stall A01 at Chợ Thái, owner 0900000004, set up by helper 0900000005)
+/// payout account), <see cref="StallMark"/> (the account holder of stall A01 at Chợ Thái, owner 0900000004, set up by
+/// helper 0900000005 — not its goods or name: those are on the market's public page)
 /// and <see cref="MarketMark"/> (a transfer in the inbox of Chợ Đồng Quang, which the demo manager does not manage).
 /// </summary>
 public sealed class SecurityWorld : IAsyncLifetime
 {
     public const string SellerMark = "Zq7SellerB";
-    public const string StallMark = "Zq7StallA01";
+    public const string StallMark = "ZQ7STALLA01";
     public const string MarketMark = "Zq7MarketY";
     public const string StallholderPhone = "0911222333";
 
@@ -32,13 +33,13 @@ public sealed class SecurityWorld : IAsyncLifetime
     {
         [Role.Shopper] = "0900000006", [Role.Stallholder] = StallholderPhone, [Role.StallOwner] = "0900000004",
         [Role.Helper] = "0900000005", [Role.SellerA] = "0900000007", [Role.SellerB] = "0900000003",
-        [Role.Manager] = "0900000002", [Role.Admin] = "0900000001",
+        [Role.Manager] = "0900000002", [Role.ProvinceViewer] = "0900000008", [Role.Admin] = "0900000001",
     };
 
     /// <summary>Which markers each role may legitimately see (admins see everything; the manager manages Chợ Thái).</summary>
     public static readonly IReadOnlyDictionary<Role, string[]> Visible = new Dictionary<Role, string[]>
     {
-        [Role.Anonymous] = [], [Role.Shopper] = [], [Role.Stallholder] = [], [Role.SellerA] = [],
+        [Role.Anonymous] = [], [Role.Shopper] = [], [Role.Stallholder] = [], [Role.SellerA] = [], [Role.ProvinceViewer] = [],
         [Role.StallOwner] = [StallMark], [Role.Helper] = [StallMark], [Role.Manager] = [StallMark],
         [Role.SellerB] = [SellerMark], [Role.Admin] = [SellerMark, StallMark, MarketMark],
     };
@@ -97,8 +98,8 @@ public sealed class SecurityWorld : IAsyncLifetime
 
         // Stall A01 (owner 0900000004) and a payment request on it.
         var stallId = await db.ExecuteScalarAsync<long>("""
-            UPDATE stalls s SET goods = 'Rau ' || @mark FROM markets m
-            WHERE m.id = s.market_id AND m.slug = 'cho-thai' AND s.stall_number = 'A01' RETURNING s.id
+            UPDATE stall_bank_accounts b SET account_holder = 'LE THI HOA ' || @mark FROM stalls s JOIN markets m ON m.id = s.market_id
+            WHERE s.id = b.stall_id AND m.slug = 'cho-thai' AND s.stall_number = 'A01' RETURNING s.id
             """, new { mark = StallMark });
         Ids["stall"] = stallId.ToString();
         Ids["request"] = (await db.ExecuteScalarAsync<long>("""

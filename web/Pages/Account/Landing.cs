@@ -7,7 +7,7 @@ namespace Cho40.Web.Pages.Account;
 /// <summary>
 /// Where each person lands after signing in (unless they were on their way somewhere): their own work. Admin → /Admin,
 /// market manager → /Market, a stallholder with one stall → that stall's screen (several → the stall list, where a helper
-/// also follows the stalls they set up), seller → /Seller, anyone else → the shop.
+/// also follows the stalls they set up), seller → /Seller, province viewer → /Province, anyone else → the shop.
 /// </summary>
 public static class Landing
 {
@@ -24,6 +24,8 @@ public static class Landing
             return kept.Count == 1 ? $"/Stall/{kept[0].Id}/Screen" : "/Stall";
         }
         if (user.IsInRole(Roles.SellerMember)) return "/Seller";
+        // A province officer's work is the province dashboard.
+        if (user.IsInRole(Roles.ProvinceViewer)) return "/Province";
         return "/";
     }
 }

@@ -29,19 +29,33 @@ public sealed class ShopOptions
 
     /// <summary>How long an unpaid transfer order keeps its goods (orders.reserved_until, shown on its page) before it is cancelled.</summary>
     public int TransferHoldHours { get; set; } = 24;
+
+    /// <summary>
+    /// Reuse text search results for 30 s (listings without text always are). Off, every search reads the database;
+    /// the benchmark measures both (docs/quality/benchmarks.md).
+    /// </summary>
+    public bool CacheTextSearches { get; set; } = true;
 }
 
 public static class ShopSetup
 {
+    public const string SearchDataSourceKey = "search";
+
     /// <summary>Shop: browsing, search, cart, checkout and orders.</summary>
     public static IServiceCollection AddCho40Shop(this IServiceCollection services, IConfiguration configuration)
     {
         // Listings and search results are reused for a few seconds (a cache of their own, bounded to 10,000 results).
+        // Text searches run on a data source of their own whose plans always see the actual words (SearchConnectionString).
+        var shopOptions = configuration.GetSection("Cho40:Shop").Get<ShopOptions>() ?? new ShopOptions();
+        services.AddKeyedSingleton(SearchDataSourceKey, (_, _) => Npgsql.NpgsqlDataSource.Create(ShopQueries.SearchConnectionString(
+            Database.ForApplication(Database.ConnectionStringFrom(configuration["DATABASE_URL"]
+                ?? throw new InvalidOperationException("DATABASE_URL is not set"))))));
         services.AddSingleton(sp => new ShopQueries(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
-            new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 10_000 })));
+            new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 10_000 }),
+            sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(SearchDataSourceKey), shopOptions.CacheTextSearches));
         services.AddSingleton<Orders>();
         services.AddSingleton(configuration.GetSection("Cho40:Collection").Get<CollectionAccount>() ?? new CollectionAccount());
-        services.AddSingleton(configuration.GetSection("Cho40:Shop").Get<ShopOptions>() ?? new ShopOptions());
+        services.AddSingleton(shopOptions);
         return services;
     }
 }

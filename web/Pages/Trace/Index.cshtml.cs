@@ -16,7 +16,8 @@ namespace Cho40.Web.Pages.Trace;
 /// <c>Accept: application/linkset+json</c> → an RFC 9264 linkset). Server-rendered, no script, one query.
 /// </summary>
 [IgnoreAntiforgeryToken]
-public sealed class TraceIndexModel(Db.Trace trace, ScanCounter scans, TraceOptions options, Cho40Options siteOptions, TimeProvider clock) : PageModel
+[Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = TracePageCache.PolicyName)]
+public sealed class TraceIndexModel(Db.Trace trace, TraceOptions options, Cho40Options siteOptions, TimeProvider clock) : PageModel
 {
     public const string DeviceCookie = "c40d";
 
@@ -71,7 +72,8 @@ public sealed class TraceIndexModel(Db.Trace trace, ScanCounter scans, TraceOpti
 
         if (serial is null)
         {
-            scans.Count(data.Batch.Id);
+            // Counted by TraceScanCounting, in front of the output cache: a view served from the cache counts too.
+            Response.Headers[TraceScanCounting.BatchHeader] = data.Batch.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
             // Shared caches may keep it a minute; the language comes from ?culture= or the culture cookie.
             Response.Headers.CacheControl = "public, max-age=60";
             if (gtin is null) Response.Headers.Vary = "Cookie";

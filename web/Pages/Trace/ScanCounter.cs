@@ -5,7 +5,7 @@ using Cho40.Db.Domain;
 namespace Cho40.Web.Pages.Trace;
 
 /// <summary>
-/// Counts views of batch trace pages in memory and adds them to <c>trace_batch_scans</c> every few
+/// Counts views of batch trace pages (<see cref="TraceScanCounting"/> calls <see cref="Count"/>) in memory and adds them to <c>trace_batch_scans</c> every few
 /// seconds in one statement, so the most visited page never waits on a counter row. A crash loses at
 /// most the last few seconds of counts; serialised codes are recorded at once (they carry the copy warning).
 /// </summary>
@@ -21,6 +21,33 @@ public sealed class ScanCounter(Db.Trace trace, TimeProvider clock)
         if (taken.IsEmpty) return;
         var day = VietnamTime.DayOf(clock.GetUtcNow());
         await trace.AddBatchScansAsync(taken.Select(kv => (kv.Key, day, kv.Value)).ToList(), cancellationToken);
+    }
+}
+
+/// <summary>
+/// Counts every batch page view in a step before the output cache, so views answered from the cache are counted
+/// too. The page names its batch in <see cref="BatchHeader"/>; the header is stored with a cached response, and
+/// this step takes it off every response (cached or not) just before the headers are sent, and counts it.
+/// </summary>
+public sealed class TraceScanCounting(RequestDelegate next, ScanCounter counter)
+{
+    /// <summary>Internal: never leaves the process.</summary>
+    public const string BatchHeader = "X-Cho40-Counted-Batch";
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        context.Response.OnStarting(static state =>
+        {
+            var (http, scans) = ((HttpContext, ScanCounter))state;
+            var headers = http.Response.Headers;
+            if (headers.TryGetValue(BatchHeader, out var value))
+            {
+                headers.Remove(BatchHeader);
+                if (http.Response.StatusCode == StatusCodes.Status200OK && long.TryParse(value, out var batchId)) scans.Count(batchId);
+            }
+            return Task.CompletedTask;
+        }, (context, counter));
+        return next(context);
     }
 }
 

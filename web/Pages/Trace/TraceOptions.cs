@@ -14,6 +14,9 @@ public sealed class TraceOptions
     /// <summary>How often counted page views are written to the database.</summary>
     public int ScanFlushSeconds { get; set; } = 5;
 
+    /// <summary>Serve batch pages from the server-side output cache (TracePageCache). Off only to measure the page itself.</summary>
+    public bool OutputCache { get; set; } = true;
+
     /// <summary>Largest photo accepted, in megabytes.</summary>
     public int MaxPhotoMegabytes { get; set; } = 10;
 }

@@ -132,6 +132,7 @@ public sealed class BatchModel(Db.Trace trace, AdminUnits units, TraceOptions op
             hasLat ? latitude : null, hasLon ? longitude : null, Input.Actor?.Trim() ?? "", Input.Note?.Trim() ?? ""), images,
             IdempotencyKey ?? Guid.NewGuid(), cancellationToken);
         if (eventId is null) return NotFound();
+        await Cho40.Web.Pages.Trace.TracePageCache.EvictAsync(HttpContext, cancellationToken);
         if (WantsJson)
         {
             // The phone reloads the page to show the timeline: the message goes with it.

@@ -37,6 +37,7 @@ public sealed class CertificatesModel(Db.Trace trace, SellerMemberships membersh
         var id = await trace.AddCertificateAsync(User.UserId(), Seller.SellerId,
             new NewCertificate(productId, Input.Kind!, Input.Number!.Trim(), Input.Issuer!.Trim(), from, to), cancellationToken);
         if (id is null) return NotFound();
+        await Cho40.Web.Pages.Trace.TracePageCache.EvictAsync(HttpContext, cancellationToken);
         TempData["Message"] = t["Đã thêm chứng nhận."].Value;
         return RedirectToPage("/Seller/Trace/Certificates", new { sellerId = Seller.SellerId });
     }

@@ -34,6 +34,7 @@ public sealed class TraceHomeModel(Db.Trace trace, SellerMemberships memberships
             ModelState.AddModelError("Gtin.Value", t["Mã GTIN này đã gắn với một sản phẩm khác."]);
             return Page();
         }
+        await Cho40.Web.Pages.Trace.TracePageCache.EvictAsync(HttpContext, cancellationToken);
         TempData["Message"] = gtin14 is null ? t["Đã xóa mã GTIN."].Value : t["Đã lưu mã GTIN {0}.", gtin14].Value;
         return RedirectToPage("/Seller/Trace/Index", new { sellerId = Seller.SellerId });
     }
