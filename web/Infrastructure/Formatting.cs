@@ -22,9 +22,11 @@ public static class Formatting
     /// <summary>A whole number with dot groups: 10000 → "10.000".</summary>
     public static string Number(long value) => value.ToString("#,0", Vietnamese);
 
-    /// <summary>64.94 → "64,94 %" (at most <paramref name="decimals"/> decimals, non-breaking space).</summary>
-    public static string Percent(double percent, int decimals = 2) =>
-        Math.Round(percent, decimals).ToString("#,0." + new string('#', decimals), Vietnamese) + Nbsp + "%";
+    /// <summary>64.94 → "64,94 %" (at most <paramref name="decimals"/> decimals, half away from zero, non-breaking space).</summary>
+    public static string Percent(decimal percent, int decimals = 2) =>
+        Math.Round(percent, decimals, MidpointRounding.AwayFromZero).ToString("#,0." + new string('#', decimals), Vietnamese) + Nbsp + "%";
+
+    public static string Percent(double percent, int decimals = 2) => Percent((decimal)percent, decimals);
 
     /// <summary>Basis points as a percentage: 6494 → "64,94 %".</summary>
     public static string PercentFromBasisPoints(int basisPoints) => Percent(basisPoints / 100.0);
@@ -32,7 +34,7 @@ public static class Formatting
     /// <summary>A change with its sign and what it compares: "+12,5 % so với hôm trước"; "-3 % …"; "0 % …".</summary>
     public static string Change(double percent, string comparedWith, int decimals = 1)
     {
-        var rounded = Math.Round(percent, decimals);
+        var rounded = Math.Round(percent, decimals, MidpointRounding.AwayFromZero);
         var sign = rounded > 0 ? "+" : rounded < 0 ? "-" : "";
         return sign + Percent(Math.Abs(rounded), decimals) + " " + comparedWith;
     }
