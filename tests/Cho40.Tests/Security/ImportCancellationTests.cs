@@ -156,8 +156,11 @@ public sealed class ImportCancellationTests(ITestOutputHelper output)
                              (answer == 0 ? "no answer (connection closed)" : answer.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
             Assert.True(stopped && stoppedAfter < TimeSpan.FromSeconds(10), $"the import stopped {stopped} after {stoppedAfter}:\n{web.RecentOutput}");
-            // Measured against the rate while reading, so that a machine busy with other work does not hide a running import.
-            Assert.True(idle < Math.Max(0.25 * busy, 0.15), $"the process still used {idle:F2} CPU-s/s after the client left ({busy:F2} while reading)");
+            // Measured against the rate while reading, so that a machine busy with other work does not hide a running import
+            // (a running import reads on one core: about 1 CPU-s/s on a quiet machine). On a starved machine the reading
+            // rate itself falls to the background's (0.15 s/s seen at load 30), so the floor is above that background;
+            // the freed import slot below is the other witness that the import ended.
+            Assert.True(idle < Math.Max(0.5 * busy, 0.35), $"the process still used {idle:F2} CPU-s/s after the client left ({busy:F2} while reading)");
             Assert.Equal(HttpStatusCode.Redirect, next.StatusCode);
             Assert.True(exited && signalled.Elapsed < TimeSpan.FromSeconds(15), $"exited {exited} after {signalled.Elapsed}");
             // Answered "restarting, try again" (503) when the answer could still be sent, or the connection closed.
