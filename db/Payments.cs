@@ -16,14 +16,26 @@ public sealed record PaymentRequest(long Id, long StallId, string Reference, lon
 /// <summary>
 /// A transfer as a bank-notification provider reported it, before matching. <paramref name="AccountNumber"/> is the
 /// account the bank credited; <paramref name="VirtualAccount"/> the virtual account on it the provider names, if any
-/// (SePay <c>subAccount</c>, payOS <c>virtualAccountNumber</c>), else "".
+/// (SePay <c>subAccount</c>, Casso <c>virtualAccountNumber</c>, payOS <c>virtualAccountNumber</c>), else "".
+/// <paramref name="DedupKey"/>: a second key for the same transaction reported under another id (SePay API v2);
+/// <paramref name="ProviderOrderCode"/>: payOS's orderCode (the payment link paid).
 /// </summary>
 public sealed record IncomingTransfer(string ProviderTransactionId, string AccountNumber, long AmountVnd, string Content,
-    string? BankReference, DateTimeOffset TransactionTime, string VirtualAccount = "");
+    string? BankReference, DateTimeOffset TransactionTime, string VirtualAccount = "", string? DedupKey = null,
+    string? ProviderOrderCode = null)
+{
+    /// <summary>Why this transfer cannot be money (amount ≤ 0, no account), or null. Stored as invalid, counted nowhere.</summary>
+    public string? Invalidity => AmountVnd <= 0 ? $"amount {AmountVnd} is not a positive number of đồng"
+        : AccountNumber.Trim().Length == 0 && VirtualAccount.Trim().Length == 0 ? "no receiving account" : null;
+}
 
 /// <summary>A provider transaction stored once (the row matchers work on).</summary>
 public sealed record ProviderTransaction(long Id, string Provider, string ProviderTxnId, string AccountNumber, long AmountVnd,
-    string Content, string? BankReference, DateTimeOffset TransactionTime, DateTimeOffset ReceivedAt, string VirtualAccount = "");
+    string Content, string? BankReference, DateTimeOffset TransactionTime, DateTimeOffset ReceivedAt, string VirtualAccount = "",
+    string? ProviderOrderCode = null);
+
+/// <summary>Where a delivery came from: the service's webhook, or the safety net's pull of its transactions API.</summary>
+public enum DeliverySource { Webhook, Sync }
 
 /// <summary>Whose account a transfer was credited to (<c>provider_transactions.credited_to</c>).</summary>
 public enum CreditedTo
@@ -231,14 +243,16 @@ public sealed class Payments(NpgsqlDataSource db)
 
     // ---- Bank-notification intake --------------------------------------------------------------
 
-    /// <summary>Keeps the body exactly as delivered, before anything is done with it.</summary>
-    public async Task<long> StoreNotificationAsync(string provider, string rawBody, DateTimeOffset now,
-        CancellationToken cancellationToken = default)
+    /// <summary>Keeps the body exactly as delivered (or as pulled), before anything is done with it.</summary>
+    public async Task<long> StoreNotificationAsync(string provider, string rawBody, DateTimeOffset now, long? connectionId = null,
+        DeliverySource source = DeliverySource.Webhook, string status = "received", CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleAsync<long>(new CommandDefinition("""
-            INSERT INTO bank_notifications (provider, raw_body, received_at) VALUES (@provider, @rawBody, @now) RETURNING id
-            """, new { provider, rawBody, now }, cancellationToken: cancellationToken));
+            INSERT INTO bank_notifications (provider, raw_body, received_at, connection_id, source, status)
+            VALUES (@provider, @rawBody, @now, @connectionId, @source, @status) RETURNING id
+            """, new { provider, rawBody, now, connectionId, source = source.ToString().ToLowerInvariant(), status },
+            cancellationToken: cancellationToken));
     }
 
     public async Task MarkNotificationAsync(long notificationId, string status, string? error,
@@ -251,33 +265,67 @@ public sealed class Payments(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Stores a transfer once per (provider, provider transaction id) and, only when it is new, lets
-    /// <paramref name="apply"/> match it — all in one transaction, so concurrent duplicate deliveries
-    /// wait on the unique key and then find it taken. Returns false for a duplicate.
+    /// Whether this transfer is already stored: under its provider id, or (when it has one) its <see cref="IncomingTransfer.DedupKey"/>.
+    /// A check before the fact (a stale retry, a pulled transaction); <see cref="RecordTransferAsync"/> decides for good.
+    /// </summary>
+    public async Task<bool> TransferStoredAsync(string provider, IncomingTransfer transfer, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            SELECT EXISTS (SELECT 1 FROM provider_transactions WHERE provider = @provider AND provider_txn_id = @ProviderTransactionId)
+                OR (@DedupKey IS NOT NULL AND EXISTS (SELECT 1 FROM provider_transactions WHERE provider = @provider AND dedup_key = @DedupKey))
+            """, new { provider, transfer.ProviderTransactionId, transfer.DedupKey }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Stores a transfer once per (provider, provider transaction id) — and once per <see cref="IncomingTransfer.DedupKey"/>
+    /// when it has one — and, only when it is new, lets <paramref name="apply"/> match it: all in one transaction, so
+    /// concurrent duplicate deliveries wait on the unique key (or the advisory lock on the dedup key) and then find it
+    /// taken. Returns false for a duplicate.
     /// </summary>
     public async Task<bool> RecordTransferAsync(string provider, long notificationId, IncomingTransfer transfer, DateTimeOffset now,
-        Func<NpgsqlConnection, NpgsqlTransaction, ProviderTransaction, CancellationToken, Task> apply,
-        CancellationToken cancellationToken = default)
+        Func<NpgsqlConnection, NpgsqlTransaction, ProviderTransaction, CancellationToken, Task> apply, long? connectionId = null,
+        DeliverySource source = DeliverySource.Webhook, CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        if (transfer.DedupKey is { } dedupKey)
+        {
+            // The same transaction may come in under two ids at once (webhook and pull): one of them waits here.
+            await connection.ExecuteAsync(new CommandDefinition(
+                "SELECT pg_advisory_xact_lock(hashtextextended(@provider || '|' || @dedupKey, 14))",
+                new { provider, dedupKey }, tx, cancellationToken: cancellationToken));
+            var taken = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM provider_transactions WHERE provider = @provider AND dedup_key = @dedupKey)",
+                new { provider, dedupKey }, tx, cancellationToken: cancellationToken));
+            if (taken) return false;
+        }
         var stored = await connection.QuerySingleOrDefaultAsync<ProviderTransaction>(new CommandDefinition("""
             INSERT INTO provider_transactions (provider, provider_txn_id, notification_id, account_number, virtual_account, amount_vnd,
-                                               content, bank_reference, transaction_time, received_at)
+                                               content, bank_reference, transaction_time, received_at, connection_id, source,
+                                               provider_order_code, dedup_key)
             VALUES (@provider, @ProviderTransactionId, @notificationId, @AccountNumber, @VirtualAccount, @AmountVnd, @Content,
-                    @BankReference, @TransactionTime, @now)
+                    @BankReference, @TransactionTime, @now, @connectionId, @source, @ProviderOrderCode, @DedupKey)
             ON CONFLICT (provider, provider_txn_id) DO NOTHING
             RETURNING id, provider, provider_txn_id AS ProviderTxnId, account_number AS AccountNumber, amount_vnd AS AmountVnd, content,
                       bank_reference AS BankReference, transaction_time AS TransactionTime, received_at AS ReceivedAt,
-                      virtual_account AS VirtualAccount
+                      virtual_account AS VirtualAccount, provider_order_code AS ProviderOrderCode
             """, new { provider, transfer.ProviderTransactionId, notificationId, transfer.AccountNumber, transfer.VirtualAccount,
-                transfer.AmountVnd, transfer.Content, transfer.BankReference, transfer.TransactionTime, now }, tx,
+                transfer.AmountVnd, transfer.Content, transfer.BankReference, transfer.TransactionTime, now, connectionId,
+                source = source.ToString().ToLowerInvariant(), transfer.ProviderOrderCode, transfer.DedupKey }, tx,
             cancellationToken: cancellationToken));
         if (stored is null) return false;
         await apply(connection, tx, stored, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return true;
     }
+
+    /// <summary>Whether any of these accounts received a payOS payment link the platform created (the collection account's).</summary>
+    public static Task<bool> IsPayOsLinkAccountAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyCollection<string> accounts,
+        CancellationToken cancellationToken = default) =>
+        connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM payos_payment_links WHERE account_number = ANY(@accounts))",
+            new { accounts = accounts.ToArray() }, tx, cancellationToken: cancellationToken));
 
     /// <summary>
     /// The requests OF ONE STALL whose reference is one of <paramref name="references"/>, locked for the matching

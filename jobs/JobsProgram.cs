@@ -1,4 +1,5 @@
 using Cho40.Db;
+using Cho40.Jobs.Payments;
 using Npgsql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,8 @@ public static class JobsProgram
         builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Settlement").Get<SettlementOptions>() ?? new SettlementOptions());
         builder.Services.AddSingleton(builder.Configuration.GetSection("Cho40:Reports").Get<Reports.ReportOptions>() ?? new Reports.ReportOptions());
         builder.Services.AddCho40Jobs(connectionString, runServer: true, builder.Configuration.GetSection("Cho40:Jobs").Get<JobsOptions>());
+        // Bank notifications: the safety net's reads and payOS links run here too (secrets open with the shared key ring).
+        builder.Services.AddCho40Payments(builder.Configuration);
         await builder.Build().RunAsync();
     }
 

@@ -16,11 +16,12 @@ using Cho40.Web.Pages.Markets;
 using Cho40.Web.Pages.Stall;
 using Cho40.Web.Pages.Shop;
 using Cho40.Web.Payments.VietQr;
+using Cho40.Web.Payments.Connections;
+using Cho40.Jobs.Infrastructure;
+using Cho40.Jobs.Payments;
 using Cho40.Web.Pages.Trace;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Localization;
 using Npgsql;
 
@@ -64,20 +65,13 @@ builder.Services.AddSingleton<ActivationCodes>();
 builder.Services.AddSingleton<Payments>();
 builder.Services.AddSingleton<StallEvents>();
 builder.Services.AddHostedService<StallEventListener>();
-builder.Services.AddSingleton<IBankNotificationProvider, SePayProvider>();
-builder.Services.AddSingleton<IBankNotificationProvider, PayOsProvider>();
-builder.Services.AddSingleton<IBankNotificationProvider, CassoProvider>();
-// Money goes only where it was sent: each transfer is first resolved to the owner of the account credited
-// (CreditedAccounts), then offered only to the matchers of that owner, by Order — a stall's: its payment requests by
-// reference (100), else its static sign (900); the collection account's: shop orders by code (200).
-builder.Services.AddSingleton<CreditedAccounts>();
-builder.Services.AddSingleton<IPaymentMatcher, PaymentRequestMatcher>();
-builder.Services.AddSingleton<IPaymentMatcher, StallAccountMatcher>();
-builder.Services.AddSingleton<IPaymentMatcher, OrderCodeMatcher>();
-builder.Services.AddSingleton<PaymentMatching>();
-builder.Services.AddSingleton<PaymentIntake>();
 builder.Services.AddSingleton<WebhookGate>();
 builder.Services.AddCho40Shop(builder.Configuration);
+// Bank notifications (Cho40.Jobs.Payments, shared with job processes): the services' formats, connections and their
+// encrypted secrets, the intake and matching (money goes only where it was sent), the safety net, payOS links.
+builder.Services.AddCho40Payments(builder.Configuration);
+builder.Services.AddSingleton<BankConnectionSetup>();
+builder.Services.AddSingleton<PayOsCheckout>();
 // Markets (public pages, manager details, posters) and the province dashboard with its open data.
 builder.Services.AddCho40Markets();
 builder.Services.AddSingleton<ProvinceQueries>();
@@ -139,10 +133,9 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.StallKeeper, p => p.RequireRole(Roles.Stallholder, Roles.DigitalHelper))
     .AddPolicy(Policies.ProvinceViewer, p => p.RequireRole(Roles.ProvinceViewer, Roles.Admin));
 
-// Cookies and antiforgery tokens must be readable by every web process: the key ring lives in PostgreSQL.
-builder.Services.AddDataProtection().SetApplicationName("Cho40");
-builder.Services.AddOptions<KeyManagementOptions>()
-    .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new PostgresXmlRepository(db));
+// Cookies, antiforgery tokens and sealed integration secrets must open in every web and job process: the key ring
+// lives in PostgreSQL.
+builder.Services.AddCho40KeyRing();
 
 builder.Services.AddRateLimiter(o =>
 {
@@ -197,11 +190,15 @@ await using (var scope = app.Services.CreateAsyncScope())
     await Migrator.MigrateAsync(connectionString, m => app.Logger.LogInformation("{Migration}", m));
     var db = scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>();
     await scope.ServiceProvider.GetRequiredService<AdminUnits>().LoadIfEmptyAsync();
+    if (builder.Configuration.GetSection("Cho40:Webhooks").GetChildren().Any())
+        app.Logger.LogWarning("Cho40:Webhooks:*:Secret is no longer read: each stall and the collection account connect their own "
+            + "bank-notification service (Kết nối ngân hàng), with their own address and keys. Remove the setting.");
     if (options.SeedDemoData && await DemoData.SeedIfEmptyAsync(db))
     {
         app.Logger.LogInformation("Demo data loaded");
         // Drawn pictures for the featured products (reproducible, see DemoPhotos); the rest show their category's drawing.
         await Cho40.Web.Catalog.DemoPhotos.AddAsync(db);
+        await DemoBankConnections.CreateAsync(scope.ServiceProvider, CancellationToken.None);
         // The demo shows sales reports at once: the last two weeks are backfilled on the reports queue.
         var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
         var latest = ReportComputation.LatestClosedDay(now, app.Services.GetRequiredService<ReportOptions>().SettleTime);

@@ -11,7 +11,11 @@ public sealed record Targets(
     IReadOnlyList<string> BuyableSlugs,
     IReadOnlyList<string> TracePaths,
     IReadOnlyList<string> StallAccounts,
-    string CollectionAccount);
+    string CollectionAccount)
+{
+    /// <summary>Each account's bank-connection webhook path (its stall's, or the platform's for the collection account).</summary>
+    public IReadOnlyDictionary<string, string> WebhookPaths { get; init; } = new Dictionary<string, string>();
+}
 
 public static class Catalogue
 {
@@ -81,6 +85,26 @@ public static class Catalogue
             """);
         var total = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM products WHERE status = 'published'");
         Console.WriteLine($"prepared: {total:N0} published products ({products:N0} generated with stock 1,000,000), {accounts} stall bank accounts added");
+    }
+
+    /// <summary>
+    /// Connects every account the workload pays (each stall's, the collection account) to SePay with HMAC and
+    /// <paramref name="secret"/>, as a stallholder would in "Kết nối ngân hàng": a delivery must go to the address of the
+    /// connection watching the account credited, or it books nothing.
+    /// </summary>
+    public static async Task<Targets> ConnectAccountsAsync(string connectionString, Targets targets, string secret)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        var owners = (await connection.QueryAsync<(string Account, long StallId)>(
+            "SELECT account_number, stall_id FROM stall_bank_accounts WHERE account_number = ANY(@accounts)",
+            new { accounts = targets.StallAccounts.ToArray() })).ToList();
+        var paths = new Dictionary<string, string>
+        {
+            [targets.CollectionAccount] = await Cho40.Bench.BenchConnections.SePayHmacAsync(connectionString, null, secret),
+        };
+        foreach (var (account, stallId) in owners) paths[account] = await Cho40.Bench.BenchConnections.SePayHmacAsync(connectionString, stallId, secret);
+        Console.WriteLine($"connected {paths.Count} accounts to SePay (HMAC), one connection each");
+        return targets with { WebhookPaths = paths };
     }
 
     public static async Task<Targets> LoadTargetsAsync(string connectionString)

@@ -227,13 +227,13 @@ public sealed partial class Load(Settings settings, Targets targets)
         var id = transactionBase + Interlocked.Increment(ref transactionCounter);
         var when = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(7)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
         var body = $$"""{"id":{{id}},"gateway":"MBBank","transactionDate":"{{when}}","accountNumber":"{{account}}","subAccount":null,"code":null,"content":"{{content}}","transferType":"in","transferAmount":{{amount}},"accumulated":0,"referenceCode":"FT{{id}}","description":""}""";
-        if (!await PostNotificationAsync("webhook (" + kind + ")", body, duplicate: false)) return;
+        if (!await PostNotificationAsync("webhook (" + kind + ")", account, body, duplicate: false)) return;
         Ack($"delivery\t{id}\t{kind}\t{target}\t{amount}\t0");
         if (Random.Shared.Next(10) == 0)
         {
             Later(TimeSpan.FromMilliseconds(Random.Shared.Next(2000, 15000)), async () =>
             {
-                if (await PostNotificationAsync("webhook (duplicate)", body, duplicate: true)) Ack($"delivery\t{id}\t{kind}\t{target}\t{amount}\t1");
+                if (await PostNotificationAsync("webhook (duplicate)", account, body, duplicate: true)) Ack($"delivery\t{id}\t{kind}\t{target}\t{amount}\t1");
             });
         }
     }
@@ -245,12 +245,12 @@ public sealed partial class Load(Settings settings, Targets targets)
         catch (Exception e) { Error("scenario", e.ToString()); }
     }));
 
-    private async Task<bool> PostNotificationAsync(string label, string body, bool duplicate)
+    private async Task<bool> PostNotificationAsync(string label, string account, string body, bool duplicate)
     {
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var signature = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(settings.SepaySecret),
             Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
-        var request = new HttpRequestMessage(HttpMethod.Post, settings.Url + "/api/bank-notifications/sepay")
+        var request = new HttpRequestMessage(HttpMethod.Post, settings.Url + targets.WebhookPaths[account])
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };

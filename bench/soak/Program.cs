@@ -29,7 +29,7 @@ switch (args)
         var settings = new Settings(url.TrimEnd('/'), outDir, Settings.Double("SOAK_MINUTES", 10), Settings.Double("SOAK_RATE", 12),
             Environment.GetEnvironmentVariable("SOAK_SEPAY_SECRET") ?? throw new InvalidOperationException("SOAK_SEPAY_SECRET is not set"),
             Settings.ParseProcesses(Environment.GetEnvironmentVariable("SOAK_PIDS") ?? ""));
-        var targets = await Catalogue.LoadTargetsAsync(connectionString);
+        var targets = await Catalogue.ConnectAccountsAsync(connectionString, await Catalogue.LoadTargetsAsync(connectionString), settings.SepaySecret);
         await Catalogue.WriteStockSnapshotAsync(connectionString, Path.Combine(outDir, "stock-before.tsv"));
         var load = new Load(settings, targets);
         var memory = new MemorySampler(settings.Processes, TimeSpan.FromSeconds(10));

@@ -37,10 +37,24 @@ public static class VietQrPayload
     public const string CardServiceCode = "QRIBFTTC";
     public const string CurrencyVnd = "704";
     public const string CountryVietnam = "VN";
-    /// <summary>A single NAPAS transfer must stay below 500,000,000 VND.</summary>
-    public const long MaxAmountExclusive = 500_000_000;
+    /// <summary>
+    /// The largest amount the format holds: 13 digits. Banks set their own per-transfer limits for NAPAS 247 (some as low
+    /// as 10,000,000 VND; same-bank transfers have none), so the codec does not refuse large amounts: screens warn above a
+    /// configured limit (Cho40:Payments:TransferWarningVnd) instead.
+    /// </summary>
+    public const long MaxAmount = 9_999_999_999_999;
     public const int MaxAccountLength = 19;
     public const int MaxTextLength = 25;
+
+    /// <summary>BVBank's BIN, under which MoMo wallets are reached (accounts 99MM…, and newer PSP… ones).</summary>
+    public const string MoMoBin = "970454";
+
+    /// <summary>
+    /// A MoMo wallet account under BVBank: <c>99MM…</c>, or the newer <c>PSP…</c> accounts, which banks' apps refuse unless the
+    /// code carries MoMo's reference (<c>MOMOW2W…</c>) in 62.05.
+    /// </summary>
+    public static bool IsMoMoWallet(string bin, string account) =>
+        bin == MoMoBin && (account.StartsWith("99MM", StringComparison.OrdinalIgnoreCase) || account.StartsWith("PSP", StringComparison.OrdinalIgnoreCase));
 
     public static string Build(VietQrRequest request)
     {
@@ -53,21 +67,25 @@ public static class VietQrPayload
         var what = request.Service == VietQrService.Card ? "Số thẻ" : "Số tài khoản";
         if (account.Length == 0)
             throw new VietQrException("account", $"{what} không được để trống.");
-        if (!account.All(char.IsAsciiDigit))
-            throw new VietQrException("account", $"{what} chỉ được gồm chữ số.");
+        // Virtual accounts (payOS VQRQ…, banks' VAs) and wallets (MoMo 99MM…) carry letters: kept as written, case included.
+        if (!account.All(char.IsAsciiLetterOrDigit))
+            throw new VietQrException("account", $"{what} chỉ được gồm chữ số và chữ cái không dấu.");
         if (account.Length > MaxAccountLength)
-            throw new VietQrException("account", $"{what} dài tối đa {MaxAccountLength} chữ số.");
+            throw new VietQrException("account", $"{what} dài tối đa {MaxAccountLength} ký tự.");
 
         if (!Enum.IsDefined(request.Service))
             throw new VietQrException("service", "Dịch vụ phải là chuyển đến tài khoản (account) hoặc đến thẻ (card).");
 
-        if (request.AmountVnd is { } amount && (amount <= 0 || amount >= MaxAmountExclusive))
-            throw new VietQrException("amount",
-                "Số tiền phải là số đồng nguyên lớn hơn 0 và nhỏ hơn 500.000.000 ₫ (hạn mức một lần chuyển NAPAS).");
+        if (request.AmountVnd is { } amount && (amount <= 0 || amount > MaxAmount))
+            throw new VietQrException("amount", "Số tiền phải là số đồng nguyên lớn hơn 0, tối đa 13 chữ số.");
 
         var purpose = CleanText("purpose", "Nội dung chuyển khoản", request.Purpose);
         var bill = CleanText("bill", "Số hóa đơn", request.BillNumber);
         var reference = CleanText("reference", "Mã tham chiếu", request.Reference);
+        if (bin == MoMoBin && account.StartsWith("PSP", StringComparison.OrdinalIgnoreCase)
+            && (reference is null || !reference.StartsWith("MOMOW2W", StringComparison.OrdinalIgnoreCase)))
+            throw new VietQrException("reference",
+                "Tài khoản ví MoMo dạng PSP… cần mã tham chiếu MOMOW2W… của MoMo (trường 62.05); thiếu nó, ứng dụng ngân hàng từ chối mã.");
 
         var additional = new StringBuilder();
         if (bill is not null) Tlv(additional, "01", bill);

@@ -1,3 +1,4 @@
+using Cho40.Db;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.Channels;
@@ -14,7 +15,7 @@ namespace Cho40.Web.Payments;
 /// </summary>
 public sealed class StallEvents
 {
-    public const string Channel = "cho40_stall_events";
+    public const string Channel = StallNotices.Channel;
 
     /// <summary>Handed to every open stream when events may have been missed (see <see cref="ResyncAll"/>).</summary>
     public const string Resync = "sync";
@@ -23,9 +24,7 @@ public sealed class StallEvents
 
     /// <summary>Publishes inside <paramref name="tx"/> (signature of <see cref="Cho40.Db.NotifyStall"/>).</summary>
     public static Task PublishAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long stallId, string what,
-        CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition("SELECT pg_notify(@Channel, @payload)",
-            new { Channel, payload = stallId.ToString(CultureInfo.InvariantCulture) + ":" + what }, tx, cancellationToken: cancellationToken));
+        CancellationToken cancellationToken) => StallNotices.PublishAsync(connection, tx, stallId, what, cancellationToken);
 
     /// <summary>Events of one stall until <paramref name="cancellation"/> fires.</summary>
     public ChannelReader<string> Subscribe(long stallId, CancellationToken cancellation)

@@ -88,7 +88,7 @@ self.addEventListener('message', function (event) {
   if (data.type !== 'keep' || !Array.isArray(data.urls)) return;
   event.waitUntil(caches.open(PAGES).then(function (cache) {
     return Promise.all(data.urls.filter(function (u) { return typeof u === 'string' && u[0] === '/'; }).map(function (u) {
-      return fetch(u, { credentials: 'same-origin' }).then(function (r) { if (r.ok && !r.redirected) return cache.put(u, r); }).catch(function () {});
+      return fetch(u, { credentials: 'same-origin', headers: { 'X-Cho40-Offline-Copy': '1' } }).then(function (r) { if (r.ok && !r.redirected) return cache.put(u, r); }).catch(function () {});
     }));
   }));
 });

@@ -11,7 +11,7 @@ namespace Cho40.Tests.Infrastructure;
 public sealed class Cho40App(string connectionString, TestClock? clock = null, IDictionary<string, string>? settings = null)
     : WebApplicationFactory<Program>
 {
-    /// <summary>Bank-notification secrets every test app is configured with (override through settings).</summary>
+    /// <summary>The keys tests give bank connections (TestConnections), per provider.</summary>
     public static readonly IReadOnlyDictionary<string, string> WebhookSecrets = new Dictionary<string, string>
     {
         ["sepay"] = "test-sepay-secret", ["payos"] = "test-payos-checksum-key", ["casso"] = "test-casso-secure-token",
@@ -54,7 +54,6 @@ public sealed class Cho40App(string connectionString, TestClock? clock = null, I
         builder.UseSetting("Cho40:RunJobsInProcess", "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks", "None");
-        foreach (var (provider, secret) in WebhookSecrets) builder.UseSetting($"Cho40:Webhooks:{provider}:Secret", secret);
         foreach (var (key, value) in ProductionSettings) builder.UseSetting(key, value);
         // Every client of the in-memory server has the same (no) address, so the per-address limits would be one budget
         // shared by all the tests of a class — 10 sign-ins a minute, by the wall clock: a test would get 429 or not by how

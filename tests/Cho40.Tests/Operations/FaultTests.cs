@@ -4,7 +4,8 @@ using System.Net;
 using System.Text;
 using Cho40.Tests.Infrastructure;
 using Cho40.Tests.Shop;
-using Cho40.Web.Payments.Notifications;
+using Cho40.Jobs.Payments.Providers;
+using Cho40.Tests.Payments;
 using Dapper;
 using Npgsql;
 using Xunit.Abstractions;
@@ -18,24 +19,34 @@ namespace Cho40.Tests.Operations;
 [Trait("Speed", "Slow")]
 public sealed class FaultTests(ITestOutputHelper output)
 {
-    private const string Secret = "fault-test-sepay-secret";
     private const string StallAccount = "1023456789"; // the demo stall of LE THI HOA (static sign)
-    private static readonly Dictionary<string, string> WebhookSecrets = new() { ["Cho40__Webhooks__sepay__Secret"] = Secret };
+    private static readonly Dictionary<string, string> WebhookSecrets = new();
+
+    /// <summary>The webhook addresses of the collection account's and the demo stall's SePay connections.</summary>
+    private sealed record Paths(string Platform, string Stall)
+    {
+        public string For(string account) => account == StallAccount ? Stall : Platform;
+
+        /// <summary>Connections made in the web process's database (after it started: it made the key ring).</summary>
+        public static async Task<Paths> MakeAsync(string database) =>
+            new((await TestConnections.ForDatabaseAsync(database, "sepay", "9704000000001")).WebhookPath,
+                (await TestConnections.ForDatabaseAsync(database, "sepay", StallAccount)).WebhookPath);
+    }
 
     /// <summary>A signed SePay delivery, as the provider would send it (and send it again, unchanged, on a retry).</summary>
-    private sealed record Delivery(string TransactionId, string Body, IReadOnlyDictionary<string, string> Headers)
+    private sealed record Delivery(string TransactionId, string Path, string Body, IReadOnlyDictionary<string, string> Headers)
     {
-        public static Delivery New(string transactionId, long amount = 50_000, string account = "9704000000001")
+        public static Delivery New(Paths paths, string transactionId, long amount = 50_000, string account = "9704000000001")
         {
             var now = DateTimeOffset.UtcNow;
-            var (body, headers) = new SePayProvider().Simulate(
-                new SimulatedTransfer(transactionId, account, amount, "chuyen tien " + transactionId, now), Secret, now);
-            return new Delivery(transactionId, body, headers);
+            var (body, headers) = Stalls.StallTestData.Simulate("sepay",
+                new SimulatedTransfer(transactionId, account, amount, "chuyen tien " + transactionId, now), Cho40App.WebhookSecrets["sepay"], now);
+            return new Delivery(transactionId, paths.For(account), body, headers);
         }
 
         public async Task<HttpStatusCode?> SendAsync(HttpClient http, string baseUrl)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + "/api/bank-notifications/sepay")
+            using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + Path)
             {
                 Content = new StringContent(Body, Encoding.UTF8, "application/json"),
             };
@@ -72,6 +83,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         var database = cluster.ConnectionString("cho40");
         var queries = database + ";Pooling=false"; // the test's own connections: none pooled across the restart
         await using var web = await WebProcess.StartAsync(database, new Dictionary<string, string>(WebhookSecrets) { ["Cho40__SeedDemoData"] = "true" });
+        var paths = await Paths.MakeAsync(database);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
         long batchId;
         await using (var connection = new NpgsqlConnection(queries))
@@ -103,7 +115,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         {
             while (!stop.IsCancellationRequested)
             {
-                var delivery = Delivery.New($"OUT{Interlocked.Increment(ref sequence):D6}");
+                var delivery = Delivery.New(paths, $"OUT{Interlocked.Increment(ref sequence):D6}");
                 var status = await delivery.SendAsync(http, web.BaseUrl);
                 answersByDelivery[delivery.TransactionId] = (delivery, status);
                 answers.Add(new Answer("notification", status, null, false, clock.Elapsed));
@@ -133,8 +145,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         var stoppedAt = clock.Elapsed;
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync(web.BaseUrl + "/healthz")).StatusCode);
         // One delivery sent while the database is certainly down: a 503 the provider will retry, with Retry-After.
-        var duringOutage = Delivery.New("OUTAGE-1");
-        using (var request = new HttpRequestMessage(HttpMethod.Post, web.BaseUrl + "/api/bank-notifications/sepay")
+        var duringOutage = Delivery.New(paths, "OUTAGE-1");
+        using (var request = new HttpRequestMessage(HttpMethod.Post, web.BaseUrl + duringOutage.Path)
                { Content = new StringContent(duringOutage.Body, Encoding.UTF8, "application/json") })
         {
             foreach (var (name, value) in duringOutage.Headers) request.Headers.TryAddWithoutValidation(name, value);
@@ -206,6 +218,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         var database = cluster.ConnectionString("cho40");
         var environment = new Dictionary<string, string>(WebhookSecrets) { ["Cho40__SeedDemoData"] = "true" };
         await using var first = await WebProcess.StartAsync(database, environment);
+        var paths = await Paths.MakeAsync(database);
         const string product = "gao-bao-thai-dinh-hoa-5kg";
         await using (var connection = new NpgsqlConnection(database))
             await connection.ExecuteAsync("UPDATE products SET stock = 100000 WHERE slug = @product", new { product });
@@ -255,7 +268,7 @@ public sealed class FaultTests(ITestOutputHelper output)
             {
                 // Every other transfer pays the demo stall's sign (a stall payment), the rest an unknown account (the inbox).
                 var n = Interlocked.Increment(ref sequence);
-                var delivery = Delivery.New($"KILL{n:D6}", 50_000 + n, n % 2 == 0 ? StallAccount : "9704000000001");
+                var delivery = Delivery.New(paths, $"KILL{n:D6}", 50_000 + n, n % 2 == 0 ? StallAccount : "9704000000001");
                 var status = await delivery.SendAsync(providerHttp, first.BaseUrl);
                 deliveries.Add((delivery, status));
                 if (status is null) return;
@@ -397,9 +410,10 @@ public sealed class CrossInstanceTests(ITestOutputHelper output)
     {
         await using var cluster = await LocalCluster.StartAsync();
         var database = cluster.ConnectionString("cho40");
-        var secrets = new Dictionary<string, string> { ["Cho40__Webhooks__sepay__Secret"] = "cross-instance-secret", ["Cho40__InstanceName"] = "web1" };
+        var secrets = new Dictionary<string, string> { ["Cho40__InstanceName"] = "web1" };
         await using var web1 = await WebProcess.StartAsync(database, new Dictionary<string, string>(secrets) { ["Cho40__SeedDemoData"] = "true" });
         await using var web2 = await WebProcess.StartAsync(database, new Dictionary<string, string>(secrets) { ["Cho40__InstanceName"] = "web2" });
+        var path = (await TestConnections.ForDatabaseAsync(database, "sepay", "1023456789")).WebhookPath;
         long stallId;
         await using (var connection = new NpgsqlConnection(database))
             stallId = await connection.ExecuteScalarAsync<long>("SELECT stall_id FROM stall_bank_accounts WHERE account_number = '1023456789'");
@@ -416,9 +430,10 @@ public sealed class CrossInstanceTests(ITestOutputHelper output)
 
         // The bank's notification for a transfer to the stall's sign arrives at instance 1.
         var now = DateTimeOffset.UtcNow;
-        var (body, headers) = new SePayProvider().Simulate(new SimulatedTransfer("XI-1", "1023456789", 86_000, "mua rau", now), "cross-instance-secret", now);
+        var (body, headers) = Stalls.StallTestData.Simulate("sepay", new SimulatedTransfer("XI-1", "1023456789", 86_000, "mua rau", now),
+            Cho40App.WebhookSecrets["sepay"], now);
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, web1.BaseUrl + "/api/bank-notifications/sepay")
+        using var request = new HttpRequestMessage(HttpMethod.Post, web1.BaseUrl + path)
             { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
         var sent = Stopwatch.StartNew();
@@ -446,15 +461,16 @@ public sealed class CrossInstanceTests(ITestOutputHelper output)
 [Trait("Speed", "Slow")]
 public sealed class CrossInstanceOutageTests(ITestOutputHelper output)
 {
-    private const string Secret = "cross-instance-outage-secret";
     private const string StallAccount = "1023456789";
     private string? lastEventId;
+    private string path = "";
 
-    private static async Task<HttpStatusCode?> NotifyAsync(HttpClient http, string baseUrl, string transactionId, long amount)
+    private async Task<HttpStatusCode?> NotifyAsync(HttpClient http, string baseUrl, string transactionId, long amount)
     {
         var now = DateTimeOffset.UtcNow;
-        var (body, headers) = new SePayProvider().Simulate(new SimulatedTransfer(transactionId, StallAccount, amount, "mua hang", now), Secret, now);
-        using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + "/api/bank-notifications/sepay")
+        var (body, headers) = Stalls.StallTestData.Simulate("sepay", new SimulatedTransfer(transactionId, StallAccount, amount, "mua hang", now),
+            Cho40App.WebhookSecrets["sepay"], now);
+        using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + path)
             { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
         try
@@ -494,9 +510,10 @@ public sealed class CrossInstanceOutageTests(ITestOutputHelper output)
     {
         await using var cluster = await LocalCluster.StartAsync();
         var database = cluster.ConnectionString("cho40");
-        var secrets = new Dictionary<string, string> { ["Cho40__Webhooks__sepay__Secret"] = Secret };
+        var secrets = new Dictionary<string, string>();
         await using var web1 = await WebProcess.StartAsync(database, new Dictionary<string, string>(secrets) { ["Cho40__SeedDemoData"] = "true" });
         await using var web2 = await WebProcess.StartAsync(database, secrets);
+        path = (await TestConnections.ForDatabaseAsync(database, "sepay", StallAccount)).WebhookPath;
         long stallId;
         await using (var connection = new NpgsqlConnection(database))
             stallId = await connection.ExecuteScalarAsync<long>("SELECT stall_id FROM stall_bank_accounts WHERE account_number = @StallAccount", new { StallAccount });

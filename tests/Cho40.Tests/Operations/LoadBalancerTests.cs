@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Cho40.Tests.Infrastructure;
-using Cho40.Web.Payments.Notifications;
+using Cho40.Jobs.Payments.Providers;
+using Cho40.Tests.Payments;
 using Dapper;
 using Npgsql;
 using Xunit.Abstractions;
@@ -16,13 +17,14 @@ namespace Cho40.Tests.Operations;
 [Trait("Speed", "Slow")]
 public sealed class LoadBalancerTests(ITestOutputHelper output)
 {
-    private const string Secret = "load-balancer-sepay-secret";
+    private readonly Dictionary<string, string> paths = new();
 
-    private static HttpRequestMessage Notification(string baseUrl, string transactionId, string account, long amount)
+    private HttpRequestMessage Notification(string baseUrl, string transactionId, string account, long amount)
     {
         var now = DateTimeOffset.UtcNow;
-        var (body, headers) = new SePayProvider().Simulate(new SimulatedTransfer(transactionId, account, amount, "mua hang " + transactionId, now), Secret, now);
-        var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + "/api/bank-notifications/sepay")
+        var (body, headers) = Stalls.StallTestData.Simulate("sepay", new SimulatedTransfer(transactionId, account, amount, "mua hang " + transactionId, now),
+            Cho40App.WebhookSecrets["sepay"], now);
+        var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + paths[account])
             { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
         return request;
@@ -34,11 +36,13 @@ public sealed class LoadBalancerTests(ITestOutputHelper output)
         await using var cluster = await LocalCluster.StartAsync();
         var database = cluster.ConnectionString("cho40");
         var queries = database + ";Pooling=false"; // the test's own connections: none pooled across the restart
-        var environment = new Dictionary<string, string> { ["Cho40__Webhooks__sepay__Secret"] = Secret, ["Cho40__RunJobsInProcess"] = "false" };
+        var environment = new Dictionary<string, string> { ["Cho40__RunJobsInProcess"] = "false" };
         await using var web1 = await WebProcess.StartAsync(database,
             new Dictionary<string, string>(environment) { ["Cho40__SeedDemoData"] = "true", ["Cho40__InstanceName"] = "web1" });
         await using var web2 = await WebProcess.StartAsync(database, new Dictionary<string, string>(environment) { ["Cho40__InstanceName"] = "web2" });
         await using var nginx = await NginxProcess.StartAsync(web1, web2);
+        foreach (var account in new[] { "1023456789", "9704000000001" })
+            paths[account] = (await TestConnections.ForDatabaseAsync(database, "sepay", account)).WebhookPath;
         using var http = new HttpClient { BaseAddress = new Uri(nginx.BaseUrl), Timeout = TimeSpan.FromSeconds(20) };
 
         // Requests are spread over both processes.

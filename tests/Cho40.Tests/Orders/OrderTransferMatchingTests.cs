@@ -96,7 +96,7 @@ public sealed class OrderTransferMatchingTests(DemoAppFixture fixture) : IClassF
     [InlineData("DH-7KQ3X", null)]
     public void Order_codes_are_found_however_the_bank_mangles_them(string content, string? expected)
     {
-        var found = Cho40.Web.Payments.Notifications.OrderCodeMatcher.Candidates(content);
+        var found = Cho40.Jobs.Payments.OrderCodeMatcher.Candidates(content);
         if (expected is null) Assert.Empty(found);
         else Assert.Contains(expected, found);
     }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using Cho40.Db;
 using Cho40.Tests.Infrastructure;
-using Cho40.Web.Payments.Notifications;
+using Cho40.Jobs.Payments.Providers;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -21,13 +21,14 @@ namespace Cho40.Tests.Payments;
 /// (stall payments, orders' paid amounts) went only to the owner of the account credited, and at most once.
 /// The seed is printed; set CHO40_PROPERTY_SEED to replay a run.
 /// </summary>
-public sealed class CreditedAccountPropertyTests(DemoAppFixture fixture, ITestOutputHelper output) : IClassFixture<DemoAppFixture>
+public sealed class CreditedAccountPropertyTests(WebhookAppFixture fixture, ITestOutputHelper output) : IClassFixture<WebhookAppFixture>
 {
     private Cho40App App => fixture.App;
 
     private enum Target { Collection, StallA, StallB, VirtualA, VirtualAOnB, Unknown }
 
-    private sealed record Sent(string Provider, string ProviderTxnId, Target Target, long AmountVnd, string Body, IReadOnlyDictionary<string, string> Headers);
+    private sealed record Sent(string Provider, string ProviderTxnId, Target Target, long AmountVnd, string Path, string Body,
+        IReadOnlyDictionary<string, string> Headers);
 
     [Fact]
     public async Task Random_notifications_book_money_only_to_the_owner_of_the_account_credited_and_only_once()
@@ -41,8 +42,8 @@ public sealed class CreditedAccountPropertyTests(DemoAppFixture fixture, ITestOu
         var collection = App.Services.GetRequiredService<Cho40.Web.Pages.Shop.CollectionAccount>().AccountNumber;
         var (accountA, accountB) = (NewAccount(), NewAccount());
         var virtualA = "VA" + accountA[^9..];
-        var stallA = await CreditedAccountTests.NewStallAsync(App, accountA, virtualA);
-        var stallB = await CreditedAccountTests.NewStallAsync(App, accountB);
+        var stallA = await CreditedAccountTests.StallForAccountAsync(App, accountA, virtualA);
+        var stallB = await CreditedAccountTests.StallForAccountAsync(App, accountB);
         var orders = await PlaceTransferOrdersAsync(8);
         var payments = App.Services.GetRequiredService<Cho40.Db.Payments>();
         var requests = new List<PaymentRequest>();
@@ -54,6 +55,12 @@ public sealed class CreditedAccountPropertyTests(DemoAppFixture fixture, ITestOu
         }
 
         // Random notifications, some delivered again (as providers retry), sent eight at a time.
+        var paths = new Dictionary<string, string>
+        {
+            ["sepay"] = (await TestConnections.ForOwnerAsync(App, null, "sepay")).WebhookPath,
+            ["payos"] = (await TestConnections.ForOwnerAsync(App, stallA, "payos")).WebhookPath,
+            ["casso"] = (await TestConnections.ForOwnerAsync(App, stallB, "casso")).WebhookPath,
+        };
         var now = App.Clock.GetUtcNow();
         var sent = new List<Sent>();
         var deliveries = new List<Sent>();
@@ -65,9 +72,13 @@ public sealed class CreditedAccountPropertyTests(DemoAppFixture fixture, ITestOu
                 continue;
             }
             var target = (Target)random.Next(6);
-            var provider = target is Target.VirtualA or Target.VirtualAOnB
-                ? (random.Next(2) == 0 ? "sepay" : "payos")
-                : new[] { "sepay", "payos", "casso" }[random.Next(3)];
+            // Each account is watched by its owner's connection: the collection account's (which also reports accounts it
+            // does not know) on SePay, stall A's (its account and virtual account) on payOS, stall B's on Casso.
+            var provider = target switch
+            {
+                Target.StallA or Target.VirtualA => "payos", Target.StallB or Target.VirtualAOnB => "casso", _ => "sepay",
+            };
+            var path = paths[provider];
             var (account, virtualAccount) = target switch
             {
                 Target.Collection => (collection, ""),
@@ -82,16 +93,15 @@ public sealed class CreditedAccountPropertyTests(DemoAppFixture fixture, ITestOu
                 ? exactAmounts[random.Next(exactAmounts.Count)]
                 : random.Next(1, 2_000) * 500L;
             var id = NewTransactionId();
-            IBankNotificationProvider format = provider switch { "sepay" => new SePayProvider(), "payos" => new PayOsProvider(), _ => new CassoProvider() };
-            var (body, headers) = format.Simulate(new SimulatedTransfer(id, account, amount, content, now, virtualAccount), Cho40App.WebhookSecrets[provider], now);
-            var one = new Sent(provider, provider == "payos" ? $"{id}:FT{id}" : id, target, amount, body, headers);
+            var (body, headers) = Simulate(provider, new SimulatedTransfer(id, account, amount, content, now, virtualAccount), Cho40App.WebhookSecrets[provider], now);
+            var one = new Sent(provider, provider == "payos" ? $"{id}:FT{id}" : id, target, amount, path, body, headers);
             sent.Add(one);
             deliveries.Add(one);
         }
         using var http = App.CreateClient();
         foreach (var batch in deliveries.Chunk(8))
         {
-            var responses = await Task.WhenAll(batch.Select(d => http.SendAsync(Delivery(d.Provider, d.Body, d.Headers))));
+            var responses = await Task.WhenAll(batch.Select(d => http.SendAsync(Delivery(d.Path, d.Body, d.Headers))));
             Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         }
         output.WriteLine($"{deliveries.Count} deliveries of {sent.Count} transactions: " + string.Join(", ",

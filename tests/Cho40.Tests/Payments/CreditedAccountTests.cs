@@ -27,7 +27,7 @@ public sealed class CreditedAccountTests(DemoAppFixture fixture) : IClassFixture
         prefix + Interlocked.Increment(ref nextAccount).ToString("D11", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A new stall of its own at Chợ Thái, linked to <paramref name="account"/> and, if given, a virtual account (fixture data).</summary>
-    public static async Task<long> NewStallAsync(Cho40App app, string account, string? virtualAccount = null)
+    public static async Task<long> StallForAccountAsync(Cho40App app, string account, string? virtualAccount = null)
     {
         await using var connection = new NpgsqlConnection(app.ConnectionString);
         return await connection.QuerySingleAsync<long>("""
@@ -39,17 +39,13 @@ public sealed class CreditedAccountTests(DemoAppFixture fixture) : IClassFixture
             """, new { number = "T" + account[^8..], account, virtualAccount });
     }
 
-    /// <summary>A correctly signed delivery of one transfer naming a virtual account (SePay subAccount, payOS virtualAccountNumber).</summary>
+    /// <summary>
+    /// A correctly signed delivery of one transfer naming a virtual account (SePay subAccount, payOS virtualAccountNumber),
+    /// through the connection of the account's owner (or, when nobody owns the account, of the virtual account's).
+    /// </summary>
     public static HttpRequestMessage SignedDeliveryToVirtualAccount(Cho40App app, string provider, string transactionId, string account,
-        string virtualAccount, long amount, string content)
-    {
-        Cho40.Web.Payments.Notifications.IBankNotificationProvider format = provider == "sepay"
-            ? new Cho40.Web.Payments.Notifications.SePayProvider() : new Cho40.Web.Payments.Notifications.PayOsProvider();
-        var now = app.Clock.GetUtcNow();
-        var (body, headers) = format.Simulate(new Cho40.Web.Payments.Notifications.SimulatedTransfer(transactionId, account, amount, content, now,
-            virtualAccount), Cho40App.WebhookSecrets[provider], now);
-        return Delivery(provider, body, headers);
-    }
+        string virtualAccount, long amount, string content) =>
+        SignedDelivery(app, provider, transactionId, account, amount, content, virtualAccount: virtualAccount);
 
     private async Task<(string Code, long Total)> TransferOrderAsync()
     {
@@ -83,7 +79,7 @@ public sealed class CreditedAccountTests(DemoAppFixture fixture) : IClassFixture
     public async Task A_signed_transfer_into_a_stalls_account_naming_an_order_is_the_stalls_takings_and_leaves_the_order_unpaid(string provider)
     {
         var account = NewAccount();
-        var stall = await NewStallAsync(App, account);
+        var stall = await StallForAccountAsync(App, account);
         var (code, total) = await TransferOrderAsync();
 
         var attack = NewTransactionId();
@@ -133,7 +129,7 @@ public sealed class CreditedAccountTests(DemoAppFixture fixture) : IClassFixture
     {
         // Stall A: its own new account, and a charge made by its stallholder on the real page.
         var accountA = NewAccount();
-        var stallA = await NewStallAsync(App, accountA);
+        var stallA = await StallForAccountAsync(App, accountA);
         var ownerPhone = "0987" + accountA[^6..];
         await using (var connection = new NpgsqlConnection(App.ConnectionString))
         {
@@ -156,7 +152,7 @@ public sealed class CreditedAccountTests(DemoAppFixture fixture) : IClassFixture
         var reference = await ScalarAsync<string>(App, "SELECT reference FROM payment_requests WHERE id = @requestId", new { requestId });
 
         var accountB = NewAccount();
-        var stallB = await NewStallAsync(App, accountB);
+        var stallB = await StallForAccountAsync(App, accountB);
         var attack = NewTransactionId();
         await DeliverAsync(provider, attack, accountB, 86_000, $"MBVCB.2.C40 {reference}.CT tu");
 
@@ -185,7 +181,7 @@ public sealed class CreditedAccountTests(DemoAppFixture fixture) : IClassFixture
     {
         var account = NewAccount();
         var virtualAccount = "VQR" + account[^8..] + "ab";
-        var stall = await NewStallAsync(App, account, virtualAccount);
+        var stall = await StallForAccountAsync(App, account, virtualAccount);
         var request = await App.Services.GetRequiredService<Cho40.Db.Payments>().CreateRequestAsync(stall, 64_000, r => "payload " + r,
             App.Clock.GetUtcNow(), TimeSpan.FromMinutes(15), userId: 1);
         using var http = App.CreateClient();
@@ -199,7 +195,7 @@ public sealed class CreditedAccountTests(DemoAppFixture fixture) : IClassFixture
 
         // The stall's virtual account reported on another stall's main account: two owners, so nobody is paid; a person decides.
         var accountB = NewAccount();
-        await NewStallAsync(App, accountB);
+        await StallForAccountAsync(App, accountB);
         var ambiguous = NewTransactionId();
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(SignedDeliveryToVirtualAccount(App, provider, ambiguous, accountB, virtualAccount,
             30_000, "tien hang"))).StatusCode);
@@ -220,8 +216,8 @@ public sealed class CreditedAccountTests(DemoAppFixture fixture) : IClassFixture
     {
         // Below every matcher: even code that tried would fail (stall_payments_credited_stall_fkey).
         var accountA = NewAccount();
-        var stallA = await NewStallAsync(App, accountA);
-        var stallB = await NewStallAsync(App, NewAccount());
+        var stallA = await StallForAccountAsync(App, accountA);
+        var stallB = await StallForAccountAsync(App, NewAccount());
         var transaction = NewTransactionId();
         using var http = App.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(SignedDelivery(App, "sepay", transaction, accountA, 12_000, "x"))).StatusCode);

@@ -173,9 +173,10 @@ public sealed class VietQrPayloadTests
     [InlineData("970436", "", null, null, "account")]
     [InlineData("970436", "00110012345678901234", null, null, "account")] // 20 digits
     [InlineData("970436", "0011-001", null, null, "account")]
+    [InlineData("970436", "VQRQ_0031", null, null, "account")] // letters and digits only
     [InlineData("970436", "0011001234567", 0L, null, "amount")]
     [InlineData("970436", "0011001234567", -5L, null, "amount")]
-    [InlineData("970436", "0011001234567", 500_000_000L, null, "amount")] // the NAPAS single-transfer cap
+    [InlineData("970436", "0011001234567", 10_000_000_000_000L, null, "amount")] // 14 digits: the format holds 13
     [InlineData("970436", "0011001234567", 100L, "12345678901234567890123456", "purpose")] // 26 characters
     [InlineData("970436", "0011001234567", 100L, "Thanh toán 🍜", "purpose")]
     [InlineData("970436", "0011001234567", 100L, "付款", "purpose")]
@@ -189,10 +190,11 @@ public sealed class VietQrPayloadTests
     [Fact]
     public void Limits_are_inclusive_where_the_rules_allow()
     {
-        var max = VietQrPayload.Build(new VietQrRequest("970436", "1234567890123456789", AmountVnd: 499_999_999,
+        var max = VietQrPayload.Build(new VietQrRequest("970436", "1234567890123456789", AmountVnd: 9_999_999_999_999,
             Purpose: "Trả tiền hàng tháng 12345", BillNumber: "B234567890123456789012345", Reference: "R234567890123456789012345"));
         var parsed = VietQrPayload.Parse(max).Value!;
-        Assert.Equal(499_999_999, parsed.AmountVnd);
+        // 13 digits: banks' own per-transfer limits are warned about on the screens, not refused by the codec.
+        Assert.Equal(9_999_999_999_999, parsed.AmountVnd);
         Assert.Equal("1234567890123456789", parsed.AccountNumber);
         Assert.Equal(25, parsed.Purpose!.Length);
         Assert.Contains("6287", max); // 3 × (4 + 25) = 87 ≤ 99

@@ -77,13 +77,20 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["GET /api/vietqr.png"] = [Public("/api/vietqr.png?bin=970436&account=0011001234567")],
         ["GET /api/vietqr.svg"] = [Public("/api/vietqr.svg?bin=970436&account=0011001234567")],
         ["POST /api/vietqr/parse"] = [Lenient("/api/vietqr/parse")],
-        // Unsigned deliveries are refused for everyone (signed ones: WebhookAbuseTests).
-        ["POST /api/bank-notifications/{provider}"] = [new("/api/bank-notifications/sepay", Nobody), new("/api/bank-notifications/casso", Nobody)],
+        // A bank connection's address: a made-up token is refused for everyone, and so is an unsigned delivery (signed
+        // ones: WebhookAbuseTests, BankServiceFormatTests); the token endpoint of SePay's OAuth mode likewise.
+        ["GET /api/bank-notifications/{provider}/{token}"] = [new("/api/bank-notifications/sepay/AAAAAAAAAAAAAAAAAAAAAA", Nobody)],
+        ["POST /api/bank-notifications/{provider}/{token}"] = [new("/api/bank-notifications/sepay/AAAAAAAAAAAAAAAAAAAAAA", Nobody),
+            new("/api/bank-notifications/casso/AAAAAAAAAAAAAAAAAAAAAA", Nobody)],
+        ["POST /api/bank-notifications/{provider}/{token}/oauth/token"] = [new("/api/bank-notifications/sepay/AAAAAAAAAAAAAAAAAAAAAA/oauth/token", Nobody)],
 
         // ---- capability links: the 128-bit token in the address is the key ---------------------------------------
         ["GET /don-hang/{token}"] = [new("/don-hang/{orderToken}", Everyone, MarksExempt: true), new("/don-hang/AAAAAAAAAAAAAAAAAAAAAA", Nobody)],
         ["GET /don-hang/{token}?handler=VietQr"] = [new("/don-hang/{orderToken}?handler=VietQr", Everyone, Strict: false, MarksExempt: true),
             new("/don-hang/AAAAAAAAAAAAAAAAAAAAAA?handler=VietQr", Nobody)],
+        // The QR of an order's payOS link: only when the collection account is on payOS and the link was made (else 404).
+        ["GET /don-hang/{token}?handler=PayOsQr"] = [new("/don-hang/{orderToken}?handler=PayOsQr", Everyone, Strict: false, MarksExempt: true),
+            new("/don-hang/AAAAAAAAAAAAAAAAAAAAAA?handler=PayOsQr", Nobody)],
         ["GET /don-hang/nhom/{token}"] = [new("/don-hang/nhom/{groupToken}", Everyone, MarksExempt: true), new("/don-hang/nhom/AAAAAAAAAAAAAAAAAAAAAA", Nobody)],
 
         // ---- the caller's own session and account ---------------------------------------------------------------
@@ -129,6 +136,15 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["POST /Admin/Settlement"] = [Only("/Admin/Settlement", Admin)],
         ["GET /Admin/Settlement/Run/{id:long}"] = [Only("/Admin/Settlement/Run/{run}", Admin)],
         ["GET /Admin/Settlement/Run/{id:long}?handler=BankCsv"] = [Only("/Admin/Settlement/Run/{run}?handler=BankCsv", Admin)],
+        ["GET /Admin/BankConnection"] = [Only("/Admin/BankConnection", Admin)],
+        ["GET /Admin/BankConnection?handler=Status"] = [Only("/Admin/BankConnection?handler=Status", Admin)],
+        ["POST /Admin/BankConnection?handler=Create"] = [new("/Admin/BankConnection?handler=Create", [Admin], Fields: new() { ["AuthMode"] = "apikey" })],
+        ["POST /Admin/BankConnection?handler=Rotate"] = [Only("/Admin/BankConnection?handler=Rotate", Admin)],
+        ["POST /Admin/BankConnection?handler=Revoke"] = [Only("/Admin/BankConnection?handler=Revoke", Admin)],
+        ["POST /Admin/BankConnection?handler=ServiceKey"] = [new("/Admin/BankConnection?handler=ServiceKey", [Admin], Fields: new() { ["ServiceKey"] = "whsec_attacker_key" })],
+        ["POST /Admin/BankConnection?handler=PayOsKeys"] = [Only("/Admin/BankConnection?handler=PayOsKeys", Admin)],
+        ["POST /Admin/BankConnection?handler=ApiToken"] = [new("/Admin/BankConnection?handler=ApiToken", [Admin], Fields: new() { ["SyncApi"] = "sepay_v1", ["ApiToken"] = "attacker-token" })],
+        ["POST /Admin/BankConnection?handler=ConfirmPayOs"] = [Only("/Admin/BankConnection?handler=ConfirmPayOs", Admin)],
         ["GET /Admin/SimulateTransfer"] = [Only("/Admin/SimulateTransfer", Admin)],
         ["POST /Admin/SimulateTransfer"] = [Only("/Admin/SimulateTransfer", Admin)],
 
@@ -225,6 +241,15 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["GET /Stall/{id:long}/Charge/{requestId:long?}"] = [Only("/Stall/{stall}/Charge", Keepers), Only("/Stall/{stall}/Charge/{request}", Keepers)],
         ["GET /Stall/{id:long}/Charge/{requestId:long?}?handler=Png"] = [Only("/Stall/{stall}/Charge/{request}?handler=Png", Keepers)],
         ["POST /Stall/{id:long}/Charge/{requestId:long?}"] = [new("/Stall/{stall}/Charge", Keepers, Fields: new() { ["Amount"] = "50000" })],
+        ["GET /Stall/{id:long}/Bank"] = [Only("/Stall/{stall}/Bank", Keepers)],
+        ["GET /Stall/{id:long}/Bank?handler=Status"] = [Only("/Stall/{stall}/Bank?handler=Status", Keepers)],
+        ["POST /Stall/{id:long}/Bank?handler=Create"] = [new("/Stall/{stall}/Bank?handler=Create", Keepers, Fields: new() { ["AuthMode"] = "apikey" })],
+        ["POST /Stall/{id:long}/Bank?handler=Rotate"] = [Only("/Stall/{stall}/Bank?handler=Rotate", Keepers)],
+        ["POST /Stall/{id:long}/Bank?handler=Revoke"] = [Only("/Stall/{stall}/Bank?handler=Revoke", Keepers)],
+        ["POST /Stall/{id:long}/Bank?handler=ServiceKey"] = [new("/Stall/{stall}/Bank?handler=ServiceKey", Keepers, Fields: new() { ["ServiceKey"] = "whsec_attacker_key" })],
+        ["POST /Stall/{id:long}/Bank?handler=PayOsKeys"] = [Only("/Stall/{stall}/Bank?handler=PayOsKeys", Keepers)],
+        ["POST /Stall/{id:long}/Bank?handler=ApiToken"] = [new("/Stall/{stall}/Bank?handler=ApiToken", Keepers, Fields: new() { ["SyncApi"] = "sepay_v1", ["ApiToken"] = "attacker-token" })],
+        ["POST /Stall/{id:long}/Bank?handler=ConfirmPayOs"] = [Only("/Stall/{stall}/Bank?handler=ConfirmPayOs", Keepers)],
         ["POST /Stall/{id:long}/Charge/{requestId:long?}?handler=Create"] = [new("/Stall/{stall}/Charge?handler=Create", Keepers, Fields: new() { ["AmountVnd"] = "50000" })],
         ["GET /Stall/{id:long}/CheckSign"] = [Only("/Stall/{stall}/CheckSign", Keepers)],
         ["GET /Stall/{id:long}/Events"] = [Only("/Stall/{stall}/Events", Keepers)],

@@ -8,7 +8,7 @@ namespace Cho40.Tests.Security;
 
 /// <summary>
 /// The webhook flood of issue 12 against a real web process: ten parallel unsigned 28 MB bodies to
-/// <c>/api/bank-notifications/sepay</c>, once with a Content-Length and once chunked (no length, so the server has to
+/// a bank-notification address (<c>/api/bank-notifications/sepay/{token}</c>), once with a Content-Length and once chunked (no length, so the server has to
 /// read to know). Every one is refused (413) and the process's resident memory, read from <c>/proc/PID/status</c>, grows
 /// by far less than one body per request — it used to read each body whole into a string before checking the signature
 /// (RSS 512 → 2,087 MB, all answered 401).
@@ -68,12 +68,12 @@ public sealed class WebhookFloodTests(ITestOutputHelper output)
         {
             await using var web = await WebProcess.StartAsync(database, new Dictionary<string, string>
             {
-                ["Cho40__Webhooks__sepay__Secret"] = "flood-test-secret",
                 // Every body here is read up to the cap: the failure limit (429 before reading) is tested on its own.
                 ["Cho40__WebhookFailuresPerMinute"] = "1000",
             });
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-            var url = web.BaseUrl + "/api/bank-notifications/sepay";
+            // The collection account's SePay connection: a real address, so that its bodies are read (up to the cap).
+            var url = web.BaseUrl + (await Cho40.Tests.Payments.TestConnections.ForDatabaseAsync(database, "sepay", "5550001")).WebhookPath;
             for (var i = 0; i < 3; i++) await SendAsync(http, url, new StringContent("{}")); // warm up: JIT, pools
             await Task.Delay(1000);
 

@@ -4,6 +4,7 @@ using System.Text;
 using Cho40.Tests.Infrastructure;
 using Cho40.Web.Infrastructure;
 using Cho40.Web.Payments.Notifications;
+using Cho40.Jobs.Payments.Providers;
 using Microsoft.AspNetCore.Http;
 
 namespace Cho40.Tests.Security;
@@ -21,10 +22,13 @@ public sealed class WebhookLimitsAppFixture : KestrelAppFixture
 /// </summary>
 public sealed class WebhookLimitTests(WebhookLimitsAppFixture fixture) : IClassFixture<WebhookLimitsAppFixture>
 {
-    private static HttpRequestMessage Post(string provider, HttpContent content, IReadOnlyDictionary<string, string>? headers = null)
+    /// <summary>The address of the collection account's SePay connection (the test account below belongs to nobody).</summary>
+    private string SePayPath => Stalls.StallTestData.PathOf(fixture.App, "sepay", "5550009998887");
+
+    private static HttpRequestMessage Post(string path, HttpContent content, IReadOnlyDictionary<string, string>? headers = null)
     {
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/bank-notifications/{provider}") { Content = content };
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         foreach (var (name, value) in headers ?? new Dictionary<string, string>()) request.Headers.TryAddWithoutValidation(name, value);
         return request;
     }
@@ -32,7 +36,7 @@ public sealed class WebhookLimitTests(WebhookLimitsAppFixture fixture) : IClassF
     private (string Body, IReadOnlyDictionary<string, string> Headers) Signed(string content, long amount = 25_000)
     {
         var now = fixture.App.Clock.GetUtcNow();
-        return new SePayProvider().Simulate(new SimulatedTransfer(Stalls.StallTestData.NewTransactionId(), "5550009998887", amount, content, now),
+        return Stalls.StallTestData.Simulate("sepay", new SimulatedTransfer(Stalls.StallTestData.NewTransactionId(), "5550009998887", amount, content, now),
             Cho40App.WebhookSecrets["sepay"], now);
     }
 
@@ -63,12 +67,12 @@ public sealed class WebhookLimitTests(WebhookLimitsAppFixture fixture) : IClassF
     {
         using var client = fixture.NewClient(fromAddress: "127.0.0.21");
 
-        var declared = await client.Http.SendAsync(Post("sepay", new ByteArrayContent(new byte[WebhookGate.MaxBodyBytes + 1])));
+        var declared = await client.Http.SendAsync(Post(SePayPath, new ByteArrayContent(new byte[WebhookGate.MaxBodyBytes + 1])));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared.StatusCode);
         Assert.Contains("64 KB", await ProblemDetailAsync(declared));
 
         using var chunkedClient = fixture.NewClient(fromAddress: "127.0.0.21");
-        var chunked = await chunkedClient.Http.SendAsync(Post("sepay", new ChunkedBody(1024 * 1024)));
+        var chunked = await chunkedClient.Http.SendAsync(Post(SePayPath, new ChunkedBody(1024 * 1024)));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
         Assert.Contains("64 KB", await ProblemDetailAsync(chunked));
 
@@ -77,7 +81,7 @@ public sealed class WebhookLimitTests(WebhookLimitsAppFixture fixture) : IClassF
         var (body, headers) = Signed("C40 " + new string('x', (WebhookGate.MaxBodyBytes - 1_000) / 2));
         Assert.InRange(Encoding.UTF8.GetByteCount(body), WebhookGate.MaxBodyBytes - 2_000, WebhookGate.MaxBodyBytes);
         using var provider = fixture.NewClient(fromAddress: "127.0.0.21");
-        var accepted = await provider.Http.SendAsync(Post("sepay", new StringContent(body), headers));
+        var accepted = await provider.Http.SendAsync(Post(SePayPath, new StringContent(body), headers));
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
     }
 
@@ -88,24 +92,24 @@ public sealed class WebhookLimitTests(WebhookLimitsAppFixture fixture) : IClassF
         var (body, headers) = Signed("tien hang");
         var refused = new List<HttpStatusCode>
         {
-            (await attacker.Http.SendAsync(Post("sepay", new StringContent(body)))).StatusCode,                  // unsigned
-            (await attacker.Http.SendAsync(Post("sepay", new StringContent(body.Replace("25000", "2500000", StringComparison.Ordinal)), headers))).StatusCode,
-            (await attacker.Http.SendAsync(Post("momo", new StringContent(body)))).StatusCode,                    // no such provider
-            (await attacker.Http.SendAsync(Post("casso", new StringContent("{}"), new Dictionary<string, string> { ["Secure-Token"] = "guess" }))).StatusCode,
+            (await attacker.Http.SendAsync(Post(SePayPath, new StringContent(body)))).StatusCode,                  // unsigned
+            (await attacker.Http.SendAsync(Post(SePayPath, new StringContent(body.Replace("25000", "2500000", StringComparison.Ordinal)), headers))).StatusCode,
+            (await attacker.Http.SendAsync(Post("/api/bank-notifications/momo/AAAAAAAAAAAAAAAAAAAAAA", new StringContent(body)))).StatusCode, // no such service
+            (await attacker.Http.SendAsync(Post("/api/bank-notifications/sepay/AAAAAAAAAAAAAAAAAAAAAA", new StringContent(body), headers))).StatusCode, // guessed address
         };
-        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.NotFound, HttpStatusCode.Unauthorized], refused);
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.NotFound, HttpStatusCode.NotFound], refused);
 
         // The fifth is refused before anything is read — even a large body, even a genuine one from that address.
-        var blocked = await attacker.Http.SendAsync(Post("sepay", new ByteArrayContent(new byte[3 * 1024 * 1024])));
+        var blocked = await attacker.Http.SendAsync(Post(SePayPath, new ByteArrayContent(new byte[3 * 1024 * 1024])));
         Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
         Assert.True(blocked.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After");
         Assert.Contains("quá nhiều thông báo", await ProblemDetailAsync(blocked));
         using var sameAddress = fixture.NewClient(fromAddress: "127.0.0.22");
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await sameAddress.Http.SendAsync(Post("sepay", new StringContent(body), headers))).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await sameAddress.Http.SendAsync(Post(SePayPath, new StringContent(body), headers))).StatusCode);
 
         // Another client address is heard, and its genuine delivery is stored.
         using var provider = fixture.NewClient(fromAddress: "127.0.0.23");
-        Assert.Equal(HttpStatusCode.OK, (await provider.Http.SendAsync(Post("sepay", new StringContent(body), headers))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await provider.Http.SendAsync(Post(SePayPath, new StringContent(body), headers))).StatusCode);
     }
 
     [Theory]

@@ -2,13 +2,14 @@ using System.Net;
 using System.Text;
 using Cho40.Db;
 using Cho40.Tests.Infrastructure;
-using Cho40.Web.Payments.Notifications;
+using Cho40.Jobs.Payments.Providers;
+using Cho40.Tests.Payments;
 using Microsoft.Extensions.DependencyInjection;
 using static Cho40.Tests.Stalls.StallTestData;
 
 namespace Cho40.Tests.Stalls;
 
-public sealed class BankNotificationTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixture>
+public sealed class BankNotificationTests(WebhookAppFixture fixture) : IClassFixture<WebhookAppFixture>
 {
     private Cho40App App => fixture.App;
 
@@ -17,62 +18,83 @@ public sealed class BankNotificationTests(DemoAppFixture fixture) : IClassFixtur
             App.Clock.GetUtcNow(), TimeSpan.FromMinutes(15), userId: 1);
 
     [Fact]
-    public async Task An_unknown_provider_is_404_problem_json()
+    public async Task An_unknown_provider_or_address_is_404_problem_json_and_the_old_global_address_is_gone()
     {
         using var client = App.CreateClient();
-        var response = await client.SendAsync(Delivery("momo", "{}", new Dictionary<string, string>()));
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var stallId = await StallWithAccountAsync(App, "cho-thai", "A05", "1900000000201");
+        var sepay = await TestConnections.ForOwnerAsync(App, stallId, "sepay");
+        foreach (var path in new[] { $"/api/bank-notifications/momo/{sepay.Token}", "/api/bank-notifications/sepay/AAAAAAAAAAAAAAAAAAAAAA",
+                     $"/api/bank-notifications/casso/{sepay.Token}", "/api/bank-notifications/sepay" })
+        {
+            var response = await client.SendAsync(Delivery(path, "{}", new Dictionary<string, string>()));
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            if (path.Length > 30) Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        }
+        // A GET to a working address answers 200 (services may look before they deliver); to a made-up one, 404.
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(sepay.WebhookPath)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/bank-notifications/sepay/AAAAAAAAAAAAAAAAAAAAAA")).StatusCode);
     }
 
     [Fact]
     public async Task Bad_signatures_stale_timestamps_and_wrong_keys_are_refused_and_nothing_is_stored()
     {
         using var client = App.CreateClient();
+        await StallWithAccountAsync(App, "cho-thai", "A08", "9990001");
         var before = await ScalarAsync<long>(App, "SELECT count(*) FROM bank_notifications");
         var now = App.Clock.GetUtcNow();
-        var sepay = new SePayProvider();
-        var (body, headers) = sepay.Simulate(new SimulatedTransfer(NewTransactionId(), "9990001", 50000, "x", now), "test-sepay-secret", now);
+        var sepayPath = PathOf(App, "sepay", "9990001");
+        var (body, headers) = Simulate("sepay", new SimulatedTransfer(NewTransactionId(), "9990001", 50000, "x", now), "test-sepay-secret", now);
 
         // Tampered body under the original signature.
         var tampered = body.Replace("50000", "5000000", StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery("sepay", tampered, headers))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery(sepayPath, tampered, headers))).StatusCode);
         // Signed with another secret.
-        var (_, wrongKey) = sepay.Simulate(new SimulatedTransfer("1", "9990001", 50000, "x", now), "not-the-secret", now);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery("sepay", body, wrongKey))).StatusCode);
-        // Correctly signed, but ten minutes old (a replay).
+        var (_, wrongKey) = Simulate("sepay", new SimulatedTransfer("1", "9990001", 50000, "x", now), "not-the-secret", now);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery(sepayPath, body, wrongKey))).StatusCode);
+        // Correctly signed, but ten minutes old, of a transaction never stored (a replay, or a forgery's old capture).
         var old = now.AddMinutes(-10);
-        var (oldBody, oldHeaders) = sepay.Simulate(new SimulatedTransfer(NewTransactionId(), "9990001", 50000, "x", old), "test-sepay-secret", old);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery("sepay", oldBody, oldHeaders))).StatusCode);
-        // No credentials at all; a wrong API key; Casso's token; payOS with a changed amount.
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery("sepay", body, new Dictionary<string, string>()))).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery("sepay", body,
-            new Dictionary<string, string> { ["Authorization"] = "Apikey guess" }))).StatusCode);
-        var casso = SignedDelivery(App, "casso", NewTransactionId(), "9990001", 50000, "x");
-        casso.Headers.Remove("Secure-Token");
-        casso.Headers.Add("Secure-Token", "test-casso-secure-tokeX");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(casso)).StatusCode);
-        var payos = SignedDelivery(App, "payos", "777", "9990001", 50000, "x");
-        var payosBody = (await payos.Content!.ReadAsStringAsync()).Replace("\"amount\":50000", "\"amount\":500000", StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery("payos", payosBody, new Dictionary<string, string>()))).StatusCode);
+        var (oldBody, oldHeaders) = Simulate("sepay", new SimulatedTransfer(NewTransactionId(), "9990001", 50000, "x", old), "test-sepay-secret", old);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery(sepayPath, oldBody, oldHeaders))).StatusCode);
+        // No credentials at all ("no authentication" is never accepted); an API key where the connection signs with HMAC.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery(sepayPath, body, new Dictionary<string, string>()))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery(sepayPath, body,
+            new Dictionary<string, string> { ["Authorization"] = "Apikey test-sepay-secret" }))).StatusCode);
+        // Casso v2 signed with a wrong key; payOS with a changed amount.
+        var cassoPath = PathOf(App, "casso", "9990001");
+        var (cassoBody, _) = Simulate("casso", new SimulatedTransfer(NewTransactionId(), "9990001", 50000, "x", now), "test-casso-secure-token", now);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery(cassoPath, cassoBody,
+            new Dictionary<string, string> { ["X-Casso-Signature"] = Casso.Signature(cassoBody, "test-casso-secure-tokeX", now) }))).StatusCode);
+        var payosPath = PathOf(App, "payos", "9990001");
+        var (payosBody, _) = Simulate("payos", new SimulatedTransfer("777", "9990001", 50000, "x", now), "test-payos-checksum-key", now);
+        payosBody = payosBody.Replace("\"amount\":50000", "\"amount\":500000", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery(payosPath, payosBody, new Dictionary<string, string>()))).StatusCode);
+        // The SePay address of a revoked connection (the stall moved to payOS above) answers 404 even to a good signature.
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(Delivery(sepayPath, body, headers))).StatusCode);
 
         Assert.Equal(before, await ScalarAsync<long>(App, "SELECT count(*) FROM bank_notifications"));
     }
 
     [Fact]
-    public async Task SePay_api_key_mode_is_accepted()
+    public async Task SePay_api_key_mode_is_accepted_with_its_own_key_only()
     {
+        var stallId = await StallWithAccountAsync(App, "cho-thai", "B12", "9990002");
+        var connection = await TestConnections.ForOwnerAsync(App, stallId, "sepay", SePay.ModeApiKey);
         using var client = App.CreateClient();
         var body = $$"""{"id":{{NewTransactionId()}},"gateway":"MBBank","transactionDate":"2024-05-01 08:00:00","accountNumber":"9990002","code":null,"content":"an sang","transferType":"in","transferAmount":30000,"accumulated":0,"subAccount":null,"referenceCode":"FT1"}""";
-        var response = await client.SendAsync(Delivery("sepay", body, new Dictionary<string, string> { ["Authorization"] = "Apikey test-sepay-secret" }));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Delivery(connection.WebhookPath, body,
+            new Dictionary<string, string> { ["Authorization"] = "Apikey guess" }))).StatusCode);
+        var response = await client.SendAsync(Delivery(connection.WebhookPath, body, new Dictionary<string, string> { ["Authorization"] = "Apikey test-sepay-secret" }));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("{\"success\":true,\"newTransfers\":1,\"duplicates\":0,\"invalid\":0,\"test\":false}", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
     public async Task A_malformed_body_with_a_valid_key_is_kept_raw_and_answered_400()
     {
+        var stallId = await StallWithAccountAsync(App, "cho-thai", "C09", "9990003");
+        var connection = await TestConnections.ForOwnerAsync(App, stallId, "casso", Casso.ModeSecureToken);
         using var client = App.CreateClient();
-        var response = await client.SendAsync(Delivery("casso", "{\"error\":0,\"data\":[{\"amount\":\"lots\"}]}",
+        var response = await client.SendAsync(Delivery(connection.WebhookPath, "{\"error\":0,\"data\":[{\"amount\":\"lots\"}]}",
             new Dictionary<string, string> { ["Secure-Token"] = "test-casso-secure-token" }));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM bank_notifications WHERE status = 'invalid' AND raw_body LIKE '%lots%'"));
@@ -83,13 +105,13 @@ public sealed class BankNotificationTests(DemoAppFixture fixture) : IClassFixtur
     {
         var (stallId, _, account) = await NewStallAsync(App);
         var transactionId = NewTransactionId();
+        var path = PathOf(App, "sepay", account);
         var body = await SignedDelivery(App, "sepay", transactionId, account, 75000, "mua thit").Content!.ReadAsStringAsync();
         var headers = SignedDelivery(App, "sepay", transactionId, account, 75000, "mua thit").Headers
             .ToDictionary(h => h.Key, h => h.Value.First());
 
-        using var start = new ManualResetEventSlim();
         var clients = Enumerable.Range(0, 20).Select(_ => App.CreateClient()).ToList();
-        var deliveries = clients.Select(c => Task.Run(async () => await c.SendAsync(Delivery("sepay", body, headers)))).ToList();
+        var deliveries = clients.Select(c => Task.Run(async () => await c.SendAsync(Delivery(path, body, headers)))).ToList();
         var responses = await Task.WhenAll(deliveries);
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
@@ -171,6 +193,7 @@ public sealed class BankNotificationTests(DemoAppFixture fixture) : IClassFixtur
     {
         using var client = App.CreateClient();
         var id = NewTransactionId();
+        // Reported by the collection account's connection for an account nobody on the platform owns.
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(SignedDelivery(App, "payos", id, "5550001112223", 33000, "tien hang"))).StatusCode);
         Assert.Equal(1, await ScalarAsync<long>(App, """
             SELECT count(*) FROM payment_inbox i JOIN provider_transactions t ON t.id = i.provider_transaction_id
@@ -186,13 +209,14 @@ public sealed class BankNotificationTests(DemoAppFixture fixture) : IClassFixtur
     public async Task The_admin_simulate_form_goes_through_the_same_intake()
     {
         var transactionId = "SIM-" + Cho40.Tests.Infrastructure.Unique.Token();
-        var (stallId, _, account) = await NewStallAsync(App);
+        var (stallId, _, _) = await NewStallAsync(App);
+        var connection = await TestConnections.ForOwnerAsync(App, stallId, "sepay", SePay.ModeOAuth2);
         using var admin = App.NewClient();
         await admin.SignInAsync("0900000001");
         var response = await admin.SubmitFormAsync("/Admin/SimulateTransfer", "main form", new Dictionary<string, string>
         {
-            ["Input.Provider"] = "sepay", ["Input.AccountNumber"] = account, ["Input.Amount"] = "64000",
-            ["Input.Content"] = "mua ao", ["Input.TransactionId"] = transactionId,
+            ["Input.ConnectionId"] = connection.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["Input.AccountNumber"] = "",
+            ["Input.Amount"] = "64000", ["Input.Content"] = "mua ao", ["Input.TransactionId"] = transactionId, ["Input.Format"] = "Multipart",
         });
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal(1, await ScalarAsync<long>(App, "SELECT count(*) FROM stall_payments WHERE stall_id = @stallId", new { stallId }));

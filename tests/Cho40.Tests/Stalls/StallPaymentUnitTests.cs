@@ -2,7 +2,8 @@ using System.Text.Json;
 using Cho40.Db;
 using Cho40.Web.Pages.Stall;
 using Cho40.Web.Payments;
-using Cho40.Web.Payments.Notifications;
+using Cho40.Jobs.Payments;
+using Cho40.Jobs.Payments.Providers;
 using Cho40.Db.Domain;
 
 namespace Cho40.Tests.Stalls;
@@ -85,31 +86,31 @@ public sealed class ProviderFormatTests
             """;
         using var json = JsonDocument.Parse(data);
         Assert.Equal("412e915d2871504ed31be63c8f62a149a4410d34c4c42affc9006ef9917eaa03",
-            PayOsProvider.Sign(json.RootElement, "1a54716c8f0efb2744fb28b6e38b25da7f67a925d98bc1c18bd8faaecadd7675"));
+            PayOs.Sign(json.RootElement, "1a54716c8f0efb2744fb28b6e38b25da7f67a925d98bc1c18bd8faaecadd7675"));
     }
 
     [Fact]
     public void SePay_body_reads_as_an_incoming_transfer_at_the_banks_time_in_Vietnam()
     {
-        var transfers = new SePayProvider().Parse("""
+        var transfers = new SePay().Parse(BankDelivery.Json("""
             {"id":92704,"gateway":"Vietcombank","transactionDate":"2023-03-25 14:02:37","accountNumber":"0123499999",
              "code":null,"content":"C40 7KQ3XM","transferType":"in","transferAmount":2277000,"accumulated":19077000,
              "subAccount":null,"referenceCode":"MBVCB.3278907687","description":""}
-            """);
+            """)).Transfers;
         var t = Assert.Single(transfers);
         Assert.Equal(("92704", "0123499999", 2277000L, "C40 7KQ3XM", "MBVCB.3278907687"), (t.ProviderTransactionId, t.AccountNumber, t.AmountVnd, t.Content, t.BankReference));
         Assert.Equal(new DateTimeOffset(2023, 3, 25, 7, 2, 37, TimeSpan.Zero), t.TransactionTime);
-        Assert.Empty(new SePayProvider().Parse("""{"id":1,"transactionDate":"2023-03-25 14:02:37","accountNumber":"1","content":"","transferType":"out","transferAmount":5}"""));
+        Assert.Empty(new SePay().Parse(BankDelivery.Json("""{"id":1,"transactionDate":"2023-03-25 14:02:37","accountNumber":"1","content":"","transferType":"out","transferAmount":5}""")).Transfers);
     }
 
     [Fact]
     public void Casso_body_lists_incoming_transfers_and_skips_outgoing_ones()
     {
-        var transfers = new CassoProvider().Parse("""
+        var transfers = new Casso().Parse(BankDelivery.Json("""
             {"error":0,"data":[
               {"id":1001,"tid":"TF1","description":"C40 7KQ3XM","amount":50000,"cusum_balance":1,"when":"2024-05-01 08:00:00","bank_sub_acc_id":"0011001234567"},
               {"id":1002,"tid":"TF2","description":"rut tien","amount":-20000,"cusum_balance":1,"when":"2024-05-01 08:01:00","bank_sub_acc_id":"0011001234567"}]}
-            """);
+            """)).Transfers;
         var t = Assert.Single(transfers);
         Assert.Equal(("1001", "0011001234567", 50000L), (t.ProviderTransactionId, t.AccountNumber, t.AmountVnd));
     }

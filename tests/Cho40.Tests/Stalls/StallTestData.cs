@@ -1,7 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Cho40.Tests.Infrastructure;
-using Cho40.Web.Payments.Notifications;
+using Cho40.Jobs.Payments.Providers;
+using Cho40.Tests.Payments;
 using Dapper;
 using Npgsql;
 
@@ -51,28 +52,49 @@ public static class StallTestData
             """, new { market, stallNumber, accountNumber });
     }
 
-    public static HttpRequestMessage Delivery(string provider, string body, IReadOnlyDictionary<string, string> headers)
+    /// <summary>A POST of <paramref name="body"/> to a webhook address (a connection's <see cref="Cho40.Db.BankConnection.WebhookPath"/>).</summary>
+    public static HttpRequestMessage Delivery(string path, string body, IReadOnlyDictionary<string, string> headers,
+        string contentType = "application/json")
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/bank-notifications/{provider}")
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
-            Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+            Content = new StringContent(body, Encoding.UTF8),
         };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
         return request;
     }
 
-    /// <summary>A correctly signed delivery of one transfer, in the provider's own format.</summary>
-    public static HttpRequestMessage SignedDelivery(Cho40App app, string provider, string transactionId, string account, long amount,
-        string content, DateTimeOffset? time = null)
+    public static HttpRequestMessage Delivery(string path, BankDelivery delivery) =>
+        Delivery(path, delivery.RawBody, HeadersOf(delivery), delivery.ContentType);
+
+    public static IReadOnlyDictionary<string, string> HeadersOf(BankDelivery delivery) =>
+        delivery.Headers.ToDictionary(h => h.Key, h => h.Value.ToString());
+
+    /// <summary>
+    /// The webhook address of the connection of the account's owner on <paramref name="provider"/> (made on first use; see
+    /// <see cref="TestConnections"/>). Synchronous so that call sites stay one expression (tests run without a sync context).
+    /// </summary>
+    public static string PathOf(Cho40App app, string provider, string account, string virtualAccount = "") =>
+        TestConnections.ForAccountAsync(app, provider, account, virtualAccount).GetAwaiter().GetResult().WebhookPath;
+
+    /// <summary>A delivery of one transfer in the provider's own format, signed with the test key in its default mode.</summary>
+    public static (string Body, IReadOnlyDictionary<string, string> Headers) Simulate(string provider, SimulatedTransfer transfer, string secret,
+        DateTimeOffset now)
     {
-        IBankNotificationProvider format = provider switch
-        {
-            "sepay" => new SePayProvider(), "payos" => new PayOsProvider(), _ => new CassoProvider(),
-        };
+        var delivery = TestConnections.Format(provider).Simulate(transfer, TestConnections.DefaultMode(provider), secret, now);
+        return (delivery.RawBody, HeadersOf(delivery));
+    }
+
+    /// <summary>A correctly signed delivery of one transfer, in the provider's own format, to the connection of the account's owner.</summary>
+    public static HttpRequestMessage SignedDelivery(Cho40App app, string provider, string transactionId, string account, long amount,
+        string content, DateTimeOffset? time = null, string virtualAccount = "")
+    {
         var now = app.Clock.GetUtcNow();
-        var (body, headers) = format.Simulate(new SimulatedTransfer(transactionId, account, amount, content, time ?? now),
+        var path = PathOf(app, provider, account, virtualAccount);
+        var (body, headers) = Simulate(provider, new SimulatedTransfer(transactionId, account, amount, content, time ?? now, virtualAccount),
             Cho40App.WebhookSecrets[provider], now);
-        return Delivery(provider, body, headers);
+        return Delivery(path, body, headers);
     }
 
     /// <summary>A new person with no stall: signs up through the real page, then signs in.</summary>

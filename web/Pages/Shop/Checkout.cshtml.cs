@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Cho40.Db;
 using Cho40.Db.Domain;
 using Cho40.Web.Infrastructure;
+using Cho40.Web.Payments.Connections;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
@@ -15,12 +16,15 @@ namespace Cho40.Web.Pages.Shop;
 /// return the first checkout instead of a second one.
 /// </summary>
 public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits units, ShopOptions options, TimeProvider time,
-    IStringLocalizer<SharedResource> t) : PageModel
+    PayOsCheckout payOs, Jobs.Payments.PaymentsOptions paymentOptions, IConfiguration configuration, IStringLocalizer<SharedResource> t) : PageModel
 {
     [BindProperty]
     public CheckoutInput Input { get; set; } = new();
 
     public Basket Basket { get; private set; } = new([], 0, 0);
+
+    /// <summary>Banks limit one transfer (some to 10.000.000 ₫): above this an order paid by transfer gets a warning.</summary>
+    public long TransferWarningVnd => paymentOptions.TransferWarningVnd;
     public AddressPicker Address { get; private set; } = null!;
 
     /// <summary>
@@ -75,7 +79,13 @@ public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits un
                 phone!, Input.ProvinceCode!, Input.CommuneCode!, Input.AddressLine.Trim(), Input.Note?.Trim() ?? "",
                 Input.PaymentMethod, lines, options.ShippingFeeVnd, time.GetUtcNow().AddHours(options.TransferHoldHours)),
                 time.GetUtcNow(), cancellationToken);
-            if (outcome.Status is CheckoutStatus.Placed or CheckoutStatus.AlreadyPlaced) return Placed(outcome);
+            if (outcome.Status is CheckoutStatus.Placed or CheckoutStatus.AlreadyPlaced)
+            {
+                // Never waits for payOS: the link is made by a retrying job; the order is placed whatever payOS does.
+                if (outcome.Status == CheckoutStatus.Placed)
+                    await payOs.RequestAfterCheckoutAsync(outcome.Orders, Input.PaymentMethod, PublicAddress.Of(Request, configuration), cancellationToken);
+                return Placed(outcome);
+            }
             foreach (var line in outcome.Unavailable)
             {
                 ModelState.AddModelError("", line.Available == 0

@@ -1,5 +1,6 @@
 using Cho40.Db;
 using Cho40.Web.Payments.VietQr;
+using Cho40.Web.Payments.Connections;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Cho40.Db.Domain;
@@ -19,11 +20,22 @@ public sealed record TransferInstructions(string OrderCode, string BankName, str
             account.AccountName, order.TotalVnd, PurposeFor(order.Code), qrImageUrl, order.ReservedUntil);
 }
 
-/// <summary>/don-hang/{token}: the shopper's order page; the token in the link is the key (128 random bits).</summary>
-public sealed class OrderModel(Orders orders, CollectionAccount account, Banks banks) : PageModel
+/// <summary>
+/// /don-hang/{token}: the shopper's order page; the token in the link is the key (128 random bits). A transfer order
+/// shows the VietQR of the collection account — or, when the collection account is on payOS, its payOS payment link (QR
+/// and checkout page) once the job has made it: "being prepared" until then (the page reloads itself), and the plain
+/// transfer details if payOS could not make one.
+/// </summary>
+public sealed class OrderModel(Orders orders, CollectionAccount account, Banks banks, PayOsCheckout payOs, PayOsLinks links,
+    Jobs.Payments.PaymentsOptions paymentOptions, IConfiguration configuration) : PageModel
 {
     public OrderDetail? Order { get; private set; }
     public TransferInstructions? Transfer { get; private set; }
+
+    /// <summary>The order's payOS link (null: the collection account is not on payOS, or the order is not an unpaid transfer).</summary>
+    public PayOsLink? PayOsLink { get; private set; }
+
+    public long TransferWarningVnd => paymentOptions.TransferWarningVnd;
 
     public async Task<IActionResult> OnGetAsync(string token, CancellationToken cancellationToken)
     {
@@ -31,8 +43,30 @@ public sealed class OrderModel(Orders orders, CollectionAccount account, Banks b
         if (Order is null) return NotFound();
         Transfer = TransferInstructions.For(Order, account, banks,
             Payload(Order) is null ? null : $"/don-hang/{Uri.EscapeDataString(token)}?handler=VietQr");
+        if (Payload(Order) is not null && await payOs.PlatformPayOsAsync(cancellationToken) is { } payos)
+        {
+            PayOsLink = await links.FindAsync(Order.Id, cancellationToken);
+            if (PayOsLink is null)
+            {
+                // Checkout's request was lost (or the collection account moved to payOS since): ask again.
+                await payOs.RequestAsync(payos, Order.Id, Order.Code, Order.AccessToken, Order.TotalVnd, PublicAddress.Of(Request, configuration),
+                    cancellationToken);
+                PayOsLink = await links.FindAsync(Order.Id, cancellationToken);
+            }
+        }
         Response.Headers.CacheControl = "no-store";
         return Page();
+    }
+
+    /// <summary>The QR of the order's payOS link (payOS's own VietQR text, drawn here).</summary>
+    public async Task<IActionResult> OnGetPayOsQrAsync(string token, CancellationToken cancellationToken)
+    {
+        var order = await orders.ByTokenAsync(token, cancellationToken);
+        if (order is null || Payload(order) is null) return NotFound();
+        var link = await links.FindAsync(order.Id, cancellationToken);
+        if (link is not { Status: "created", QrCode: { } qr } || !VietQrPayload.Parse(qr).IsValid) return NotFound();
+        Response.Headers.CacheControl = "private, max-age=300";
+        return File(VietQrImage.PngWithin(qr, 480), "image/png");
     }
 
     /// <summary>The dynamic VietQR (PNG) of an unpaid transfer order: collection account, exact amount, order code in the purpose.</summary>

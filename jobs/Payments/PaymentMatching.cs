@@ -4,7 +4,7 @@ using Cho40.Db;
 using Cho40.Db.Domain;
 using Npgsql;
 
-namespace Cho40.Web.Payments.Notifications;
+namespace Cho40.Jobs.Payments;
 
 /// <summary>
 /// What a matcher works with: the stored transfer, inside the transaction that stored it, and whose account the bank
@@ -30,7 +30,7 @@ public sealed record MatchContext(NpgsqlConnection Connection, NpgsqlTransaction
 
     /// <summary>Tells the credited stall's open screens (delivered when the transaction commits).</summary>
     public Task NotifyStallAsync(string what, CancellationToken cancellationToken) =>
-        StallEvents.PublishAsync(Connection, Transaction, CreditedStallId, what, cancellationToken);
+        StallNotices.PublishAsync(Connection, Transaction, CreditedStallId, what, cancellationToken);
 }
 
 /// <summary>
@@ -53,9 +53,10 @@ public interface IPaymentMatcher
 /// <summary>
 /// First resolves whose account the transfer was credited to and records it, then runs the matchers that accept that
 /// owner in turn. Money credited to an unknown account, to accounts of several owners, or that no matcher takes lands
-/// in the inbox — never lost, never booked to anyone else.
+/// in the inbox — never lost, never booked to anyone else. A stall payment above the ceiling
+/// (<see cref="PaymentsOptions.StallPaymentCeilingVnd"/>) is booked and also flagged in its market's inbox.
 /// </summary>
-public sealed class PaymentMatching(IEnumerable<IPaymentMatcher> matchers, CreditedAccounts accounts)
+public sealed class PaymentMatching(IEnumerable<IPaymentMatcher> matchers, CreditedAccounts accounts, PaymentsOptions options)
 {
     private readonly IReadOnlyList<IPaymentMatcher> ordered = matchers.OrderBy(m => m.Order).ToList();
 
@@ -69,7 +70,13 @@ public sealed class PaymentMatching(IEnumerable<IPaymentMatcher> matchers, Credi
         var context = new MatchContext(connection, tx, transfer, now, credited);
         foreach (var matcher in ordered)
         {
-            if (matcher.Accepts == credited.Kind && await matcher.TryApplyAsync(context, cancellationToken)) return;
+            if (matcher.Accepts == credited.Kind && await matcher.TryApplyAsync(context, cancellationToken))
+            {
+                // Counted as sent, and shown to a person: more than a stall normally takes in one transfer.
+                if (credited.Kind == CreditedTo.Stall && transfer.AmountVnd > options.StallPaymentCeilingVnd)
+                    await context.AddStallInboxAsync("above_ceiling", null, null, cancellationToken);
+                return;
+            }
         }
         await Db.Payments.AddToInboxAsync(connection, tx, transfer.Id, credited.Kind == CreditedTo.Ambiguous ? "ambiguous_account" : "unmatched",
             now, cancellationToken: cancellationToken);
