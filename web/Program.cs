@@ -66,6 +66,8 @@ builder.Services.AddSingleton<Payments>();
 builder.Services.AddSingleton<StallEvents>();
 builder.Services.AddHostedService<StallEventListener>();
 builder.Services.AddSingleton<WebhookGate>();
+builder.Services.AddSingleton<ICarrierSecretProtector, Cho40.Web.Cod.DataProtectionCarrierSecrets>();
+builder.Services.AddSingleton<Shipments>();
 builder.Services.AddCho40Shop(builder.Configuration);
 // Bank notifications (Cho40.Jobs.Payments, shared with job processes): the services' formats, connections and their
 // encrypted secrets, the intake and matching (money goes only where it was sent), the safety net, payOS links.
@@ -253,6 +255,7 @@ OpenDataFiles.MapOpenData(app);
 // WithStaticAssets: asp-append-version writes the content-hashed URL (/css/site.{hash}.css, cached a year, immutable).
 app.MapRazorPages().WithStaticAssets();
 app.MapBankNotifications();
+Cho40.Web.Cod.CarrierNotificationEndpoint.MapCarrierNotifications(app);
 app.MapStallEventStream();
 app.MapCho40Trace();
 app.MapVietQrApi();

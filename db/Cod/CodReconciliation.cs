@@ -13,7 +13,7 @@ public sealed class SettlementOptions
     public int MissingAfterDays { get; set; } = 7;
 }
 
-public sealed record ReconcileSummary(int Matched, int Mismatched, int Returned, int Unknown, int Lost);
+public sealed record ReconcileSummary(int Matched, int Mismatched, int Returned, int Unknown, int Lost, int Partial = 0, int AwaitingReturn = 0);
 
 public sealed record MissingCodOrder(long OrderId, string Code, string SellerName, string? Carrier, string? TrackingCode, long TotalVnd,
     DateTimeOffset DeliveredAt);
@@ -25,6 +25,51 @@ public sealed record MissingCodOrder(long OrderId, string Code, string SellerNam
 /// </summary>
 public sealed class CodReconciliation(NpgsqlDataSource db)
 {
+    /// <summary>The matching UPDATE (parameters @statementId, @now); public for the benchmark's EXPLAIN.</summary>
+    public const string MatchSql = """
+            WITH l AS (
+                SELECT l.id, l.status, l.cod_vnd, l.carrier, l.tracking_code,
+                       'DH-' || regexp_replace(upper(regexp_replace(coalesce(l.order_code, ''), '[^A-Za-z0-9]', '', 'g')), '^DH', '') AS code
+                FROM cod_statement_lines l
+                WHERE l.statement_id = @statementId AND l.duplicate_of IS NULL AND l.decision IS NULL AND l.settled_run_id IS NULL
+            ),
+            returned AS (
+                SELECT ri.order_id, sum(ri.quantity * i.unit_price_vnd)::bigint AS value
+                FROM order_returned_items ri JOIN order_items i ON i.order_id = ri.order_id AND i.product_id = ri.product_id
+                GROUP BY ri.order_id
+            ),
+            m AS (
+                SELECT l.id, o.id AS order_id, sh.cod_reported_vnd AS reported,
+                       CASE WHEN o.id IS NULL THEN NULL WHEN o.payment_method = 'cod' THEN o.total_vnd - coalesce(r.value, 0) ELSE 0 END AS expected,
+                       CASE WHEN o.id IS NULL THEN 'unknown_order'
+                            WHEN l.status = 'lost' THEN 'lost'
+                            WHEN l.status = 'returned' THEN 'returned'
+                            WHEN l.status = 'partial' AND r.value IS NULL THEN 'awaiting_return'
+                            WHEN sh.cod_reported_vnd IS NOT NULL AND sh.cod_reported_vnd <> l.cod_vnd THEN 'amount_mismatch'
+                            WHEN l.cod_vnd <> CASE WHEN o.payment_method = 'cod' THEN o.total_vnd - coalesce(r.value, 0) ELSE 0 END THEN 'amount_mismatch'
+                            WHEN l.status = 'partial' THEN 'partial'
+                            ELSE 'matched' END AS outcome
+                FROM l
+                -- Two index look-ups, not one OR: by our order code first, else by the tracking code the seller entered on
+                -- hand-over (the lowest order id when several orders carry it).
+                LEFT JOIN orders c ON c.code = l.code
+                LEFT JOIN LATERAL (
+                    SELECT o.id FROM orders o WHERE c.id IS NULL AND upper(btrim(o.tracking_code)) = l.tracking_code
+                    ORDER BY o.id + 0 LIMIT 1 -- "+ 0": look the code up in its index, do not walk the primary key
+                ) t ON true
+                LEFT JOIN orders o ON o.id = coalesce(c.id, t.id)
+                LEFT JOIN returned r ON r.order_id = o.id
+                LEFT JOIN shipments sh ON sh.carrier = l.carrier AND sh.tracking_code = l.tracking_code
+            )
+            UPDATE cod_statement_lines l
+            SET order_id = m.order_id, expected_cod_vnd = m.expected, outcome = m.outcome, reported_cod_vnd = m.reported,
+                ready_at = CASE WHEN m.outcome IN ('matched', 'partial', 'returned') THEN coalesce(l.ready_at, @now) END
+            FROM m WHERE l.id = m.id
+              -- A re-run writes only what changed.
+              AND (l.order_id, l.expected_cod_vnd, l.outcome, l.reported_cod_vnd, l.ready_at IS NOT NULL)
+                  IS DISTINCT FROM (m.order_id, m.expected, m.outcome, m.reported, m.outcome IN ('matched', 'partial', 'returned'))
+            """;
+
     /// <summary>
     /// Reconciles one statement, set-based and idempotent: lines already decided by an admin or already settled are
     /// left as they are; every other line is (re)matched. A line finds its order by our order code when the carrier
@@ -41,31 +86,13 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
             cancellationToken: cancellationToken));
         if (exists is null) return null;
 
-        await connection.ExecuteAsync(new CommandDefinition("""
-            WITH m AS (
-                SELECT l.id, o.id AS order_id,
-                       CASE WHEN o.id IS NULL THEN NULL WHEN o.payment_method = 'cod' THEN o.total_vnd ELSE 0 END AS expected,
-                       CASE WHEN o.id IS NULL THEN 'unknown_order'
-                            WHEN l.status = 'lost' THEN 'lost'
-                            WHEN l.status = 'returned' THEN 'returned'
-                            WHEN l.cod_vnd = CASE WHEN o.payment_method = 'cod' THEN o.total_vnd ELSE 0 END THEN 'matched'
-                            ELSE 'amount_mismatch' END AS outcome
-                FROM cod_statement_lines l
-                LEFT JOIN LATERAL (
-                    SELECT o.id, o.payment_method, o.total_vnd
-                    FROM orders o
-                    WHERE o.code = 'DH-' || regexp_replace(upper(regexp_replace(coalesce(l.order_code, ''), '[^A-Za-z0-9]', '', 'g')), '^DH', '')
-                       OR upper(btrim(o.tracking_code)) = l.tracking_code
-                    ORDER BY (o.code = 'DH-' || regexp_replace(upper(regexp_replace(coalesce(l.order_code, ''), '[^A-Za-z0-9]', '', 'g')), '^DH', '')) DESC, o.id
-                    LIMIT 1
-                ) o ON true
-                WHERE l.statement_id = @statementId AND l.duplicate_of IS NULL AND l.decision IS NULL AND l.settled_run_id IS NULL
-            )
-            UPDATE cod_statement_lines l
-            SET order_id = m.order_id, expected_cod_vnd = m.expected, outcome = m.outcome,
-                ready_at = CASE WHEN m.outcome IN ('matched', 'returned') THEN coalesce(l.ready_at, @now) END
-            FROM m WHERE l.id = m.id
-            """, new { statementId, now }, tx, cancellationToken: cancellationToken));
+        // Expected cash: a COD order's total, less the goods value of what came back when part of it was returned
+        // (order_returned_items); nothing for an order paid by transfer. A partial delivery nobody has recorded the
+        // returned items of cannot be checked yet ('awaiting_return'). Where a carrier's webhook reported the COD amount,
+        // the statement must say the same, or the line waits for a decision.
+        // The match is a few index look-ups per line; JIT-compiling its plan costs more than it saves (seconds, measured).
+        await connection.ExecuteAsync(new CommandDefinition("SET LOCAL jit = off", transaction: tx, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(MatchSql, new { statementId, now }, tx, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(
             new CommandDefinition("UPDATE cod_statements SET reconciled_at = @now WHERE id = @statementId", new { statementId, now }, tx,
             cancellationToken: cancellationToken));
@@ -82,12 +109,30 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
             await Ledger.PostAsync(connection, tx, $"remittance:statement:{statementId}", $"Tiền COD {remittance.Carrier} chuyển về (bảng kê #{statementId})",
                 [new(Ledger.PlatformBank, remittance.Net, "Tiền COD nhận từ đơn vị vận chuyển"),
                  new(Ledger.CarrierReceivable(remittance.Carrier), -remittance.Net, "Đơn vị vận chuyển đã chuyển")], now, cancellationToken);
+        // Session-level fees (the carrier kept them from the transfer) and refunds (it paid them back): the platform's, not
+        // one seller's — posted once each, against the bank account the remittance reached.
+        var adjustments = (await connection.QueryAsync<(long Id, string Kind, string Carrier, long Amount, string Description)>(new CommandDefinition("""
+            SELECT a.id, a.kind, s.carrier, a.amount_vnd, a.description
+            FROM cod_statement_adjustments a JOIN cod_statements s ON s.id = a.statement_id
+            WHERE a.statement_id = @statementId ORDER BY a.id
+            """, new { statementId }, tx, cancellationToken: cancellationToken))).AsList();
+        foreach (var a in adjustments)
+        {
+            var sign = a.Kind == "fee" ? 1 : -1;
+            await Ledger.PostAsync(connection, tx, $"carrier-adjustment:statement:{statementId}:{a.Id}",
+                $"{(a.Kind == "fee" ? "Phí phiên" : "Tiền hoàn phiên")} {a.Carrier} (bảng kê #{statementId}): {a.Description}",
+                [new(Ledger.CarrierAdjustments(a.Carrier), sign * a.Amount, a.Description),
+                 new(Ledger.PlatformBank, -sign * a.Amount, a.Kind == "fee" ? "Đơn vị vận chuyển giữ lại" : "Đơn vị vận chuyển hoàn lại")],
+                now, cancellationToken);
+        }
         var summary = await connection.QuerySingleAsync<ReconcileSummary>(new CommandDefinition("""
             SELECT count(*) FILTER (WHERE outcome = 'matched')::int AS Matched,
                    count(*) FILTER (WHERE outcome = 'amount_mismatch')::int AS Mismatched,
                    count(*) FILTER (WHERE outcome = 'returned')::int AS Returned,
                    count(*) FILTER (WHERE outcome = 'unknown_order')::int AS Unknown,
-                   count(*) FILTER (WHERE outcome = 'lost')::int AS Lost
+                   count(*) FILTER (WHERE outcome = 'lost')::int AS Lost,
+                   count(*) FILTER (WHERE outcome = 'partial')::int AS Partial,
+                   count(*) FILTER (WHERE outcome = 'awaiting_return')::int AS AwaitingReturn
             FROM cod_statement_lines WHERE statement_id = @statementId AND duplicate_of IS NULL
             """, new { statementId }, tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);

@@ -240,8 +240,9 @@ public sealed partial class Orders(NpgsqlDataSource db)
         {
             // The goods were reserved at checkout (cancelled) or came back (returned): they can be sold again.
             await connection.ExecuteAsync(new CommandDefinition("""
-                UPDATE products p SET stock = p.stock + i.quantity
-                FROM order_items i WHERE i.order_id = @orderId AND p.id = i.product_id
+                UPDATE products p SET stock = p.stock + i.quantity - coalesce(r.quantity, 0)
+                FROM order_items i LEFT JOIN order_returned_items r ON r.order_id = i.order_id AND r.product_id = i.product_id
+                WHERE i.order_id = @orderId AND p.id = i.product_id
                 """, new { orderId }, tx, cancellationToken: cancellationToken));
         }
         var detail = action == OrderAction.Ship ? $"{carrier!.Trim()} · {trackingCode!.Trim()}" : note?.Trim() ?? "";

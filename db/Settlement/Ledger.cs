@@ -25,6 +25,8 @@ public sealed class Ledger(NpgsqlDataSource db)
     public const string PayoutsPending = "platform:payouts-pending";
     public static string CarrierReceivable(string carrier) => $"carrier:{carrier}:receivable";
     public static string SellerPayable(long sellerId) => $"seller:{sellerId}:payable";
+    /// <summary>A carrier's session-level fees (debit) and refunds (credit), not tied to one shipment: the platform's.</summary>
+    public static string CarrierAdjustments(string carrier) => $"platform:expense:carrier:{carrier}";
 
     /// <summary>Posts in its own database transaction.</summary>
     public async Task<PostResult> PostAsync(string idempotencyKey, string description, IReadOnlyList<LedgerLine> lines, DateTimeOffset now,
@@ -71,6 +73,7 @@ public sealed class Ledger(NpgsqlDataSource db)
                         WHEN c.code = 'platform:commission' THEN 'Doanh thu hoa hồng'
                         WHEN c.code = 'platform:payouts-pending' THEN 'Chi trả chờ chuyển khoản'
                         WHEN c.code LIKE 'carrier:%' THEN 'Phải thu COD từ ' || split_part(c.code, ':', 2)
+                        WHEN c.code LIKE 'platform:expense:carrier:%' THEN 'Phí và tiền hoàn phiên của ' || split_part(c.code, ':', 4)
                         WHEN c.code LIKE 'seller:%' THEN 'Phải trả người bán ' || coalesce(s.name, split_part(c.code, ':', 2))
                         ELSE c.code END,
                    s.id,

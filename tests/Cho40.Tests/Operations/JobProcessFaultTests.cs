@@ -116,7 +116,7 @@ public sealed class JobProcessFaultTests(ITestOutputHelper output)
         await using var doomed = JobProcess.Start(app.ConnectionString, FastJobs);
         const string matching = """
             SELECT count(*) FROM pg_stat_activity
-            WHERE datname = current_database() AND state = 'active' AND query LIKE 'WITH m AS (%FROM cod_statement_lines l%' AND pid <> pg_backend_pid()
+            WHERE datname = current_database() AND state = 'active' AND query LIKE 'WITH l AS (%FROM cod_statement_lines l%' AND pid <> pg_backend_pid()
             """;
         var waiting = Stopwatch.StartNew();
         while (await ScalarAsync<long>(app, matching) == 0)

@@ -83,6 +83,9 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["POST /api/bank-notifications/{provider}/{token}"] = [new("/api/bank-notifications/sepay/AAAAAAAAAAAAAAAAAAAAAA", Nobody),
             new("/api/bank-notifications/casso/AAAAAAAAAAAAAAAAAAAAAA", Nobody)],
         ["POST /api/bank-notifications/{provider}/{token}/oauth/token"] = [new("/api/bank-notifications/sepay/AAAAAAAAAAAAAAAAAAAAAA/oauth/token", Nobody)],
+        // Carrier webhooks without the account's secret are refused for everyone (with it: CarrierWebhookTests).
+        ["POST /api/carrier-notifications/{carrier}"] = [new("/api/carrier-notifications/ghn", Nobody), new("/api/carrier-notifications/ghtk?hash=x", Nobody),
+            new("/api/carrier-notifications/viettelpost", Nobody)],
 
         // ---- capability links: the 128-bit token in the address is the key ---------------------------------------
         ["GET /don-hang/{token}"] = [new("/don-hang/{orderToken}", Everyone, MarksExempt: true), new("/don-hang/AAAAAAAAAAAAAAAAAAAAAA", Nobody)],
@@ -121,6 +124,13 @@ public sealed class EndpointSweepTests(SecurityWorld world) : IClassFixture<Secu
         ["GET /Admin/Cod/Review"] = [Only("/Admin/Cod/Review", Admin)],
         ["POST /Admin/Cod/Review"] = [Only("/Admin/Cod/Review", Admin)],
         ["GET /Admin/Cod/Statement/{id:long}"] = [Only("/Admin/Cod/Statement/{statement}", Admin)],
+        ["GET /Admin/Cod/Mapping/{id:long}"] = [Only("/Admin/Cod/Mapping/{upload}", Admin)],
+        ["POST /Admin/Cod/Mapping/{id:long}"] = [Only("/Admin/Cod/Mapping/{upload}", Admin)],
+        ["POST /Admin/Cod/Mapping/{id:long}?handler=Discard"] = [new("/Admin/Cod/Mapping/{upload}?handler=Discard", [Admin], Send: false)],
+        ["POST /Admin/Cod/Review?handler=RecordReturn"] = [Only("/Admin/Cod/Review?handler=RecordReturn", Admin)],
+        ["GET /Admin/Carriers"] = [Only("/Admin/Carriers", Admin)],
+        ["POST /Admin/Carriers"] = [Only("/Admin/Carriers", Admin)],
+        ["POST /Admin/Carriers?handler=Rotate"] = [new("/Admin/Carriers?handler=Rotate", [Admin], Fields: new() { ["id"] = "{carrierAccount}" })],
         ["POST /Admin/Cod/Statement/{id:long}?handler=Reconcile"] = [Only("/Admin/Cod/Statement/{statement}?handler=Reconcile", Admin)],
         ["GET /Admin/Orders"] = [Only("/Admin/Orders", Admin)],
         ["GET /Admin/Orders/{id:long}"] = [Only("/Admin/Orders/{order}", Admin)],

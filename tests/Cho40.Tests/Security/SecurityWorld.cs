@@ -66,6 +66,11 @@ public sealed class SecurityWorld : IAsyncLifetime
         var run = await App.Services.GetRequiredService<SettleCycleJob>().RunAsync(scenario.Cycle.Key);
         Ids["run"] = run.RunId.ToString();
         Ids["statement"] = (await db.ExecuteScalarAsync<long>("SELECT max(id) FROM cod_statements")).ToString();
+        // A statement file waiting for its carrier's mapping, and a carrier account.
+        Ids["upload"] = (await db.ExecuteScalarAsync<long>("""
+            INSERT INTO cod_uploads (carrier, file_name, content, uploaded_at) VALUES ('J&T Express', 'jt.csv', convert_to('a,b,c', 'UTF8'), @now) RETURNING id
+            """, new { now })).ToString();
+        Ids["carrierAccount"] = (await App.Services.GetRequiredService<Cho40.Db.Shipments>().CreateAccountAsync("ghn", "GHN sweep", "sweep-secret-0123456789", null, now)).ToString();
         Ids["sellerB"] = scenario.TanCuong.ToString();
         Ids["sellerA"] = scenario.LaBang.ToString();
         await db.ExecuteAsync("""

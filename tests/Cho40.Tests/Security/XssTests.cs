@@ -290,10 +290,17 @@ public sealed class XssTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixt
     {
         using var admin = await SignedInAsync("0900000001");
         var day = Cho40.Db.Domain.VietnamTime.DayOf(App.Clock.GetUtcNow()).AddDays(-2).ToString("dd/MM/yyyy");
+        // An unknown status word: the file waits on the mapping page, which shows its cells and words as text.
+        var unmapped = await CatalogTestKit.PostMultipartAsync(admin, "/Admin/Cod", "form.cod-upload", new Dictionary<string, string> { ["Input.Carrier"] = "GHN" },
+            ("Input.File", "bang-ke.csv", "text/csv", Cho40.Tests.Settlement.SettlementData.Csv(Cho40.Tests.Settlement.SettlementData.CanonicalHeader,
+                $"GHN1,,{Payload},0,0,0,{Payload},{day},")));
+        Assert.Equal(HttpStatusCode.Redirect, unmapped.StatusCode);
+        await AssertEscapedAsync(admin, unmapped.Headers.Location!.OriginalString);
+
         // Refused: every problem is listed with the cell's text.
         var refused = await CatalogTestKit.PostMultipartAsync(admin, "/Admin/Cod", "form.cod-upload", new Dictionary<string, string> { ["Input.Carrier"] = "GHN" },
             ("Input.File", "bang-ke.csv", "text/csv", Cho40.Tests.Settlement.SettlementData.Csv(Cho40.Tests.Settlement.SettlementData.CanonicalHeader,
-                $"GHN1,,{Payload},0,0,0,{Payload},{day},")));
+                $"GHN1,,{Payload},0,0,0,Đã giao,{day},")));
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         var page = await PageClient.ParseAsync(refused);
         AssertNoInjectedMarkup(page, "refused COD statement");

@@ -13,6 +13,10 @@ public sealed class TraceBrowserTests(BrowserFixture browser) : IClassFixture<Br
     {
         // A cooperative member on a phone: new batch, harvest with a photo, drying, pack codes, label sheet.
         var member = await browser.NewPageAsync(phone: true);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        member.Console += (_, m) => seen.Enqueue("console " + m.Type + ": " + m.Text);
+        member.Request += (_, r) => seen.Enqueue(r.Method + " " + r.Url);
+        member.Response += (_, r) => seen.Enqueue(r.Status + " " + r.Url);
         await browser.SignInAsync(member, "0900000003");
         await member.GotoAsync("/Seller/Trace");
         await member.ClickAsync("a[href^='/Seller/Trace/New']");
@@ -28,17 +32,27 @@ public sealed class TraceBrowserTests(BrowserFixture browser) : IClassFixture<Br
         await member.SetInputFilesAsync("#photos", new FilePayload { Name = "hai-che.png", MimeType = "image/png", Buffer = TraceTests.Png(800, 600) });
         await member.FillAsync("#Input_Note", "Hái một tôm hai lá");
         await member.ClickAsync("#event-form button.primary[type=submit]");
-        // With JavaScript the event goes through the phone's outbox and the page reloads with the message.
-        await member.WaitForSelectorAsync(".flash >> text=Thu hái");
+        // With JavaScript the event goes through the phone's outbox and the page reloads with the message. (The exact
+        // words: the batch's own "Đã tạo lô … Hãy ghi các bước: thu hái, …" would match "Thu hái" before the reload.)
+        await member.WaitForSelectorAsync(".flash:has-text('Đã ghi: Thu hái')");
 
         await member.CheckAsync("input[name='Input.Kind'][value=drying]");
         await member.ClickAsync("#event-form button.primary[type=submit]");
-        await member.WaitForSelectorAsync(".flash >> text=Sao sấy");
+        try
+        {
+            await member.WaitForSelectorAsync(".flash:has-text('Đã ghi: Sao sấy')");
+        }
+        catch (TimeoutException e)
+        {
+            // What the phone showed and did: the flaky case needs more than "timeout".
+            var main = await member.InnerTextAsync("main");
+            throw new TimeoutException($"{e.Message}\n--- page ---\n{main}\n--- requests ---\n{string.Join("\n", seen)}", e);
+        }
         Assert.Equal(2, await member.Locator(".timeline li").CountAsync());
 
         await member.FillAsync("#count", "3");
         await member.ClickAsync("#units-form button[type=submit]");
-        await member.WaitForSelectorAsync(".flash >> text=3");
+        await member.WaitForSelectorAsync(".flash:has-text('Đã tạo 3 mã')");
 
         var download = await member.RunAndWaitForDownloadAsync(() => member.ClickAsync("#labels-form button[type=submit]"));
         var pdfPath = Path.Combine(BrowserFixture.ArtifactsDirectory, "labels.pdf");

@@ -77,6 +77,10 @@ public sealed class IndexModel(CodStatements statements, IBackgroundJobClient jo
                 FileErrors = result.Errors;
                 await OnGetAsync(cancellationToken);
                 return Page();
+            case CodImportStatus.NeedsMapping:
+                TempData["Message"] = string.Format(t["Tệp có cột hoặc trạng thái chưa được xác nhận cho {0}: hãy kiểm tra cách đọc (một lần), rồi bảng kê được nhận."].Value,
+                    Input.Carrier);
+                return RedirectToPage("Mapping", new { id = result.UploadId });
             case CodImportStatus.AlreadyUploaded:
                 TempData["Message"] = string.Format(t["Bảng kê này đã được tải lên trước đó (số {0}): không tính lại."].Value, result.StatementId);
                 return RedirectToPage("Statement", new { id = result.StatementId });

@@ -13,6 +13,7 @@ public sealed class StatementModel(CodStatements statements, IBackgroundJobClien
 {
     public CodStatement Statement { get; private set; } = null!;
     public IReadOnlyList<CodLine> Lines { get; private set; } = [];
+    public IReadOnlyList<CodAdjustment> Adjustments { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
@@ -20,6 +21,7 @@ public sealed class StatementModel(CodStatements statements, IBackgroundJobClien
         if (statement is null) return NotFound();
         Statement = statement;
         Lines = await statements.LinesAsync(id, cancellationToken);
+        Adjustments = await statements.AdjustmentsAsync(id, cancellationToken);
         return Page();
     }
 
