@@ -348,7 +348,11 @@ public sealed class Trace(NpgsqlDataSource db)
     }
 
     /// <summary>The batch code behind a GS1 Digital Link (GTIN-14 + lot), and whether a serial belongs to it.</summary>
-    public async Task<DigitalLinkTarget?> ResolveDigitalLinkAsync(string gtin14, string lot, string? serial,
+    /// <summary>
+    /// The batch a Digital Link names: by GTIN and lot, or by GTIN and serial alone (<c>/01/{gtin}/21/{serial}</c>,
+    /// the constrained form: serials are unique across the platform, so the serial names its pack and batch).
+    /// </summary>
+    public async Task<DigitalLinkTarget?> ResolveDigitalLinkAsync(string gtin14, string? lot, string? serial,
         CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
@@ -357,7 +361,9 @@ public sealed class Trace(NpgsqlDataSource db)
                    @serial::text IS NOT NULL AND EXISTS (SELECT 1 FROM trace_units u WHERE u.batch_id = b.id AND u.serial = @serial) AS SerialFound
             FROM products p JOIN trace_batches b ON b.product_id = p.id
             JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
-            WHERE p.gtin = @gtin14 AND b.lot_code = @lot
+            WHERE p.gtin = @gtin14
+              AND (b.lot_code = @lot
+                   OR (@lot::text IS NULL AND EXISTS (SELECT 1 FROM trace_units u WHERE u.batch_id = b.id AND u.serial = @serial)))
             """, new { gtin14, lot, serial }, cancellationToken: cancellationToken));
     }
 

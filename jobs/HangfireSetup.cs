@@ -66,6 +66,10 @@ public static class HangfireSetup
         services.AddTransient<DailyReportsJob>();
         services.AddSingleton<ReportSchedule>();
         services.AddHostedService(sp => sp.GetRequiredService<ReportSchedule>());
+        // Unpaid transfer orders give their goods back when their reservation ends.
+        services.TryAddSingleton<Db.Orders>();
+        services.AddTransient<Shop.ExpireUnpaidTransfersJob>();
+        services.AddHostedService<Shop.ExpireUnpaidTransfersSchedule>();
         // Province aggregates: rebuilt nightly after the reports (and after each backfill).
         services.TryAddSingleton<ProvinceAggregates>();
         services.AddTransient<ProvinceAggregatesJob>();

@@ -198,6 +198,8 @@ await using (var scope = app.Services.CreateAsyncScope())
     if (options.SeedDemoData && await DemoData.SeedIfEmptyAsync(db))
     {
         app.Logger.LogInformation("Demo data loaded");
+        // Drawn pictures for the featured products (reproducible, see DemoPhotos); the rest show their category's drawing.
+        await Cho40.Web.Catalog.DemoPhotos.AddAsync(db);
         await DemoBankConnections.CreateAsync(scope.ServiceProvider, CancellationToken.None);
         // The demo shows sales reports at once: the last two weeks are backfilled on the reports queue.
         var now = app.Services.GetRequiredService<TimeProvider>().GetUtcNow();
@@ -257,6 +259,7 @@ Cho40.Web.Cod.CarrierNotificationEndpoint.MapCarrierNotifications(app);
 app.MapStallEventStream();
 app.MapCho40Trace();
 app.MapVietQrApi();
+app.MapAddressApi();
 
 app.Run();
 

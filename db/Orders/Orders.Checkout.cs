@@ -83,17 +83,18 @@ public sealed partial class Orders
                 orderId = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
                     INSERT INTO orders (code, access_token, checkout_group_id, seller_id, user_id, customer_name, customer_phone,
                                         province_code, commune_code, address_line, note, payment_method, status,
-                                        subtotal_vnd, shipping_fee_vnd, total_vnd, created_at, updated_at)
+                                        subtotal_vnd, shipping_fee_vnd, total_vnd, created_at, updated_at, reserved_until)
                     VALUES (@code, @token, @groupId, @sellerId, @UserId, @CustomerName, @CustomerPhone,
                             @ProvinceCode, @CommuneCode, @AddressLine, @Note, @PaymentMethod, 'placed',
-                            @subtotal, @ShippingFeeVnd, @total, @now, @now)
+                            @subtotal, @ShippingFeeVnd, @total, @now, @now,
+                            CASE WHEN @PaymentMethod = 'transfer' THEN @TransferReservedUntil END)
                     ON CONFLICT DO NOTHING
                     RETURNING id
                     """, new
                 {
                     code, token, groupId, sellerId = sellerLines.Key, request.UserId, request.CustomerName, request.CustomerPhone,
                     request.ProvinceCode, request.CommuneCode, request.AddressLine, request.Note, request.PaymentMethod,
-                    subtotal, request.ShippingFeeVnd, total, now,
+                    subtotal, request.ShippingFeeVnd, total, now, request.TransferReservedUntil,
                 }, tx, cancellationToken: cancellationToken));
             }
             await connection.ExecuteAsync(new CommandDefinition("""

@@ -31,7 +31,7 @@ public sealed record CartLine(long ProductId, int Quantity);
 
 public sealed record CheckoutRequest(Guid IdempotencyKey, long? UserId, string CustomerName, string CustomerPhone,
     string ProvinceCode, string CommuneCode, string AddressLine, string Note, string PaymentMethod,
-    IReadOnlyList<CartLine> Lines, long ShippingFeeVnd);
+    IReadOnlyList<CartLine> Lines, long ShippingFeeVnd, DateTimeOffset? TransferReservedUntil = null);
 
 public sealed record PlacedOrder(long Id, string Code, string AccessToken, long SellerId, long TotalVnd);
 
@@ -57,7 +57,7 @@ public sealed record OrderDetail(long Id, string Code, string AccessToken, long 
     string CustomerName, string CustomerPhone, string ProvinceName, string CommuneName, string AddressLine, string Note,
     string PaymentMethod, string Status, string PaymentStatus, long SubtotalVnd, long ShippingFeeVnd, long TotalVnd,
     long? PaidAmountVnd, DateTimeOffset? PaidAt, string? Carrier, string? TrackingCode, DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt, DateTimeOffset? ReservedUntil = null)
 {
     public IReadOnlyList<OrderItem> Items { get; init; } = [];
     public IReadOnlyList<OrderEvent> Events { get; init; } = [];
@@ -183,7 +183,8 @@ public sealed partial class Orders(NpgsqlDataSource db)
                    c.name AS CommuneName, o.address_line AS AddressLine, o.note, o.payment_method AS PaymentMethod, o.status,
                    o.payment_status AS PaymentStatus, o.subtotal_vnd AS SubtotalVnd, o.shipping_fee_vnd AS ShippingFeeVnd,
                    o.total_vnd AS TotalVnd, o.paid_amount_vnd AS PaidAmountVnd, o.paid_at AS PaidAt, o.carrier,
-                   o.tracking_code AS TrackingCode, o.created_at AS CreatedAt, o.updated_at AS UpdatedAt
+                   o.tracking_code AS TrackingCode, o.created_at AS CreatedAt, o.updated_at AS UpdatedAt,
+                   o.reserved_until AS ReservedUntil
             FROM orders o
             JOIN sellers s ON s.id = o.seller_id
             JOIN provinces pr ON pr.code = o.province_code

@@ -6,7 +6,7 @@ namespace Cho40.Db;
 
 /// <summary>A product as a card in a list: what the home, category, seller and search pages show.</summary>
 public sealed record ShopCard(long Id, string Slug, string Name, string Unit, long PriceVnd, int Stock, short? OcopStars,
-    string SellerName, string SellerSlug, string? ProvinceName, long? ImageId);
+    string SellerName, string SellerSlug, string? ProvinceName, long? ImageId, string? CategorySlug = null);
 
 public sealed record ShopCategory(int Id, string Slug, string Name, string NameEn, int? ParentId);
 
@@ -101,7 +101,9 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
     private const string CardColumns = """
         p.id, p.slug, p.name, p.unit, p.price_vnd AS PriceVnd, p.stock, p.ocop_stars AS OcopStars,
         s.name AS SellerName, s.slug AS SellerSlug, pr.name AS ProvinceName,
-        (SELECT pi.id FROM product_images pi WHERE pi.product_id = p.id ORDER BY pi.sort_order, pi.id LIMIT 1) AS ImageId
+        (SELECT pi.id FROM product_images pi WHERE pi.product_id = p.id ORDER BY pi.sort_order, pi.id LIMIT 1) AS ImageId,
+        (SELECT COALESCE(top.slug, c.slug) FROM categories c LEFT JOIN categories top ON top.id = c.parent_id
+         WHERE c.id = p.category_id) AS CategorySlug
         """;
 
     public Task<IReadOnlyList<ShopCategory>> CategoriesAsync(CancellationToken cancellationToken = default) =>
@@ -345,11 +347,11 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
         }, cancellationToken: cancellationToken))).AsList();
 
         var hits = rows.Take(limit).Select(r => new SearchHit(new ShopCard(r.Id, r.Slug, r.Name, r.Unit, r.PriceVnd, r.Stock,
-            r.OcopStars, r.SellerName, r.SellerSlug, r.ProvinceName, r.ImageId), r.Rank)).ToList();
+            r.OcopStars, r.SellerName, r.SellerSlug, r.ProvinceName, r.ImageId, r.CategorySlug), r.Rank)).ToList();
         var next = rows.Count > limit ? new SearchCursor(hits[^1].Rank, hits[^1].Card.Id) : null;
         return new SearchResult(hits, next);
     }
 
     private sealed record SearchRow(long Id, string Slug, string Name, string Unit, long PriceVnd, int Stock, short? OcopStars,
-        string SellerName, string SellerSlug, string? ProvinceName, long? ImageId, int Rank);
+        string SellerName, string SellerSlug, string? ProvinceName, long? ImageId, string? CategorySlug, int Rank);
 }

@@ -40,7 +40,7 @@ public static class RateLimits
     }
 
     /// <summary>The forms that take a secret or create an account: guessing and mass sign-ups are limited per client (<see cref="ClientKey(HttpContext)"/>).</summary>
-    private static readonly string[] CredentialForms = ["/Account/SignIn", "/Account/SignUp", "/Stall/Activate"];
+    private static readonly string[] CredentialForms = ["/Account/SignIn", "/Account/SignUp", "/Stall/Activate", "/tra-cuu-don-hang"];
 
     /// <summary>
     /// POSTs of each credential form (sign-in, sign-up, stall activation code) per client per minute, each form

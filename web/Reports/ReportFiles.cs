@@ -18,9 +18,9 @@ public static class ReportFiles
 {
     public static readonly string[] Columns =
     [
-        "Ngày", "Tiền mặt (lượt)", "Tiền mặt (đ)", "Chuyển khoản QR (lượt)", "Chuyển khoản QR (đ)", "COD (đơn)", "COD (đ)",
-        "Tổng (lượt)", "Tổng (đ)", "Không dùng tiền mặt (%)", "Hôm trước (đ)", "TB 7 ngày trước (đ)", "Đơn hủy/hoàn",
-        "Đến muộn (lượt)", "Đến muộn (đ)", "Tính lúc",
+        "Ngày", "Tiền mặt (lượt)", "Tiền mặt (₫)", "Chuyển khoản QR (lượt)", "Chuyển khoản QR (₫)", "COD (đơn)", "COD (₫)",
+        "Tổng (lượt)", "Tổng (₫)", "Không dùng tiền mặt (%)", "Hôm trước (₫)", "TB 7 ngày trước (₫)", "Đơn hủy/hoàn",
+        "Đến muộn (lượt)", "Đến muộn (₫)", "Tính lúc",
     ];
 
     public static string FileName(ReportScope scope, DateOnly from, DateOnly to, string extension) =>
@@ -32,7 +32,7 @@ public static class ReportFiles
         if (reports.Count == 1)
         {
             var top = new DataTable();
-            foreach (var c in new[] { "Hạng", "Tên", "Số lượng", "Doanh thu (đ)" }) top.Columns.Add(c, c is "Tên" ? typeof(string) : typeof(long));
+            foreach (var c in new[] { "Hạng", "Tên", "Số lượng", "Doanh thu (₫)" }) top.Columns.Add(c, c is "Tên" ? typeof(string) : typeof(long));
             var rank = 0;
             foreach (var item in reports[0].TopItems) top.Rows.Add(++rank, item.Name, item.Quantity, item.Vnd);
             sheets["ban_chay"] = top;
@@ -40,8 +40,8 @@ public static class ReportFiles
         if (lateItems.Count > 0)
         {
             var late = new DataTable();
-            foreach (var c in new[] { "Ngày của khoản", "Sạp", "Hình thức", "Số tiền (đ)", "Thời điểm giao dịch", "Ghi nhận lúc" })
-                late.Columns.Add(c, c is "Số tiền (đ)" ? typeof(long) : typeof(string));
+            foreach (var c in new[] { "Ngày của khoản", "Sạp", "Hình thức", "Số tiền (₫)", "Thời điểm giao dịch", "Ghi nhận lúc" })
+                late.Columns.Add(c, c is "Số tiền (₫)" ? typeof(long) : typeof(string));
             foreach (var l in lateItems)
                 late.Rows.Add(Day(l.OriginalDay), l.StallLabel, Method(l.Method), l.AmountVnd, Formatting.VietnamDateTime(l.OccurredAt),
                     Formatting.VietnamDateTime(l.RecordedAt));
@@ -148,9 +148,9 @@ public static class ReportFiles
                 Line($"COD ({r.CodCount} đơn)", Formatting.Vnd(r.CodVnd), text);
                 Line($"Tổng cộng ({r.TotalCount})", Formatting.Vnd(r.TotalVnd), bold);
                 y += 2 * Mm;
-                Line("Tỷ lệ không dùng tiền mặt", r.CashlessSharePercent is { } s ? $"{s.ToString("0.##", CultureInfo.InvariantCulture)} %" : "—", text);
-                Line("Hôm trước", r.PreviousDayVnd is { } p ? $"{Formatting.Vnd(p)} ({Change(r.ChangeVsPreviousDayPercent)})" : "—", text);
-                Line($"Trung bình {r.Avg7Days} ngày trước", r.Avg7Vnd is { } a ? $"{Formatting.Vnd(a)} ({Change(r.ChangeVsAvg7Percent)})" : "—", text);
+                Line("Tỷ lệ không dùng tiền mặt", r.CashlessSharePercent is { } s ? Formatting.Percent(s) : "—", text);
+                Line("Hôm trước", r.PreviousDayVnd is { } p ? $"{Formatting.Vnd(p)} ({Change(r.ChangeVsPreviousDayPercent, "so với hôm trước")})" : "—", text);
+                Line($"Trung bình {r.Avg7Days} ngày trước", r.Avg7Vnd is { } a ? $"{Formatting.Vnd(a)} ({Change(r.ChangeVsAvg7Percent, "so với trung bình 7 ngày")})" : "—", text);
                 if (r.CancelledCount > 0) Line("Đơn hủy/hoàn (không tính)", r.CancelledCount.ToString(CultureInfo.InvariantCulture), text);
                 if (r.ShortCount > 0) Line("Chuyển khoản thiếu tiền", r.ShortCount.ToString(CultureInfo.InvariantCulture), text);
                 if (r.TopItems.Count > 0)
@@ -184,8 +184,8 @@ public static class ReportFiles
         return output.ToArray();
     }
 
-    private static string Change(double? percent) =>
-        percent is { } p ? (p >= 0 ? "+" : "") + p.ToString("0.#", CultureInfo.InvariantCulture) + " %" : "—";
+    private static string Change(double? percent, string comparedWith) =>
+        percent is { } p ? Formatting.Change(p, comparedWith) : "—";
 
     public static string Method(string method) => method switch { "cash" => "Tiền mặt", "qr" => "Chuyển khoản QR", _ => "COD" };
 

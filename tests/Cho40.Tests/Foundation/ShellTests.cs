@@ -18,7 +18,9 @@ public sealed class ShellTests(DemoAppFixture fixture) : IClassFixture<DemoAppFi
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Contains("<html lang=\"vi\">", html);
-        Assert.DoesNotContain("&#x", html); // Vietnamese letters as UTF-8, not entities
+        // Vietnamese letters as UTF-8, not entities (the one entity left is the no-break space before "₫", which the
+        // encoder always escapes: Formatting.Vnd puts it there on purpose so "₫" never wraps onto its own line).
+        Assert.DoesNotContain("&#x", html.Replace("&#xA0;", "", StringComparison.Ordinal));
         var page = await PageClient.ParseAsync(response);
         var cards = page.QuerySelectorAll(".product-card");
         Assert.True(cards.Length >= 40, $"expected the demo products on the home page, found {cards.Length}");

@@ -247,7 +247,7 @@ public sealed class FaultTests(ITestOutputHelper output)
                     values["__RequestVerificationToken"] = form.QuerySelector("main form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
                     values["Input.IdempotencyKey"] = key.ToString();
                     submitting = (key, values);
-                    var response = await client.SubmitAsync(form, "main form", values);
+                    var response = await client.SubmitAsync(form, "#checkout-form", values);
                     if (response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location!.OriginalString.StartsWith("/don-hang/", StringComparison.Ordinal))
                         placed.Add((key, response.Headers.Location.OriginalString, client, values));
                 }

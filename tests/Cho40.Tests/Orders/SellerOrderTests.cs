@@ -143,7 +143,7 @@ public sealed class SellerOrderTests(DemoAppFixture fixture) : IClassFixture<Dem
 
         using var seller = App.NewClient();
         await seller.SignInAsync(TanCuong);
-        await ActAsync(seller, cancelled, "Cancel");
+        await ActAsync(seller, cancelled, "Cancel", new() { ["reason"] = "out-of-stock" });
         Assert.Equal("cancelled", await StatusAsync(cancelled));
         Assert.Equal(stock - 2, await StockAsync(slug));
 
@@ -228,5 +228,53 @@ public sealed class SellerOrderTests(DemoAppFixture fixture) : IClassFixture<Dem
         await seller.SignInAsync(TanCuong);
         var refused = await seller.Http.GetAsync("/Admin/Orders");
         Assert.StartsWith("/Account/AccessDenied", refused.Headers.Location!.PathAndQuery);
+    }
+}
+
+/// <summary>Cancelling an order takes a reason and a confirmation step (issue 16); the shopper sees the reason.</summary>
+public sealed class CancelWithReasonTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixture>
+{
+    private Cho40App App => fixture.App;
+
+    [Fact]
+    public async Task Cancel_needs_a_reason_behind_a_confirm_step_and_the_shopper_sees_it()
+    {
+        using var shopper = App.NewClient();
+        await ShopHelpers.AddToCartAsync(shopper, "tra-xanh-tui-loc-tan-cuong", 2);
+        var placed = await ShopHelpers.CheckoutAsync(shopper);
+        var orderUrl = placed.Headers.Location!.OriginalString;
+        var orderId = await ShopHelpers.ScalarAsync<long>(App, "SELECT id FROM orders WHERE access_token = @token", new { token = orderUrl.Split('/')[^1] });
+        var stock = await ShopHelpers.ScalarAsync<int>(App, "SELECT stock FROM products WHERE slug = 'tra-xanh-tui-loc-tan-cuong'");
+
+        using var seller = App.NewClient();
+        await seller.SignInAsync("0900000003");
+        var (_, page) = await seller.GetPageAsync($"/Seller/Orders/{orderId}");
+        // Not one tap: the form sits inside a closed <details> ("Hủy đơn…"), its radios are required, the button says what it does.
+        var details = page.QuerySelector("details#cancel-order")!;
+        Assert.False(details.HasAttribute("open"));
+        var form = details.QuerySelector("form[action*='handler=Cancel']")!;
+        Assert.Equal(5, form.QuerySelectorAll("input[type=radio][name=reason][required]").Length);
+        Assert.Contains("Xác nhận hủy đơn", form.QuerySelector("button[type=submit]")!.TextContent);
+
+        // Without a reason, or "other" without a note, or an unknown reason: refused, nothing changes.
+        foreach (var values in new Dictionary<string, string>[] { new(), new() { ["reason"] = "other" }, new() { ["reason"] = "because" },
+                     new() { ["reason"] = "other", ["note"] = new string('x', 301) } })
+        {
+            var refused = await seller.SubmitAsync(page, "form[action*='handler=Cancel']", values);
+            Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+            Assert.Equal("placed", await ShopHelpers.ScalarAsync<string>(App, "SELECT status FROM orders WHERE id = @orderId", new { orderId }));
+        }
+        var (_, message) = await seller.GetPageAsync($"/Seller/Orders/{orderId}");
+        Assert.Contains("Chưa hủy đơn", message.QuerySelector(".flash")!.TextContent);
+
+        var done = await seller.SubmitAsync(message, "form[action*='handler=Cancel']",
+            new Dictionary<string, string> { ["reason"] = "other", ["note"] = "Mưa lũ, đường vào xã bị chia cắt" });
+        Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
+        Assert.Equal("cancelled", await ShopHelpers.ScalarAsync<string>(App, "SELECT status FROM orders WHERE id = @orderId", new { orderId }));
+        Assert.Equal(stock + 2, await ShopHelpers.ScalarAsync<int>(App, "SELECT stock FROM products WHERE slug = 'tra-xanh-tui-loc-tan-cuong'"));
+
+        var (_, shopperPage) = await shopper.GetPageAsync(orderUrl);
+        var history = shopperPage.QuerySelector(".history")!.TextContent;
+        Assert.Contains("Lý do: Lý do khác — Mưa lũ, đường vào xã bị chia cắt", history);
     }
 }

@@ -26,7 +26,7 @@ public sealed class ProvinceDashboardTests(ProvinceWorld world)
         long SellersOnline, long ProductsOnline, long Traceable, long Scans, long Orders, long CodVnd)
     {
         public string QrShare => QrVnd + CashVnd == 0 ? "—"
-            : (Math.Round(QrVnd * 10000m / (QrVnd + CashVnd), MidpointRounding.AwayFromZero) / 100m).ToString("0.#", Vietnamese) + " %";
+            : (Math.Round(QrVnd * 10000m / (QrVnd + CashVnd), MidpointRounding.AwayFromZero) / 100m).ToString("0.#", Vietnamese) + "\u00A0%";
     }
 
     /// <summary>

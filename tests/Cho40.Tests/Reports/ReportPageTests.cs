@@ -103,8 +103,8 @@ public sealed class ReportPageTests : IAsyncLifetime
         Assert.Contains("440.500", page.QuerySelector("#report-total")!.TextContent);
         Assert.Contains("40.000", page.QuerySelector("#report-methods tr[data-method='cash']")!.TextContent);
         Assert.Contains("400.500", page.QuerySelector("#report-methods tr[data-method='qr']")!.TextContent);
-        Assert.Contains("90.92 %", page.QuerySelector("#report-cashless")!.TextContent);   // 400,500 / 440,500
-        Assert.Contains("+33.3 %", page.QuerySelector("#report-vs-previous")!.TextContent); // vs 330,500
+        Assert.Contains("90,92\u00A0%", page.QuerySelector("#report-cashless")!.TextContent);   // 400,500 / 440,500
+        Assert.Contains("+33,3\u00A0% so với ngày trước đó", page.QuerySelector("#report-vs-previous")!.TextContent); // vs 330,500
         Assert.Contains("220.500", page.QuerySelector("#report-vs-avg7")!.TextContent);    // avg of 110,500, 220,500, 330,500
 
         // The chart: inline SVG from the server, one bar group per day that has a report, no inline style.
@@ -140,9 +140,9 @@ public sealed class ReportPageTests : IAsyncLifetime
             var rows = MiniExcel.Query(stream, useHeaderRow: true, sheetName: "bao_cao").Cast<IDictionary<string, object>>().ToList();
             var row = Assert.Single(rows);
             Assert.Equal("2031-03-10", row["Ngày"]);
-            Assert.Equal(600_000d, Convert.ToDouble(row["COD (đ)"], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(600_000d, Convert.ToDouble(row["COD (₫)"], System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal(1d, Convert.ToDouble(row["COD (đơn)"], System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal(450_000d, Convert.ToDouble(row["Hôm trước (đ)"], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(450_000d, Convert.ToDouble(row["Hôm trước (₫)"], System.Globalization.CultureInfo.InvariantCulture));
             stream.Position = 0;
             var top = MiniExcel.Query(stream, useHeaderRow: true, sheetName: "ban_chay").Cast<IDictionary<string, object>>().Single();
             Assert.Equal(report.TopItems[0].Name, top["Tên"]);
@@ -158,7 +158,7 @@ public sealed class ReportPageTests : IAsyncLifetime
             while (await reader.ReadAsync())
             {
                 days.Add(reader.GetString(reader.GetOrdinal("Ngày")));
-                cod += long.Parse(reader.GetString(reader.GetOrdinal("COD (đ)")), System.Globalization.CultureInfo.InvariantCulture);
+                cod += long.Parse(reader.GetString(reader.GetOrdinal("COD (₫)")), System.Globalization.CultureInfo.InvariantCulture);
             }
             Assert.Equal(["2031-03-07", "2031-03-08", "2031-03-09", "2031-03-10"], days);
             Assert.Equal(150_000L * (1 + 2 + 3 + 4), cod);

@@ -156,7 +156,7 @@ public sealed class XssTests(DemoAppFixture fixture) : IClassFixture<DemoAppFixt
         values["Input.Name"] = "Khách " + Payload;
         values["Input.AddressLine"] = Payload;
         values["Input.Note"] = Payload;
-        var placed = await shopper.SubmitFormAsync("/thanh-toan", "main form", values);
+        var placed = await shopper.SubmitFormAsync("/thanh-toan", "#checkout-form", values);
         Assert.Equal(HttpStatusCode.Redirect, placed.StatusCode);
         var orderPage = placed.Headers.Location!.OriginalString;
         await AssertEscapedAsync(shopper, orderPage);

@@ -148,7 +148,7 @@ public sealed class SettlementRunTests
         var extracted = await pdfText.StandardOutput.ReadToEndAsync();
         File.Delete(pdfPath);
         Assert.Contains("Bảng kê quyết toán", extracted);
-        Assert.Contains("328.209 đ", extracted);
+        Assert.Contains("328.209 ₫", extracted);
 
         // Another cooperative's member cannot read it by guessing ids.
         using var laBang = app.NewClient();

@@ -18,7 +18,7 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
         await ShopHelpers.AddToCartAsync(client, "gao-bao-thai-dinh-hoa-5kg");
         var ordersBefore = await ShopHelpers.ScalarAsync<long>(App, "SELECT count(*) FROM orders");
 
-        var response = await client.SubmitFormAsync("/thanh-toan", "main form", new Dictionary<string, string>
+        var response = await client.SubmitFormAsync("/thanh-toan", "#checkout-form", new Dictionary<string, string>
         {
             ["Input.Name"] = "", ["Input.Phone"] = "0123 456", ["Input.ProvinceCode"] = "01", ["Input.CommuneCode"] = ShopHelpers.TanCuongCommune,
             ["Input.AddressLine"] = "", ["Input.PaymentMethod"] = "bitcoin",
@@ -35,19 +35,58 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
     }
 
     [Fact]
-    public async Task Choosing_the_province_without_JavaScript_fills_the_commune_list_and_keeps_the_form()
+    public async Task Choosing_the_province_without_JavaScript_is_a_plain_GET_that_fills_the_commune_list()
     {
         using var client = App.NewClient();
         await ShopHelpers.AddToCartAsync(client, "gao-bao-thai-dinh-hoa-5kg");
         var (_, form) = await client.GetPageAsync("/thanh-toan");
-        var key = form.QuerySelector("input[name='Input.IdempotencyKey']")!.GetAttribute("value");
-        var response = await client.SubmitAsync(form, "main form",
-            new Dictionary<string, string> { ["Input.ProvinceCode"] = ShopHelpers.ThaiNguyen, ["Input.Name"] = "Chị Hoa" },
-            "button[formaction*='handler=Province']");
-        var page = await PageClient.ParseAsync(response);
+        var chooser = form.QuerySelector("#province-form")!;
+        Assert.Equal("get", chooser.GetAttribute("method"));
+        Assert.Equal("/thanh-toan", chooser.GetAttribute("action"));
+        Assert.Equal("province", chooser.QuerySelector("select")!.GetAttribute("name"));
+        Assert.NotNull(chooser.QuerySelector("button[type=submit]"));
+        Assert.Empty(form.QuerySelectorAll("[formaction*='handler=Province'], [formmethod=post]"));
+        Assert.True(form.QuerySelector("#InputCommuneCode")!.HasAttribute("disabled"));
+
+        // What the browser sends when "Chọn" is pressed: a GET, so Back and Reload never resubmit anything.
+        var (response, page) = await client.GetPageAsync($"/thanh-toan?province={ShopHelpers.ThaiNguyen}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains(page.QuerySelectorAll("#InputCommuneCode option"), o => o.TextContent == "Xã Tân Cương");
-        Assert.Equal("Chị Hoa", page.QuerySelector("#Input_Name")!.GetAttribute("value"));
-        Assert.Equal(key, page.QuerySelector("input[name='Input.IdempotencyKey']")!.GetAttribute("value"));
+        Assert.False(page.QuerySelector("#InputCommuneCode")!.HasAttribute("disabled"));
+        Assert.Equal(ShopHelpers.ThaiNguyen, page.QuerySelector("#checkout-form input[name='Input.ProvinceCode']")!.GetAttribute("value"));
+        Assert.Equal(ShopHelpers.ThaiNguyen, page.QuerySelector("#province option[selected]")!.GetAttribute("value"));
+
+        // The order goes through from that page.
+        var placed = await client.SubmitAsync(page, "#checkout-form", ShopHelpers.ValidCheckout());
+        Assert.Equal(HttpStatusCode.Redirect, placed.StatusCode);
+
+        // A province that does not exist is refused, not guessed.
+        await ShopHelpers.AddToCartAsync(client, "gao-bao-thai-dinh-hoa-5kg");
+        var (_, unknown) = await client.GetPageAsync("/thanh-toan?province=99");
+        Assert.Contains("Vui lòng chọn tỉnh / thành phố.", unknown.QuerySelector("#province-error")!.TextContent);
+        Assert.True(unknown.QuerySelector("#InputCommuneCode")!.HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task The_commune_endpoint_lists_a_provinces_communes_as_small_cacheable_JSON()
+    {
+        using var client = App.NewClient();
+        var response = await client.Http.GetAsync($"/api/communes?province={ShopHelpers.ThaiNguyen}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("public", response.Headers.CacheControl!.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var communes = json.RootElement.EnumerateArray().ToList();
+        Assert.Contains(communes, c => c.GetProperty("name").GetString() == "Xã Tân Cương" && c.GetProperty("code").GetString() == ShopHelpers.TanCuongCommune);
+        var count = await ShopHelpers.ScalarAsync<long>(App, $"SELECT count(*) FROM communes WHERE province_code = '{ShopHelpers.ThaiNguyen}'");
+        Assert.Equal(count, communes.Count);
+        Assert.All(communes, c => Assert.Equal(2, c.EnumerateObject().Count())); // code and name, nothing else
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.Http.GetAsync("/api/communes?province=99")).StatusCode);
+        var missing = await client.Http.GetAsync("/api/communes");
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.Http.GetAsync("/api/communes?province=%27%3B--")).StatusCode);
     }
 
     [Fact]
@@ -64,7 +103,7 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
         var values = ShopHelpers.ValidCheckout();
         values["Input.PriceVnd"] = "1";
         values["price"] = "1";
-        var response = await client.SubmitFormAsync("/thanh-toan", "main form", values);
+        var response = await client.SubmitFormAsync("/thanh-toan", "#checkout-form", values);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var groupUrl = response.Headers.Location!.OriginalString;
         Assert.StartsWith("/don-hang/nhom/", groupUrl);
@@ -114,7 +153,7 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
             shoppers.Add((client, form));
         }
         // …and they all press "Đặt hàng" at once.
-        var responses = await Task.WhenAll(shoppers.Select(s => Task.Run(() => s.Client.SubmitAsync(s.Form, "main form", ShopHelpers.ValidCheckout()))));
+        var responses = await Task.WhenAll(shoppers.Select(s => Task.Run(() => s.Client.SubmitAsync(s.Form, "#checkout-form", ShopHelpers.ValidCheckout()))));
 
         Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Redirect));
         Assert.Equal(17, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
@@ -154,9 +193,9 @@ public sealed class CheckoutTests(DemoAppFixture fixture) : IClassFixture<DemoAp
         var stockBefore = await ShopHelpers.ScalarAsync<int>(App, "SELECT stock FROM products WHERE slug = 'mat-ong-rung-ba-be'");
 
         // Two clicks at once, then a retry after the first answer (the basket cookie is gone by then).
-        var both = await Task.WhenAll(Task.Run(() => client.SubmitAsync(form, "main form", ShopHelpers.ValidCheckout("transfer"))),
-            Task.Run(() => client.SubmitAsync(form, "main form", ShopHelpers.ValidCheckout("transfer"))));
-        var retry = await client.SubmitAsync(form, "main form", ShopHelpers.ValidCheckout("transfer"));
+        var both = await Task.WhenAll(Task.Run(() => client.SubmitAsync(form, "#checkout-form", ShopHelpers.ValidCheckout("transfer"))),
+            Task.Run(() => client.SubmitAsync(form, "#checkout-form", ShopHelpers.ValidCheckout("transfer"))));
+        var retry = await client.SubmitAsync(form, "#checkout-form", ShopHelpers.ValidCheckout("transfer"));
 
         Assert.All(both.Append(retry), r => Assert.Equal(HttpStatusCode.Redirect, r.StatusCode));
         Assert.Single(both.Append(retry).Select(r => r.Headers.Location!.OriginalString).Distinct());

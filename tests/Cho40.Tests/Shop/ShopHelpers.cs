@@ -31,7 +31,7 @@ public static class ShopHelpers
     };
 
     public static Task<HttpResponseMessage> CheckoutAsync(PageClient client, string payment = "cod") =>
-        client.SubmitFormAsync("/thanh-toan", "main form", ValidCheckout(payment));
+        client.SubmitFormAsync("/thanh-toan", "#checkout-form", ValidCheckout(payment));
 
     public static async Task<T> ScalarAsync<T>(Cho40App app, string sql, object? parameters = null)
     {

@@ -32,12 +32,16 @@ public sealed class ShopperBrowserTests(BrowserFixture browser) : IClassFixture<
         await page.ClickAsync("a[href='/thanh-toan']");
         await page.FillAsync("#Input_Name", "Nguyễn Thị Khách");
         await page.FillAsync("#Input_Phone", "0987 654 321");
-        await page.SelectOptionAsync("#InputProvinceCode", new SelectOptionValue { Label = "Thái Nguyên" });
-        await page.ClickAsync("button[formaction*='handler=Province']");
+        // With JavaScript the commune list fills in place: no reload (the typed name stays, the page is the same document).
+        await page.EvaluateAsync("() => window.__samePage = true");
+        await page.SelectOptionAsync("#province", new SelectOptionValue { Label = "Thái Nguyên" });
+        await page.WaitForSelectorAsync("#InputCommuneCode:not([disabled]) option:has-text('Xã Tân Cương')", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__samePage === true"));
+        Assert.False(await page.IsVisibleAsync("#province-choose"));
         await page.SelectOptionAsync("#InputCommuneCode", new SelectOptionValue { Label = "Xã Tân Cương" });
         await page.FillAsync("#Input_AddressLine", "Xóm Hồng Thái 2");
         await page.CheckAsync("input[name='Input.PaymentMethod'][value=cod]");
-        await page.ClickAsync("main form button[type=submit]:not([formaction])");
+        await page.ClickAsync("#checkout-form button[type=submit]");
         await page.WaitForURLAsync(url => url.Contains("/don-hang/nhom/", StringComparison.Ordinal));
         Assert.Equal(2, await page.Locator(".order-list li").CountAsync());
         var codes = await page.Locator(".order-list h2 a").AllInnerTextsAsync();

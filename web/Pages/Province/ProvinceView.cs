@@ -32,11 +32,11 @@ public static class ProvinceView
         ? start.ToString("MM/yy", CultureInfo.InvariantCulture)
         : "T" + ISOWeek.GetWeekOfYear(start.ToDateTime(TimeOnly.MinValue)).ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Basis points as a percentage with one decimal, written the reader's way ("66,3 %" / "66.3 %").</summary>
+    /// <summary>Basis points as a percentage with one decimal, the one Vietnamese way in either language ("66,3 %", Formatting).</summary>
     public static string Percent(int? basisPoints) =>
-        basisPoints is { } bp ? (bp / 100m).ToString("0.#", CultureInfo.CurrentCulture) + " %" : "—";
+        basisPoints is { } bp ? Formatting.Percent(bp / 100m, 1) : "—";
 
-    public static string Share(long part, long whole) => whole == 0 ? "—" : Math.Round(part * 100m / whole, 0).ToString(CultureInfo.CurrentCulture) + " %";
+    public static string Share(long part, long whole) => whole == 0 ? "—" : Formatting.Percent(part * 100m / whole, 0);
 
     public static string Number(long? value) => value is { } v ? v.ToString("N0", CultureInfo.GetCultureInfo("vi-VN")) : "—";
 

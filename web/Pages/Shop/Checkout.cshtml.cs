@@ -27,7 +27,12 @@ public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits un
     public long TransferWarningVnd => paymentOptions.TransferWarningVnd;
     public AddressPicker Address { get; private set; } = null!;
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The form; <paramref name="province"/> comes from the province chooser, a plain GET form (no JavaScript: "Chọn"
+    /// reloads the page with that province's communes; with JavaScript the communes come from /api/communes in place).
+    /// Nothing is POSTed to choose a province, so Back never asks to send a form again.
+    /// </summary>
+    public async Task<IActionResult> OnGetAsync(string? province, CancellationToken cancellationToken)
     {
         Basket = await Basket.LoadAsync(shop, ShopCart.Read(Request), options.ShippingFeeVnd, cancellationToken);
         if (Basket.Sellers.Count == 0) return RedirectToPage("/Shop/Cart");
@@ -37,15 +42,11 @@ public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits un
             Name = User.Identity?.IsAuthenticated == true ? User.Identity.Name ?? "" : "",
             Phone = User.FindFirstValue(ClaimTypes.MobilePhone) ?? "",
         };
-        Address = await AddressPicker.LoadAsync(units, "Input", null, null, cancellationToken: cancellationToken);
-        return Page();
-    }
-
-    public async Task<IActionResult> OnPostProvinceAsync(CancellationToken cancellationToken)
-    {
-        ModelState.Clear();
-        Basket = await Basket.LoadAsync(shop, ShopCart.Read(Request), options.ShippingFeeVnd, cancellationToken);
-        Address = await AddressPicker.LoadAsync(units, "Input", Input.ProvinceCode, null, cancellationToken: cancellationToken);
+        var provinces = await units.ProvincesAsync(cancellationToken);
+        var chosen = provinces.Any(p => p.Code == province) ? province : null;
+        Input.ProvinceCode = chosen;
+        Address = await AddressPicker.LoadAsync(units, "Input", chosen, null,
+            provinceError: province is not null && chosen is null ? t["Vui lòng chọn tỉnh / thành phố."].Value : null, cancellationToken: cancellationToken);
         return Page();
     }
 
@@ -76,7 +77,8 @@ public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits un
         {
             var outcome = await orders.PlaceAsync(new CheckoutRequest(Input.IdempotencyKey, User.UserIdOrNull(), Input.Name.Trim(),
                 phone!, Input.ProvinceCode!, Input.CommuneCode!, Input.AddressLine.Trim(), Input.Note?.Trim() ?? "",
-                Input.PaymentMethod, lines, options.ShippingFeeVnd), time.GetUtcNow(), cancellationToken);
+                Input.PaymentMethod, lines, options.ShippingFeeVnd, time.GetUtcNow().AddHours(options.TransferHoldHours)),
+                time.GetUtcNow(), cancellationToken);
             if (outcome.Status is CheckoutStatus.Placed or CheckoutStatus.AlreadyPlaced)
             {
                 // Never waits for payOS: the link is made by a retrying job; the order is placed whatever payOS does.

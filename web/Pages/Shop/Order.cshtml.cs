@@ -9,14 +9,15 @@ namespace Cho40.Web.Pages.Shop;
 
 /// <summary>What a transfer order's page shows: the platform's collection account, the exact amount and the order code.</summary>
 public sealed record TransferInstructions(string OrderCode, string BankName, string AccountNumber, string AccountName, long AmountVnd,
-    string Purpose, string? QrImageUrl)
+    string Purpose, string? QrImageUrl, DateTimeOffset? ReservedUntil = null)
 {
     /// <summary>The transfer purpose: the order code, which the payment matcher looks for (≤ 25 ASCII characters).</summary>
     public static string PurposeFor(string orderCode) => "Cho40 " + orderCode;
 
+    /// <summary>The order's reservation (orders.reserved_until, set at checkout) is shown as "Đơn được giữ đến …".</summary>
     public static TransferInstructions For(OrderDetail order, CollectionAccount account, Banks banks, string? qrImageUrl) =>
-        new(order.Code, banks.FindByBin(account.Bin)?.ShortName ?? account.Bin, account.AccountNumber, account.AccountName,
-            order.TotalVnd, PurposeFor(order.Code), qrImageUrl);
+        new(order.Code, banks.FindByBin(account.Bin) is { } bank ? $"{bank.ShortName} — {bank.Name}" : account.Bin, account.AccountNumber,
+            account.AccountName, order.TotalVnd, PurposeFor(order.Code), qrImageUrl, order.ReservedUntil);
 }
 
 /// <summary>
@@ -69,12 +70,14 @@ public sealed class OrderModel(Orders orders, CollectionAccount account, Banks b
     }
 
     /// <summary>The dynamic VietQR (PNG) of an unpaid transfer order: collection account, exact amount, order code in the purpose.</summary>
-    public async Task<IActionResult> OnGetVietQrAsync(string token, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetVietQrAsync(string token, bool download, CancellationToken cancellationToken)
     {
         var order = await orders.ByTokenAsync(token, cancellationToken);
         if (order is null || Payload(order) is not string payload) return NotFound();
         Response.Headers.CacheControl = "private, max-age=300";
-        return File(VietQrImage.PngWithin(payload, 480), "image/png");
+        // "Lưu mã QR": the same image as an attachment, so a phone saves it where the bank app can open it.
+        return download ? File(VietQrImage.PngWithin(payload, 480), "image/png", $"cho40-{order.Code}.png")
+            : File(VietQrImage.PngWithin(payload, 480), "image/png");
     }
 
     private string? Payload(OrderDetail order)

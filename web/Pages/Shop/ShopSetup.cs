@@ -27,6 +27,9 @@ public sealed class ShopOptions
     /// <summary>Flat delivery fee added to each seller's order.</summary>
     public long ShippingFeeVnd { get; set; } = 30_000;
 
+    /// <summary>How long an unpaid transfer order keeps its goods (orders.reserved_until, shown on its page) before it is cancelled.</summary>
+    public int TransferHoldHours { get; set; } = 24;
+
     /// <summary>
     /// Reuse text search results for 30 s (listings without text always are). Off, every search reads the database;
     /// the benchmark measures both (docs/quality/benchmarks.md).

@@ -24,8 +24,9 @@ public static class Epcis
     {
         var lotClass = batch.Gtin is null ? baseUrl + TraceLinks.ShortPath(batch.Code) : baseUrl + TraceLinks.DigitalLinkPath(batch.Gtin, batch.LotCode);
         var rawClass = baseUrl + TraceLinks.ShortPath(batch.Code) + "#raw-material";
+        // Instance ids in GS1's constrained form (/01/{GTIN}/21/{serial}, no lot): one pack, one id.
         var units = serials.Select(s => batch.Gtin is null ? baseUrl + TraceLinks.ShortPath(batch.Code, s)
-            : baseUrl + TraceLinks.DigitalLinkPath(batch.Gtin, batch.LotCode, s)).ToList();
+            : baseUrl + TraceLinks.SerialDigitalLinkPath(batch.Gtin, s)).ToList();
         var processed = events.Any(e => TraceEventKinds.Processing.Contains(e.Kind));
         var lotQuantity = Quantity(lotClass, batch.Quantity, batch.Unit);
 

@@ -22,6 +22,9 @@ public sealed class TraceIndexModel(Db.Trace trace, TraceOptions options, Cho40O
     public const string DeviceCookie = "c40d";
 
     public PublicTrace Data { get; private set; } = null!;
+
+    /// <summary>Set when the code was not found: what was typed and why (the trace-specific "not found" page).</summary>
+    public CodeProblem? Missing { get; private set; }
     public UnitScan? Unit { get; private set; }
     public bool Suspicious { get; private set; }
     public TraceOptions Options => options;
@@ -29,38 +32,42 @@ public sealed class TraceIndexModel(Db.Trace trace, TraceOptions options, Cho40O
     public async Task<IActionResult> OnGetAsync(string? code, string? serial, string? gtin, string? lot, string? linkType, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var kind = TraceLinks.LinkType(linkType);
         if (gtin is not null)
         {
+            // A Digital Link's answer depends on Accept (HTML page or linkset): shared caches must key on it.
+            Response.Headers.Vary = "Accept, Cookie";
             var gtin14 = Gtin.Normalize(gtin);
-            if (gtin14 is null || lot is null) return NotFound();
+            if (gtin14 is null || (lot is null && serial is null)) return NotFoundPage(gtin, CodeProblems.DigitalLink);
             var serialCode = serial is null ? null : TraceCode.Normalize(serial, TraceCode.SerialLength);
-            if (serial is not null && serialCode is null) return NotFound();
+            if (serial is not null && serialCode is null) return NotFoundPage(serial, CodeProblems.Check(serial, TraceCode.SerialLength));
             var target = await trace.ResolveDigitalLinkAsync(gtin14, lot, serialCode, cancellationToken);
-            if (target is null || (serialCode is not null && !target.SerialFound)) return NotFound();
+            if (target is null || (serialCode is not null && !target.SerialFound)) return NotFoundPage(serial ?? lot, CodeProblems.Unknown);
 
             var baseUrl = TraceLinks.BaseUrl(Request, siteOptions);
             var tracePath = TraceLinks.ShortPath(target.Code, serialCode);
-            var wantsLinkset = linkType == "all" ||
+            var wantsLinkset = kind == "all" ||
                 Request.Headers.Accept.Any(a => a?.Contains("application/linkset+json", StringComparison.OrdinalIgnoreCase) == true);
             if (wantsLinkset)
             {
                 Response.Headers.CacheControl = "public, max-age=300";
-                Response.Headers.Vary = "Accept";
                 return Content(TraceLinks.Linkset(baseUrl + Request.Path, baseUrl + ProductPath(target.ProductSlug), target.ProductName,
                     baseUrl + tracePath), "application/linkset+json");
             }
-            if (linkType == "gs1:pip") return new RedirectResult(ProductPath(target.ProductSlug), permanent: false, preserveMethod: true);
-            if (linkType == "gs1:traceability") return new RedirectResult(tracePath, permanent: false, preserveMethod: true);
+            if (kind == "pip") return new RedirectResult(ProductPath(target.ProductSlug), permanent: false, preserveMethod: true);
+            if (kind == "traceability") return new RedirectResult(tracePath, permanent: false, preserveMethod: true);
             // No (or an unknown) link type: the default link, which is this page — served here, no extra round trip.
             code = target.Code;
             serial = serialCode;
         }
 
         var batchCode = TraceCode.Normalize(code, TraceCode.BatchLength);
-        if (batchCode is null) return NotFound();
+        if (batchCode is null) return NotFoundPage(code, CodeProblems.Check(code, TraceCode.BatchLength));
+        // The "type it again" box sends ?code=: a good code goes to its own address.
+        if (Request.Path == "/t") return Redirect(TraceLinks.ShortPath(batchCode));
         var data = await trace.PublicAsync(batchCode, VietnamTime.DayOf(now), cancellationToken);
-        if (data is null) return NotFound();
-        if (linkType == "gs1:pip") return new RedirectResult(ProductPath(data.Batch.ProductSlug), permanent: false, preserveMethod: true);
+        if (data is null) return NotFoundPage(code, CodeProblems.Unknown);
+        if (kind == "pip") return new RedirectResult(ProductPath(data.Batch.ProductSlug), permanent: false, preserveMethod: true);
         Data = data;
 
         if (serial is null)
@@ -69,12 +76,12 @@ public sealed class TraceIndexModel(Db.Trace trace, TraceOptions options, Cho40O
             Response.Headers[TraceScanCounting.BatchHeader] = data.Batch.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
             // Shared caches may keep it a minute; the language comes from ?culture= or the culture cookie.
             Response.Headers.CacheControl = "public, max-age=60";
-            Response.Headers.Vary = "Cookie";
+            if (gtin is null) Response.Headers.Vary = "Cookie";
             return Page();
         }
 
         var serialNormal = TraceCode.Normalize(serial, TraceCode.SerialLength);
-        if (serialNormal is null) return NotFound();
+        if (serialNormal is null) return NotFoundPage(serial, CodeProblems.Check(serial, TraceCode.SerialLength));
         var device = Request.Cookies[DeviceCookie];
         if (device is null || device.Length != 22)
         {
@@ -87,9 +94,18 @@ public sealed class TraceIndexModel(Db.Trace trace, TraceOptions options, Cho40O
         }
         Unit = await trace.ScanUnitAsync(data.Batch.Id, serialNormal, device, Network(HttpContext.Connection.RemoteIpAddress), now,
             TimeSpan.FromHours(options.SuspiciousWindowHours), cancellationToken);
-        if (Unit is null) return NotFound();
+        if (Unit is null) return NotFoundPage(serial, CodeProblems.Unknown);
         Suspicious = Unit.Devices > options.SuspiciousDeviceCount || Unit.RecentNetworks >= options.SuspiciousNetworkCount;
         Response.Headers.CacheControl = "private, no-store";
+        return Page();
+    }
+
+    /// <summary>A 404 that helps: the code as typed, why it was not found, and a box to type it again.</summary>
+    private PageResult NotFoundPage(string? typed, string problem)
+    {
+        Missing = new CodeProblem((typed ?? "").Length > 40 ? typed![..40] + "…" : typed ?? "", problem);
+        Response.StatusCode = StatusCodes.Status404NotFound;
+        Response.Headers.CacheControl = "no-store";
         return Page();
     }
 
@@ -104,5 +120,27 @@ public sealed class TraceIndexModel(Db.Trace trace, TraceOptions options, Cho40O
         return address.AddressFamily == AddressFamily.InterNetwork
             ? $"{bytes[0]}.{bytes[1]}.{bytes[2]}.0/24"
             : $"{Convert.ToHexStringLower(bytes.AsSpan(0, 6))}::/48";
+    }
+}
+
+public sealed record CodeProblem(string Typed, string Problem);
+
+/// <summary>Why a typed code was not found: the check character (Damm) tells a typo from a code we never issued.</summary>
+public static class CodeProblems
+{
+    public const string Empty = "empty";
+    public const string Alphabet = "alphabet";
+    public const string Length = "length";
+    public const string CheckCharacter = "check";
+    public const string Unknown = "unknown";
+    public const string DigitalLink = "digital-link";
+
+    public static string Check(string? typed, int length)
+    {
+        var cleaned = new string((typed ?? "").Where(c => c is not (' ' or '-')).Select(char.ToUpperInvariant).ToArray());
+        if (cleaned.Length == 0) return Empty;
+        if (cleaned.Any(c => !TraceCode.Alphabet.Contains(c))) return Alphabet;
+        if (cleaned.Length != length) return Length;
+        return TraceCode.IsValid(cleaned) ? Unknown : CheckCharacter;
     }
 }

@@ -20,6 +20,23 @@ public static class TraceLinks
     public static string DigitalLinkPath(string gtin14, string lot, string? serial = null) =>
         $"/01/{gtin14}/10/{Uri.EscapeDataString(lot)}" + (serial is null ? "" : $"/21/{Uri.EscapeDataString(serial)}");
 
+    /// <summary>The constrained GS1 form for one pack, <c>/01/{GTIN-14}/21/{serial}</c>: EPCIS instance ids.</summary>
+    public static string SerialDigitalLinkPath(string gtin14, string serial) =>
+        $"/01/{gtin14}/21/{Uri.EscapeDataString(serial)}";
+
+    /// <summary>
+    /// A <c>linkType</c> in either GS1 form — compact <c>gs1:pip</c> or full URI <c>https://gs1.org/voc/pip</c>
+    /// (http too) — as its bare name ("pip", "traceability"); "all"/"linkset" as "all"; anything else as given.
+    /// </summary>
+    public static string? LinkType(string? linkType)
+    {
+        if (string.IsNullOrWhiteSpace(linkType)) return null;
+        var t = linkType.Trim();
+        foreach (var prefix in (string[])["gs1:", "https://gs1.org/voc/", "http://gs1.org/voc/", "https://www.gs1.org/voc/", "http://www.gs1.org/voc/"])
+            if (t.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return t[prefix.Length..];
+        return t is "all" or "linkset" ? "all" : t;
+    }
+
     /// <summary>What goes into the QR code: the Digital Link when the product has a GTIN, else the short path.</summary>
     public static string CodeUrl(string baseUrl, string? gtin14, string lot, string batchCode, string? serial = null) =>
         baseUrl + (gtin14 is null ? ShortPath(batchCode, serial) : DigitalLinkPath(gtin14, lot, serial));

@@ -19,6 +19,10 @@ public static class TraceSetup
             // GS1 Digital Link: the trace page answers /01/{GTIN}/10/{lot} and …/21/{serial}.
             o.Conventions.AddPageRoute("/Trace/Index", "01/{gtin}/10/{lot}");
             o.Conventions.AddPageRoute("/Trace/Index", "01/{gtin}/10/{lot}/21/{serial}");
+            // The "type the code again" box: /t?code=… (a GET form, no script).
+            o.Conventions.AddPageRoute("/Trace/Index", "t");
+            // … and the constrained form without the lot (serials are unique): /01/{GTIN}/21/{serial}.
+            o.Conventions.AddPageRoute("/Trace/Index", "01/{gtin}/21/{serial}");
         });
         return services;
     }

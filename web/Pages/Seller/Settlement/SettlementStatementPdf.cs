@@ -13,7 +13,7 @@ public static class SettlementStatementPdf
     private static readonly Lazy<SKTypeface> Regular = new(() => Load("fonts/DejaVuSans.ttf"));
     private static readonly Lazy<SKTypeface> Bold = new(() => Load("fonts/DejaVuSans-Bold.ttf"));
 
-    private static string Vnd(long v) => v.ToString("#,0", Vi) + " đ";
+    private static string Vnd(long v) => Cho40.Web.Infrastructure.Formatting.Vnd(v);
 
     public static byte[] Render(SettlementRun run, string sellerName, IReadOnlyList<SettlementItem> items, Payout? payout)
     {
