@@ -243,6 +243,7 @@ public static class MoneyText
                     // Digits after a unit word: the next digits of that unit ("1tr2", "1 triệu 200", "120k5").
                     if (lastWasDecimal || !part.Number.All(char.IsAsciiDigit)) return MoneyReading.Refused(UnreadableError);
                     var digits = part.Number.Length;
+                    if (digits is < 1 or > 3) return MoneyReading.Refused(UnreadableError);
                     var value = long.Parse(part.Number, CultureInfo.InvariantCulture);
                     var step = lastUnit.Value / 1000;
                     if (digits == 1) total += value * (lastUnit.Value / 10);
@@ -251,9 +252,9 @@ public static class MoneyText
                     {
                         var asTenths = total + value * (lastUnit.Value / 100);
                         var asThousandths = total + value * step;
-                        return MoneyReading.Refused(AmbiguousError, Figures((long)asTenths), Figures((long)asThousandths));
+                        // Decimal, not long: "50001201200tỷ00" is past any long and must still be refused, not crash.
+                        return MoneyReading.Refused(AmbiguousError, FiguresOrText(asTenths), FiguresOrText(asThousandths));
                     }
-                    else return MoneyReading.Refused(UnreadableError);
                 }
                 continue;
             }

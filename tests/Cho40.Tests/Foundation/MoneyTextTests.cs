@@ -139,6 +139,9 @@ public sealed partial class MoneyTextTests
     [InlineData("−50.000 đ", MoneyText.NegativeError)]
     [InlineData("1.2345k", MoneyText.FractionOfDongError)]
     [InlineData("0,0005k", MoneyText.FractionOfDongError)]
+    // Past any long (found by the property test, seed 30-I_Ao9CUA1: it threw instead of refusing)
+    [InlineData("50001201200tỷ00", MoneyText.AmbiguousError)]
+    [InlineData("1tỷ123456789012345678901", MoneyText.UnreadableError)]
     public void Refuses_what_could_mean_two_amounts_or_none(string input, string error)
     {
         var reading = MoneyText.Parse(input);
