@@ -61,7 +61,13 @@ public sealed class WebProcess : IAsyncDisposable
         {
             while (DateTime.UtcNow < deadline)
             {
-                if (process.HasExited) throw new InvalidOperationException($"the web process exited with {process.ExitCode} during start-up:\n{web.RecentOutput}");
+                if (process.HasExited)
+                {
+                    // WaitForExit() without a timeout also waits for the redirected output to be read to its end: the
+                    // reason the process gave (e.g. Production's list of settings to change) is its last lines.
+                    process.WaitForExit();
+                    throw new InvalidOperationException($"the web process exited with {process.ExitCode} during start-up:\n{web.RecentOutput}");
+                }
                 try
                 {
                     using var health = await http.GetAsync(web.BaseUrl + "/healthz");
