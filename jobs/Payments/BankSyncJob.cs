@@ -172,28 +172,19 @@ public sealed class BankSyncJob(BankConnections connections, IntegrationSecrets 
 /// minutes; AddOrUpdate under a fixed id, so any number of processes leave one recurring job). Retries in the background
 /// while the database is unreachable instead of failing the start-up.
 /// </summary>
-public sealed class BankSyncSchedule(IRecurringJobManager recurring, PaymentsOptions options, ILogger<BankSyncSchedule> log) : BackgroundService
+public sealed class BankSyncSchedule(IRecurringJobManager recurring, PaymentsOptions options, ILogger<BankSyncSchedule> log) : RecurringJobRegistration(log)
 {
     public void Register() =>
         recurring.AddOrUpdate<BankSyncJob>(BankSyncJob.RecurringJobId, BankSyncJob.Queue, j => j.RunAllAsync(CancellationToken.None),
             options.SyncMinutes is > 0 and < 60 ? $"*/{options.SyncMinutes} * * * *" : "0 * * * *",
             new RecurringJobOptions { TimeZone = VietnamTime.Zone });
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string What => "the bank safety net";
+
+    protected override Task RegisterAsync(CancellationToken cancellationToken)
     {
-        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
-        {
-            try
-            {
-                Register();
-                return;
-            }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                log.LogWarning(e, "Could not register the bank safety net (attempt {Attempt}); retrying in 30 s", attempt);
-                await Task.Delay(TimeSpan.FromSeconds(30), stoppingToken);
-            }
-        }
+        Register();
+        return Task.CompletedTask;
     }
 }
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Cho40.Db;
 using Cho40.Db.Domain;
+using Cho40.Jobs.Infrastructure;
 using Hangfire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -33,25 +34,15 @@ public sealed class ProvinceAggregatesJob(ProvinceAggregates aggregates, TimePro
 
 /// <summary>Registers the nightly rebuild (fixed id: harmless from every process) and builds once when never built.</summary>
 public sealed class ProvinceSchedule(IRecurringJobManager recurring, IBackgroundJobClient jobs, ProvinceAggregates aggregates,
-    ILogger<ProvinceSchedule> log) : BackgroundService
+    ILogger<ProvinceSchedule> log) : RecurringJobRegistration(log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string What => "the province aggregates job";
+
+    protected override async Task RegisterAsync(CancellationToken cancellationToken)
     {
-        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
-        {
-            try
-            {
-                recurring.AddOrUpdate<ProvinceAggregatesJob>(ProvinceAggregatesJob.RecurringJobId, ProvinceAggregatesJob.Queue,
-                    j => j.RefreshAsync(CancellationToken.None), ProvinceAggregatesJob.Cron, new RecurringJobOptions { TimeZone = VietnamTime.Zone });
-                if (await aggregates.NeverBuiltAsync(stoppingToken))
-                    jobs.Enqueue<ProvinceAggregatesJob>(j => j.RefreshAsync(CancellationToken.None));
-                return;
-            }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                log.LogWarning(e, "Could not register the province aggregates job (attempt {Attempt}); retrying in 30 s", attempt);
-                await Task.Delay(TimeSpan.FromSeconds(30), stoppingToken);
-            }
-        }
+        recurring.AddOrUpdate<ProvinceAggregatesJob>(ProvinceAggregatesJob.RecurringJobId, ProvinceAggregatesJob.Queue,
+            j => j.RefreshAsync(CancellationToken.None), ProvinceAggregatesJob.Cron, new RecurringJobOptions { TimeZone = VietnamTime.Zone });
+        if (await aggregates.NeverBuiltAsync(cancellationToken))
+            jobs.Enqueue<ProvinceAggregatesJob>(j => j.RefreshAsync(CancellationToken.None));
     }
 }

@@ -1,5 +1,6 @@
 using Cho40.Db;
 using Cho40.Db.Domain;
+using Cho40.Jobs.Infrastructure;
 using Hangfire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,26 +12,17 @@ namespace Cho40.Jobs.Reports;
 /// AddOrUpdate under a fixed id: every process registering it, any number of times, leaves one recurring job.
 /// Retries in the background while the database is unreachable instead of failing the process's start-up.
 /// </summary>
-public sealed class ReportSchedule(IRecurringJobManager recurring, ReportOptions options, ILogger<ReportSchedule> log) : BackgroundService
+public sealed class ReportSchedule(IRecurringJobManager recurring, ReportOptions options, ILogger<ReportSchedule> log) : RecurringJobRegistration(log)
 {
     public void Register() =>
         recurring.AddOrUpdate<DailyReportsJob>(DailyReportsJob.RecurringJobId, DailyReportsJob.Queue, j => j.RunNightlyAsync(CancellationToken.None),
             options.Cron, new RecurringJobOptions { TimeZone = VietnamTime.Zone });
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string What => "the nightly reports job";
+
+    protected override Task RegisterAsync(CancellationToken cancellationToken)
     {
-        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
-        {
-            try
-            {
-                Register();
-                return;
-            }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                log.LogWarning(e, "Could not register the nightly reports job (attempt {Attempt}); retrying in 30 s", attempt);
-                await Task.Delay(TimeSpan.FromSeconds(30), stoppingToken);
-            }
-        }
+        Register();
+        return Task.CompletedTask;
     }
 }

@@ -1,4 +1,5 @@
 using Cho40.Db;
+using Cho40.Jobs.Infrastructure;
 using Hangfire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,23 +29,14 @@ public sealed class ExpireUnpaidTransfersJob(Db.Orders orders, TimeProvider cloc
 }
 
 /// <summary>Registers the recurring expiry job at start-up (AddOrUpdate under a fixed id: harmless from every process).</summary>
-public sealed class ExpireUnpaidTransfersSchedule(IRecurringJobManager recurring, ILogger<ExpireUnpaidTransfersSchedule> log) : BackgroundService
+public sealed class ExpireUnpaidTransfersSchedule(IRecurringJobManager recurring, ILogger<ExpireUnpaidTransfersSchedule> log) : RecurringJobRegistration(log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string What => "the unpaid-transfer expiry job";
+
+    protected override Task RegisterAsync(CancellationToken cancellationToken)
     {
-        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
-        {
-            try
-            {
-                recurring.AddOrUpdate<ExpireUnpaidTransfersJob>(ExpireUnpaidTransfersJob.RecurringJobId, ExpireUnpaidTransfersJob.Queue,
-                    j => j.RunAsync(CancellationToken.None), "*/10 * * * *");
-                return;
-            }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                log.LogWarning(e, "Could not register the unpaid-transfer expiry job (attempt {Attempt}); retrying in 30 s", attempt);
-                await Task.Delay(TimeSpan.FromSeconds(30), stoppingToken);
-            }
-        }
+        recurring.AddOrUpdate<ExpireUnpaidTransfersJob>(ExpireUnpaidTransfersJob.RecurringJobId, ExpireUnpaidTransfersJob.Queue,
+            j => j.RunAsync(CancellationToken.None), "*/10 * * * *");
+        return Task.CompletedTask;
     }
 }
