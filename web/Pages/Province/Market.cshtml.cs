@@ -14,7 +14,7 @@ namespace Cho40.Web.Pages;
 /// </summary>
 public sealed class ProvinceMarketModel(ProvinceQueries province, IStringLocalizer<SharedResource> t) : PageModel
 {
-    public const int SeriesLength = 12;
+    public const int SeriesLength = ProvinceIndexModel.SeriesLength;
 
     [FromQuery(Name = "kind")] public string? KindQuery { get; set; }
 

@@ -16,7 +16,7 @@ namespace Cho40.Web.Pages.Shop;
 /// return the first checkout instead of a second one.
 /// </summary>
 public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits units, ShopOptions options, TimeProvider time,
-    PayOsCheckout payOs, Jobs.Payments.PaymentsOptions paymentOptions, IConfiguration configuration, IStringLocalizer<SharedResource> t) : PageModel
+    PayOsCheckout payOs, Jobs.Payments.PaymentsOptions paymentOptions, Cho40Options siteOptions, IStringLocalizer<SharedResource> t) : PageModel
 {
     [BindProperty]
     public CheckoutInput Input { get; set; } = new();
@@ -83,7 +83,7 @@ public sealed class CheckoutModel(ShopQueries shop, Orders orders, AdminUnits un
             {
                 // Never waits for payOS: the link is made by a retrying job; the order is placed whatever payOS does.
                 if (outcome.Status == CheckoutStatus.Placed)
-                    await payOs.RequestAfterCheckoutAsync(outcome.Orders, Input.PaymentMethod, PublicAddress.Of(Request, configuration), cancellationToken);
+                    await payOs.RequestAfterCheckoutAsync(outcome.Orders, Input.PaymentMethod, PublicBaseUrl.Of(Request, siteOptions), cancellationToken);
                 return Placed(outcome);
             }
             foreach (var line in outcome.Unavailable)

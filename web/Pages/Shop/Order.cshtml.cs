@@ -27,7 +27,7 @@ public sealed record TransferInstructions(string OrderCode, string BankName, str
 /// transfer details if payOS could not make one.
 /// </summary>
 public sealed class OrderModel(Orders orders, CollectionAccount account, Banks banks, PayOsCheckout payOs, PayOsLinks links,
-    Jobs.Payments.PaymentsOptions paymentOptions, IConfiguration configuration) : PageModel
+    Jobs.Payments.PaymentsOptions paymentOptions, Infrastructure.Cho40Options siteOptions) : PageModel
 {
     public OrderDetail? Order { get; private set; }
     public TransferInstructions? Transfer { get; private set; }
@@ -49,7 +49,7 @@ public sealed class OrderModel(Orders orders, CollectionAccount account, Banks b
             if (PayOsLink is null)
             {
                 // Checkout's request was lost (or the collection account moved to payOS since): ask again.
-                await payOs.RequestAsync(payos, Order.Id, Order.Code, Order.AccessToken, Order.TotalVnd, PublicAddress.Of(Request, configuration),
+                await payOs.RequestAsync(payos, Order.Id, Order.Code, Order.AccessToken, Order.TotalVnd, Infrastructure.PublicBaseUrl.Of(Request, siteOptions),
                     cancellationToken);
                 PayOsLink = await links.FindAsync(Order.Id, cancellationToken);
             }

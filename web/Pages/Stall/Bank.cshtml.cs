@@ -11,8 +11,8 @@ namespace Cho40.Web.Pages.Stall;
 /// the service that watches the stall's own bank account. Anyone else gets 404 (checked in SQL: Stalls.FindKeptAsync).
 /// </summary>
 public sealed class BankModel(Stalls stalls, BankConnections connections, BankConnectionSetup setup, PaymentsOptions options, TimeProvider time,
-    IConfiguration configuration, IStringLocalizer<SharedResource> t)
-    : BankConnectionPage(connections, setup, options, time, configuration, t)
+    Cho40Options siteOptions, IStringLocalizer<SharedResource> t)
+    : BankConnectionPage(connections, setup, options, time, siteOptions, t)
 {
     public StallDetail? Stall { get; private set; }
 

@@ -21,7 +21,7 @@ public sealed record ConnectionOwner(long? StallId, string Title, string Account
 /// a redirect; keys the platform made are shown once, right after (TempData, encrypted like every cookie).
 /// </summary>
 public abstract class BankConnectionPage(BankConnections connections, BankConnectionSetup setup, PaymentsOptions options, TimeProvider time,
-    IConfiguration configuration, IStringLocalizer<SharedResource> t) : PageModel
+    Cho40Options siteOptions, IStringLocalizer<SharedResource> t) : PageModel
 {
     protected IStringLocalizer<SharedResource> T => t;
 
@@ -49,7 +49,7 @@ public abstract class BankConnectionPage(BankConnections connections, BankConnec
     protected abstract Task<ConnectionOwner?> OwnerAsync(CancellationToken cancellationToken);
 
     /// <summary>The site's public address + path: what the service must call (never the request's Host header when configured).</summary>
-    public string PublicUrl(string path) => PublicAddress.Of(Request, configuration) + path;
+    public string PublicUrl(string path) => PublicBaseUrl.Of(Request, siteOptions) + path;
 
     public bool Flagged => Connection is { SyncFailures: var f } && f >= options.SyncFailuresToFlag;
 

@@ -4,14 +4,6 @@ using Hangfire;
 
 namespace Cho40.Web.Payments.Connections;
 
-/// <summary>The site's public address (the one <c>Cho40:PublicBaseUrl</c>, as <see cref="Infrastructure.PublicBaseUrl"/>), else the address the request came in on.</summary>
-public static class PublicAddress
-{
-    public static string Of(HttpRequest request, IConfiguration configuration) =>
-        Infrastructure.PublicBaseUrl.Parse(configuration["Cho40:PublicBaseUrl"]) is { } uri
-            ? uri.GetLeftPart(UriPartial.Authority) : $"{request.Scheme}://{request.Host}";
-}
-
 /// <summary>
 /// payOS payment links for transfer orders, when the collection account's connection is payOS: checkout records that an
 /// order wants a link and enqueues <see cref="PayOsLinkJob"/> — it never waits for payOS, so an outage of payOS never
