@@ -49,8 +49,28 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     private Snapshot? current;
     private readonly SemaphoreSlim refreshing = new(1, 1);
 
-    /// <summary>The version the index answers from (0 before the first search).</summary>
+    /// <summary>The version the index answers from (0 before it is built).</summary>
     public long Version => current?.Version ?? 0;
+
+    /// <summary>Built and answering; until then searches go to PostgreSQL (building 100,000 products takes seconds).</summary>
+    public bool Ready => current is not null;
+
+    private int warming;
+
+    /// <summary>Builds the index in the background, once (again after a failure); searches do not wait for it.</summary>
+    public void StartBuilding()
+    {
+        if (current is not null || Interlocked.CompareExchange(ref warming, 1, 0) != 0) return;
+        _ = Task.Run(async () =>
+        {
+            try { await BuildAsync(CancellationToken.None); }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException) { /* the next search tries again */ }
+            finally { Volatile.Write(ref warming, 0); }
+        });
+    }
+
+    /// <summary>Builds the index now (start-up warm-up and tests).</summary>
+    public Task BuildAsync(CancellationToken cancellationToken = default) => RefreshAsync(null, cancellationToken);
 
     /// <summary>
     /// The ranked hits of a text search with words (<paramref name="folded"/> has at least one letter or digit), filters
@@ -59,7 +79,7 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     internal async Task<SearchResult> SearchAsync(SearchQuery query, string folded, int limit, string cardColumns,
         CancellationToken cancellationToken)
     {
-        var snapshot = current ?? await RefreshAsync(null, cancellationToken);
+        var snapshot = current ?? throw new InvalidOperationException("The catalogue search index is not built yet (see Ready).");
         for (var attempt = 0; ; attempt++)
         {
             var ranked = Rank(snapshot, query, folded, limit + 1);
@@ -100,16 +120,17 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
             foreach (var e in DescriptionPhrase(s, query, words)) candidates.TryAdd(e.Id, e);
 
         var foldedBytes = Encoding.UTF8.GetBytes(folded);
+        var trigrams = new Trigrams.Prepared(folded);
         var ranked = new List<Ranked>(candidates.Count);
         foreach (var e in candidates.Values)
         {
             // The SQL search's match rule and rank, term for term (ShopQueries.LoadSearchAsync).
             var contains = e.Name.Contains(folded, StringComparison.Ordinal);
-            var wordSimilarity = Trigrams.WordSimilarity(folded, e.Name);
+            var (similarity, wordSimilarity) = trigrams.Measure(e.Name);
             var inDescription = e.Description.AsSpan().IndexOf(foldedBytes) >= 0;
             if (!(contains || wordSimilarity >= Trigrams.WordSimilarityThreshold || (searchDescriptions && inDescription))) continue;
             var rank = (int)Math.Round(wordSimilarity * 1000d)
-                       + (int)Math.Round(Trigrams.Similarity(folded, e.Name) * 400d)
+                       + (int)Math.Round(similarity * 400d)
                        + (e.Name == folded ? 3000 : 0)
                        + (e.Name.StartsWith(folded, StringComparison.Ordinal) ? 1000 : 0)
                        + (contains ? 500 : 0)
@@ -183,6 +204,7 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     private static IEnumerable<Entry> DescriptionPhrase(Snapshot s, SearchQuery q, string[] words)
     {
         if (words.Length == 0) return [];
+        var phrase = Encoding.UTF8.GetBytes(string.Join(' ', words));
         ulong[]? bits = null;
         foreach (var w in words.Distinct())
         {
@@ -203,25 +225,34 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
                 b &= b - 1;
                 if (s.Changed.ContainsKey(e.Id) || !Passes(s, q, e)) continue;
                 checks++;
-                if (HasPhrase(e, words)) found.Add(e);
+                if (HasPhrase(e, phrase)) found.Add(e);
             }
         }
-        found.AddRange(s.Changed.Values.OfType<Entry>().Where(e => Passes(s, q, e) && HasPhrase(e, words)));
+        found.AddRange(s.Changed.Values.OfType<Entry>().Where(e => Passes(s, q, e) && HasPhrase(e, phrase)));
         return found.Take(CandidatesPerSource);
     }
 
-    /// <summary>The description has the words one after the other (as a text search phrase: punctuation between them is no matter).</summary>
-    private static bool HasPhrase(Entry e, string[] words)
+    /// <summary>
+    /// The description has the words one after the other as whole words, separated by one space (a phrase that passes the
+    /// match rule's "description contains the text" too).
+    /// </summary>
+    private static bool HasPhrase(Entry e, byte[] phrase)
     {
-        var description = SearchFold.Words(Encoding.UTF8.GetString(e.Description));
-        for (var start = 0; start + words.Length <= description.Length; start++)
+        var text = e.Description.AsSpan();
+        var from = 0;
+        while (from < text.Length)
         {
-            var i = 0;
-            while (i < words.Length && description[start + i] == words[i]) i++;
-            if (i == words.Length) return true;
+            var at = text[from..].IndexOf(phrase);
+            if (at < 0) return false;
+            at += from;
+            var end = at + phrase.Length;
+            if ((at == 0 || !IsWordByte(text[at - 1])) && (end == text.Length || !IsWordByte(text[end]))) return true;
+            from = at + 1;
         }
         return false;
     }
+
+    private static bool IsWordByte(byte b) => b >= 128 || char.IsAsciiLetterOrDigit((char)b);
 
     private static void Mark(ulong[] bits, int[] positions)
     {

@@ -242,8 +242,10 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
         var limit = Math.Clamp(query.Limit, 1, 100);
         var hasText = text.Length > 0;
 
-        // With the in-memory index (the web process), a text with words is found and ranked there by the same rules.
-        if (searchIndex is not null && hasText)
+        // With the in-memory index (the web process), a text with words is found and ranked there by the same rules —
+        // once it is built; until then PostgreSQL answers.
+        if (searchIndex is not null && hasText && !searchIndex.Ready) searchIndex.StartBuilding();
+        if (searchIndex is { Ready: true } && hasText)
         {
             var folded = SearchFold.Fold(text);
             if (SearchFold.Words(folded).Length > 0) return await searchIndex.SearchAsync(query, folded, limit, CardColumns, cancellationToken);
