@@ -22,6 +22,9 @@ public sealed class ReportComputation(NpgsqlDataSource db)
     /// </summary>
     public static readonly TimeSpan DefaultSettleTime = TimeSpan.FromMinutes(2);
 
+    /// <summary>Called after each step of a computation with its name and milliseconds (the benchmark's profile).</summary>
+    public Action<string, long>? StepTimed { get; init; }
+
     /// <summary>The cutoff a computation started at <paramref name="now"/> uses.</summary>
     public static DateTimeOffset CutoffAt(DateTimeOffset now, TimeSpan settle) => now - settle;
 
