@@ -77,19 +77,23 @@ public sealed class ReportComputation(NpgsqlDataSource db)
         // seller, per product sold, per late item); one INSERT then writes every report from them.
 
         // The day's stall payments, by stall and method. Day by occurred_at (bank time for QR, logging time for cash);
-        // only what was recorded before the cutoff.
+        // only what was recorded before the cutoff. Grouped by stall and method as the plain aggregate is, then turned
+        // into one row per stall (cheaper per payment than five filtered aggregates).
         await connection.ExecuteAsync(new CommandDefinition("""
             CREATE TEMP TABLE rpt_stall_day ON COMMIT DROP AS
-            SELECT p.stall_id,
-                   count(*) FILTER (WHERE p.method = 'cash')                  AS cash_count,
-                   coalesce(sum(p.amount_vnd) FILTER (WHERE p.method = 'cash'), 0)::bigint AS cash_vnd,
-                   count(*) FILTER (WHERE p.method = 'qr')                    AS qr_count,
-                   coalesce(sum(p.amount_vnd) FILTER (WHERE p.method = 'qr'), 0)::bigint AS qr_vnd,
-                   count(*) FILTER (WHERE p.check_result = 'short')           AS short_count
-            FROM stall_payments p
-            WHERE p.occurred_at >= @windowStart AND p.occurred_at < @windowEnd AND p.recorded_at < @cutoff
-              AND (p.voided_at IS NULL OR p.voided_at >= @cutoff)
-            GROUP BY p.stall_id
+            SELECT stall_id,
+                   coalesce(sum(n) FILTER (WHERE method = 'cash'), 0)::bigint   AS cash_count,
+                   coalesce(sum(vnd) FILTER (WHERE method = 'cash'), 0)::bigint AS cash_vnd,
+                   coalesce(sum(n) FILTER (WHERE method = 'qr'), 0)::bigint     AS qr_count,
+                   coalesce(sum(vnd) FILTER (WHERE method = 'qr'), 0)::bigint   AS qr_vnd,
+                   sum(short)::bigint                                          AS short_count
+            FROM (SELECT p.stall_id, p.method, count(*) AS n, sum(p.amount_vnd) AS vnd,
+                         count(*) FILTER (WHERE p.check_result = 'short') AS short
+                  FROM stall_payments p
+                  WHERE p.occurred_at >= @windowStart AND p.occurred_at < @windowEnd AND p.recorded_at < @cutoff
+                    AND (p.voided_at IS NULL OR p.voided_at >= @cutoff)
+                  GROUP BY p.stall_id, p.method) x
+            GROUP BY stall_id
             """, p, tx, commandTimeout: 600, cancellationToken: cancellationToken));
         Done("stall payments");
 
@@ -128,16 +132,19 @@ public sealed class ReportComputation(NpgsqlDataSource db)
         // returned by now.
         await connection.ExecuteAsync(new CommandDefinition("""
             CREATE TEMP TABLE rpt_seller_day ON COMMIT DROP AS
-            SELECT o.seller_id,
-                   count(*) FILTER (WHERE o.status NOT IN ('cancelled', 'returned') AND o.payment_method = 'transfer') AS qr_count,
-                   coalesce(sum(o.subtotal_vnd) FILTER (WHERE o.status NOT IN ('cancelled', 'returned') AND o.payment_method = 'transfer'), 0)::bigint AS qr_vnd,
-                   count(*) FILTER (WHERE o.status NOT IN ('cancelled', 'returned') AND o.payment_method = 'cod')      AS cod_count,
-                   coalesce(sum(o.subtotal_vnd) FILTER (WHERE o.status NOT IN ('cancelled', 'returned') AND o.payment_method = 'cod'), 0)::bigint AS cod_vnd,
-                   count(*) FILTER (WHERE o.status IN ('cancelled', 'returned'))                                       AS cancelled_count,
-                   min(o.id) AS first_order_id, max(o.id) AS last_order_id
-            FROM orders o
-            WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd AND o.created_at < @cutoff
-            GROUP BY o.seller_id
+            SELECT seller_id,
+                   coalesce(sum(n) FILTER (WHERE NOT cancelled AND payment_method = 'transfer'), 0)::bigint   AS qr_count,
+                   coalesce(sum(vnd) FILTER (WHERE NOT cancelled AND payment_method = 'transfer'), 0)::bigint AS qr_vnd,
+                   coalesce(sum(n) FILTER (WHERE NOT cancelled AND payment_method = 'cod'), 0)::bigint        AS cod_count,
+                   coalesce(sum(vnd) FILTER (WHERE NOT cancelled AND payment_method = 'cod'), 0)::bigint      AS cod_vnd,
+                   coalesce(sum(n) FILTER (WHERE cancelled), 0)::bigint                                       AS cancelled_count,
+                   min(first_order_id) AS first_order_id, max(last_order_id) AS last_order_id
+            FROM (SELECT o.seller_id, o.payment_method, o.status IN ('cancelled', 'returned') AS cancelled,
+                         count(*) AS n, sum(o.subtotal_vnd) AS vnd, min(o.id) AS first_order_id, max(o.id) AS last_order_id
+                  FROM orders o
+                  WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd AND o.created_at < @cutoff
+                  GROUP BY o.seller_id, o.payment_method, o.status IN ('cancelled', 'returned')) x
+            GROUP BY seller_id
             """, p, tx, commandTimeout: 600, cancellationToken: cancellationToken));
         // The day's orders lie between these ids (ids follow placing time, so in practice that is the day's own stretch of
         // orders and their items): the join below reads only that stretch of order_items, not every order ever placed.
