@@ -50,12 +50,28 @@ public static class ShopSetup
         services.AddKeyedSingleton(SearchDataSourceKey, (_, _) => Npgsql.NpgsqlDataSource.Create(ShopQueries.SearchConnectionString(
             Database.ForApplication(Database.ConnectionStringFrom(configuration["DATABASE_URL"]
                 ?? throw new InvalidOperationException("DATABASE_URL is not set"))))));
+        // Text searches are found and ranked in memory (CatalogSearchIndex); the SQL search stays for texts without words.
+        services.AddSingleton<CatalogSearchIndex>();
+        services.AddHostedService<CatalogSearchWarmUp>();
         services.AddSingleton(sp => new ShopQueries(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 10_000 }),
-            sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(SearchDataSourceKey), shopOptions.CacheTextSearches));
+            sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(SearchDataSourceKey), shopOptions.CacheTextSearches,
+            sp.GetRequiredService<CatalogSearchIndex>()));
         services.AddSingleton<Orders>();
         services.AddSingleton(configuration.GetSection("Cho40:Collection").Get<CollectionAccount>() ?? new CollectionAccount());
         services.AddSingleton(shopOptions);
         return services;
     }
+}
+
+/// <summary>Starts building the catalogue search index when the site starts, so the first shoppers do not wait for it.</summary>
+public sealed class CatalogSearchWarmUp(CatalogSearchIndex index) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        index.StartBuilding();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
