@@ -27,11 +27,17 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     /// <summary>Description matches checked at most per search: descriptions are searched "a little".</summary>
     private const int MaxDescriptionChecks = 2_000;
 
+    /// <summary>A listed product: what search matches and ranks (folded) and what its result card shows.</summary>
     internal sealed record Entry(long Id, string Name, byte[] Description, string[] NameWords, int CategoryId, string? ProvinceCode,
-        short? OcopStars, long PriceVnd, long SellerId);
+        short? OcopStars, long PriceVnd, long SellerId, Card Card);
+
+    internal sealed record Card(string Slug, string Name, string Unit, string SellerName, string SellerSlug, string? ProvinceName, long? ImageId);
 
     private sealed record Row(long Id, string NameFolded, string DescriptionFolded, int CategoryId, string? ProvinceCode,
-        short? OcopStars, long PriceVnd, long SellerId, bool Listed);
+        short? OcopStars, long PriceVnd, long SellerId, bool Listed, string Slug, string Name, string Unit, string SellerName,
+        string SellerSlug, string? ProvinceName, long? ImageId);
+
+    private sealed record Category(int Id, int? ParentId, string Slug);
 
     /// <summary>One consistent state: a built part (postings) and the products changed since it was built.</summary>
     private sealed class Snapshot
@@ -43,7 +49,7 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
         public required Dictionary<string, int[]> DescriptionWords { get; init; }
         public required Dictionary<string, int[]> ExactNames { get; init; }
         public required Dictionary<long, Entry?> Changed { get; init; }  // null: no longer listed
-        public required Dictionary<int, int?> CategoryParents { get; init; }
+        public required Dictionary<int, Category> Categories { get; init; }
     }
 
     private Snapshot? current;
@@ -76,38 +82,44 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     /// The ranked hits of a text search with words (<paramref name="folded"/> has at least one letter or digit), filters
     /// and keyset cursor applied, as (id, rank) — at most <paramref name="take"/> of them — and the cards read with them.
     /// </summary>
-    internal async Task<SearchResult> SearchAsync(SearchQuery query, string folded, int limit, string cardColumns,
-        CancellationToken cancellationToken)
+    internal async Task<SearchResult> SearchAsync(SearchQuery query, string folded, int limit, CancellationToken cancellationToken)
     {
         var snapshot = current ?? throw new InvalidOperationException("The catalogue search index is not built yet (see Ready).");
         for (var attempt = 0; ; attempt++)
         {
             var ranked = Rank(snapshot, query, folded, limit + 1);
+            var page = ranked.Take(limit).ToList();
+            // Only what changes with every order is read: each result's stock (and that it is still published), from a
+            // covering index (products_card_stock_idx), with the catalogue version.
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
-            await using var results = await connection.QueryMultipleAsync(new CommandDefinition($"""
+            await using var results = await connection.QueryMultipleAsync(new CommandDefinition("""
                 SELECT version FROM catalog_search_version;
-                SELECT {cardColumns}
-                FROM products p
-                JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
-                LEFT JOIN provinces pr ON pr.code = p.origin_province_code
-                WHERE p.id = ANY(@ids) AND p.status = 'published'
-                """, new { ids = ranked.Select(r => r.Id).ToArray() }, cancellationToken: cancellationToken));
+                SELECT p.id, p.stock FROM products p WHERE p.id = ANY(@ids) AND p.status = 'published';
+                """, new { ids = page.Select(r => r.Entry.Id).ToArray() }, cancellationToken: cancellationToken));
             var version = await results.ReadSingleAsync<long>();
-            var cards = (await results.ReadAsync<ShopCard>()).ToDictionary(c => c.Id);
+            var stock = (await results.ReadAsync<(long Id, int Stock)>()).ToDictionary(r => r.Id, r => r.Stock);
             if (version > snapshot.Version && attempt == 0)
             {
                 // The catalogue changed after this index was read: catch up, then search again.
                 snapshot = await RefreshAsync(snapshot, cancellationToken);
                 continue;
             }
-            var hits = ranked.Where(r => cards.ContainsKey(r.Id)).Select(r => new SearchHit(cards[r.Id], r.Rank)).ToList();
-            var page = hits.Take(limit).ToList();
-            var next = ranked.Count > limit && page.Count > 0 ? new SearchCursor(page[^1].Rank, page[^1].Card.Id) : null;
-            return new SearchResult(page, next);
+            var hits = page.Where(r => stock.ContainsKey(r.Entry.Id)).Select(r => new SearchHit(ToCard(snapshot, r.Entry, stock[r.Entry.Id]), r.Rank)).ToList();
+            var next = ranked.Count > limit && page.Count > 0 ? new SearchCursor(page[^1].Rank, page[^1].Entry.Id) : null;
+            return new SearchResult(hits, next);
         }
     }
 
-    private readonly record struct Ranked(long Id, int Rank);
+    private static ShopCard ToCard(Snapshot s, Entry e, int stock)
+    {
+        var category = s.Categories.GetValueOrDefault(e.CategoryId);
+        var top = category?.ParentId is { } parent ? s.Categories.GetValueOrDefault(parent) : null;
+        var c = e.Card;
+        return new ShopCard(e.Id, c.Slug, c.Name, c.Unit, e.PriceVnd, stock, e.OcopStars, c.SellerName, c.SellerSlug, c.ProvinceName,
+            c.ImageId, top?.Slug ?? category?.Slug);
+    }
+
+    private readonly record struct Ranked(Entry Entry, int Rank);
 
     private static List<Ranked> Rank(Snapshot s, SearchQuery query, string folded, int take)
     {
@@ -136,16 +148,16 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
                        + (contains ? 500 : 0)
                        + (!contains && inDescription ? 50 : 0);
             if (query.After is { } after && (rank > after.Rank || (rank == after.Rank && e.Id >= after.Id))) continue;
-            ranked.Add(new Ranked(e.Id, rank));
+            ranked.Add(new Ranked(e, rank));
         }
-        ranked.Sort((a, b) => a.Rank != b.Rank ? b.Rank.CompareTo(a.Rank) : b.Id.CompareTo(a.Id));
+        ranked.Sort((a, b) => a.Rank != b.Rank ? b.Rank.CompareTo(a.Rank) : b.Entry.Id.CompareTo(a.Entry.Id));
         if (ranked.Count > take) ranked.RemoveRange(take, ranked.Count - take);
         return ranked;
     }
 
     private static bool Passes(Snapshot s, SearchQuery q, Entry e) =>
         (q.CategoryId is not { } category || e.CategoryId == category
-            || (s.CategoryParents.TryGetValue(e.CategoryId, out var parent) && parent == category))
+            || (s.Categories.TryGetValue(e.CategoryId, out var ofProduct) && ofProduct.ParentId == category))
         && (string.IsNullOrEmpty(q.ProvinceCode) || e.ProvinceCode == q.ProvinceCode)
         && (q.MinOcopStars is not { } stars || (e.OcopStars is { } own && own >= stars))
         && (q.MinPriceVnd is not { } min || e.PriceVnd >= min)
@@ -307,7 +319,10 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     private const string RowColumns = """
         p.id, p.name_folded AS NameFolded, p.description_folded AS DescriptionFolded, p.category_id AS CategoryId,
         p.origin_province_code AS ProvinceCode, p.ocop_stars AS OcopStars, p.price_vnd AS PriceVnd, p.seller_id AS SellerId,
-        p.status = 'published' AND s.status = 'approved' AS Listed
+        p.status = 'published' AND s.status = 'approved' AS Listed,
+        p.slug, p.name, p.unit, s.name AS SellerName, s.slug AS SellerSlug,
+        (SELECT pr.name FROM provinces pr WHERE pr.code = p.origin_province_code) AS ProvinceName,
+        (SELECT pi.id FROM product_images pi WHERE pi.product_id = p.id ORDER BY pi.sort_order, pi.id LIMIT 1) AS ImageId
         """;
 
     /// <summary>
@@ -326,9 +341,9 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
             await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
             var version = await connection.QuerySingleAsync<long>(new CommandDefinition(
                 "SELECT version FROM catalog_search_version", transaction: tx, cancellationToken: cancellationToken));
-            var parents = (await connection.QueryAsync<(int Id, int? ParentId)>(new CommandDefinition(
-                "SELECT id, parent_id FROM categories", transaction: tx, cancellationToken: cancellationToken)))
-                .ToDictionary(c => c.Id, c => c.ParentId);
+            var categories = (await connection.QueryAsync<Category>(new CommandDefinition(
+                "SELECT id, parent_id AS ParentId, slug FROM categories", transaction: tx, cancellationToken: cancellationToken)))
+                .ToDictionary(c => c.Id);
             Snapshot next;
             if (seen is null || seen.Changed.Count >= MaxOverlay)
             {
@@ -336,7 +351,7 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
                     SELECT {RowColumns} FROM products p JOIN sellers s ON s.id = p.seller_id
                     WHERE p.status = 'published' AND s.status = 'approved'
                     """, transaction: tx, cancellationToken: cancellationToken));
-                next = Build(version, rows.Select(ToEntry), parents);
+                next = Build(version, rows.Select(ToEntry), categories);
             }
             else
             {
@@ -349,7 +364,7 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
                 next = new Snapshot
                 {
                     Version = version, Built = seen.Built, NameWords = seen.NameWords, DescriptionWords = seen.DescriptionWords,
-                    ExactNames = seen.ExactNames, Changed = changed, CategoryParents = parents,
+                    ExactNames = seen.ExactNames, Changed = changed, Categories = categories,
                     Vocabulary = seen.Vocabulary.Union(changed.Values.OfType<Entry>().SelectMany(e => e.NameWords), StringComparer.Ordinal)
                         .Order(StringComparer.Ordinal).ToArray(),
                 };
@@ -365,9 +380,10 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     }
 
     private static Entry ToEntry(Row r) => new(r.Id, r.NameFolded, Encoding.UTF8.GetBytes(r.DescriptionFolded),
-        SearchFold.Words(r.NameFolded), r.CategoryId, r.ProvinceCode, r.OcopStars, r.PriceVnd, r.SellerId);
+        SearchFold.Words(r.NameFolded), r.CategoryId, r.ProvinceCode, r.OcopStars, r.PriceVnd, r.SellerId,
+        new Card(r.Slug, r.Name, r.Unit, r.SellerName, r.SellerSlug, r.ProvinceName, r.ImageId));
 
-    private static Snapshot Build(long version, IEnumerable<Entry> entries, Dictionary<int, int?> parents)
+    private static Snapshot Build(long version, IEnumerable<Entry> entries, Dictionary<int, Category> categories)
     {
         var built = entries.OrderBy(e => e.Name.Length).ThenByDescending(e => e.Id).ToArray();
         var nameWords = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -382,7 +398,7 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
         }
         return new Snapshot
         {
-            Version = version, Built = built, Changed = [], CategoryParents = parents,
+            Version = version, Built = built, Changed = [], Categories = categories,
             NameWords = nameWords.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal),
             DescriptionWords = descriptionWords.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal),
             ExactNames = exact.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal),
