@@ -77,8 +77,8 @@ public sealed class ReportComputation(NpgsqlDataSource db)
         // seller, per product sold, per late item); one INSERT then writes every report from them.
 
         // The day's stall payments, by stall and method. Day by occurred_at (bank time for QR, logging time for cash);
-        // only what was recorded before the cutoff. Grouped by stall and method as the plain aggregate is, then turned
-        // into one row per stall (cheaper per payment than five filtered aggregates).
+        // only what was recorded before the cutoff. Grouped by stall and method, as the plain aggregate is, then turned
+        // into one row per stall.
         await connection.ExecuteAsync(new CommandDefinition("""
             CREATE TEMP TABLE rpt_stall_day ON COMMIT DROP AS
             SELECT stall_id,
