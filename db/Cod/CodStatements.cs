@@ -188,40 +188,25 @@ public sealed class CodStatements(NpgsqlDataSource db)
         // One carrier's imports one at a time (a shipment is remitted once: the unique index would refuse a race anyway).
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext('cod-import:' || @carrier))", new { carrier }, tx,
             cancellationToken: cancellationToken));
-        // The shipments an earlier statement of this carrier already listed: one indexed look-up for the whole file. Such a
-        // line is stored as a duplicate of the first one (nothing silently dropped), never counted again.
-        var earlier = (await connection.QueryAsync<(string Tracking, long Id)>(new CommandDefinition("""
-            SELECT tracking_code, id FROM cod_statement_lines
-            WHERE carrier = @carrier AND duplicate_of IS NULL AND tracking_code = ANY(@codes)
-            """, new { carrier, codes = lines.Select(l => l.TrackingCode).ToArray() }, tx, cancellationToken: cancellationToken)))
-            .ToDictionary(e => e.Tracking, e => e.Id, StringComparer.Ordinal);
-        // Straight into the table with one binary COPY (no staging table, no INSERT … SELECT).
-        await using (var copy = await connection.BeginBinaryImportAsync("""
-            COPY cod_statement_lines (statement_id, row_number, carrier, tracking_code, order_code, cod_vnd, shipping_fee_vnd, cod_fee_vnd,
-                                      return_fee_vnd, status, delivered_on, remitted_on, duplicate_of, carrier_status)
-            FROM STDIN (FORMAT BINARY)
-            """, cancellationToken))
+        // A shipment an earlier statement of this carrier already listed is stored as a duplicate of the first line
+        // (nothing silently dropped), never counted again. Most files list none, so the lines are copied at once and the
+        // unique index on (carrier, tracking code) is the judge; only when it refuses does the import go back, look the
+        // file's codes up (one indexed look-up for the whole file) and copy again with the repeats marked.
+        var earlier = new Dictionary<string, long>(StringComparer.Ordinal);
+        await tx.SaveAsync("lines", cancellationToken);
+        try
         {
-            foreach (var l in lines)
-            {
-                var duplicateOf = earlier.TryGetValue(l.TrackingCode, out var first) ? first : (long?)null;
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(statementId.Value, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(l.RowNumber, NpgsqlDbType.Integer, cancellationToken);
-                await copy.WriteAsync(carrier, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(l.TrackingCode, NpgsqlDbType.Text, cancellationToken);
-                if (l.OrderCode is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.OrderCode, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(l.CodVnd, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(l.ShippingFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(l.CodFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(l.ReturnFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(l.Status, NpgsqlDbType.Text, cancellationToken);
-                if (l.DeliveredOn is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.DeliveredOn.Value, NpgsqlDbType.Date, cancellationToken);
-                if (l.RemittedOn is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.RemittedOn.Value, NpgsqlDbType.Date, cancellationToken);
-                if (duplicateOf is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(duplicateOf.Value, NpgsqlDbType.Bigint, cancellationToken);
-                if (l.CarrierStatus is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.CarrierStatus, NpgsqlDbType.Text, cancellationToken);
-            }
-            await copy.CompleteAsync(cancellationToken);
+            await CopyLinesAsync(connection, statementId.Value, carrier, lines, earlier, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "cod_statement_lines_shipment_idx")
+        {
+            await tx.RollbackAsync("lines", cancellationToken);
+            earlier = (await connection.QueryAsync<(string Tracking, long Id)>(new CommandDefinition("""
+                SELECT tracking_code, id FROM cod_statement_lines
+                WHERE carrier = @carrier AND duplicate_of IS NULL AND tracking_code = ANY(@codes)
+                """, new { carrier, codes = lines.Select(l => l.TrackingCode).ToArray() }, tx, cancellationToken: cancellationToken)))
+                .ToDictionary(e => e.Tracking, e => e.Id, StringComparer.Ordinal);
+            await CopyLinesAsync(connection, statementId.Value, carrier, lines, earlier, cancellationToken);
         }
         var counts = (Lines: lines.Count, Duplicates: lines.Count(l => earlier.ContainsKey(l.TrackingCode)),
             Cod: lines.Where(l => !earlier.ContainsKey(l.TrackingCode)).Sum(l => l.CodVnd));
@@ -240,6 +225,37 @@ public sealed class CodStatements(NpgsqlDataSource db)
             }, tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
         return new(CodImportStatus.Imported, statementId, counts.Lines, counts.Duplicates, []);
+    }
+
+    /// <summary>Straight into the table with one binary COPY (no staging table, no INSERT … SELECT).</summary>
+    private static async Task CopyLinesAsync(NpgsqlConnection connection, long statementId, string carrier, IReadOnlyList<ParsedCodLine> lines,
+        Dictionary<string, long> earlier, CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync("""
+            COPY cod_statement_lines (statement_id, row_number, carrier, tracking_code, order_code, cod_vnd, shipping_fee_vnd, cod_fee_vnd,
+                                      return_fee_vnd, status, delivered_on, remitted_on, duplicate_of, carrier_status)
+            FROM STDIN (FORMAT BINARY)
+            """, cancellationToken);
+        foreach (var l in lines)
+        {
+            var duplicateOf = earlier.TryGetValue(l.TrackingCode, out var first) ? first : (long?)null;
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(statementId, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(l.RowNumber, NpgsqlDbType.Integer, cancellationToken);
+            await copy.WriteAsync(carrier, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(l.TrackingCode, NpgsqlDbType.Text, cancellationToken);
+            if (l.OrderCode is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.OrderCode, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(l.CodVnd, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(l.ShippingFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(l.CodFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(l.ReturnFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(l.Status, NpgsqlDbType.Text, cancellationToken);
+            if (l.DeliveredOn is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.DeliveredOn.Value, NpgsqlDbType.Date, cancellationToken);
+            if (l.RemittedOn is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.RemittedOn.Value, NpgsqlDbType.Date, cancellationToken);
+            if (duplicateOf is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(duplicateOf.Value, NpgsqlDbType.Bigint, cancellationToken);
+            if (l.CarrierStatus is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.CarrierStatus, NpgsqlDbType.Text, cancellationToken);
+        }
+        await copy.CompleteAsync(cancellationToken);
     }
 
     /// <summary>A statement's session-level fees and refunds.</summary>
