@@ -74,6 +74,9 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
             )
             """;
 
+    /// <summary>From this many lines a statement is matched with hash joins (<c>enable_nestloop</c> off for the transaction).</summary>
+    public const int LargeStatementLines = 5_000;
+
     /// <summary>
     /// A statement's first reconciliation (parameters @statementId, @now; public for the benchmark's EXPLAIN): one
     /// INSERT … SELECT of one narrow <c>cod_line_matches</c> row per line — the carrier's line itself is not rewritten.
@@ -115,19 +118,25 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         // Two runs of the same statement queue up behind each other here.
-        var exists = await connection.QuerySingleOrDefaultAsync<long?>(
-            new CommandDefinition("SELECT id FROM cod_statements WHERE id = @statementId FOR UPDATE", new { statementId }, tx,
+        var lineCount = await connection.QuerySingleOrDefaultAsync<int?>(
+            new CommandDefinition("SELECT line_count FROM cod_statements WHERE id = @statementId FOR UPDATE", new { statementId }, tx,
             cancellationToken: cancellationToken));
-        if (exists is null) return null;
+        if (lineCount is null) return null;
 
-        // What a line means: MatchCtes. The match is a few index look-ups per line; JIT-compiling its plan costs more than it saves (seconds, measured).
-        await connection.ExecuteAsync(new CommandDefinition("SET LOCAL jit = off", transaction: tx, cancellationToken: cancellationToken));
+        // What a line means: MatchCtes. JIT-compiling its plan costs more than it saves (seconds, measured). A statement
+        // just imported is not in the table's statistics yet, so the planner takes it for a few lines and looks each one up
+        // in the orders' indexes; past LargeStatementLines lines, hash joins over the orders (as a plain join does) are
+        // what is quick — measured on 100,000 lines: docs/quality/benchmarks.md, Settlement.
+        await connection.ExecuteAsync(new CommandDefinition(
+            lineCount >= LargeStatementLines ? "SET LOCAL jit = off; SET LOCAL enable_nestloop = off" : "SET LOCAL jit = off",
+            transaction: tx, cancellationToken: cancellationToken));
         // Matched before (a re-run, or lines decided or settled since): only changes are written. Otherwise one INSERT.
         var matchedBefore = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT EXISTS (SELECT 1 FROM cod_line_matches WHERE statement_id = @statementId)", new { statementId }, tx,
             cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(matchedBefore ? RematchSql : FirstMatchSql, new { statementId, now }, tx,
             cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition("SET LOCAL enable_nestloop = on", transaction: tx, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(
             new CommandDefinition("UPDATE cod_statements SET reconciled_at = @now WHERE id = @statementId", new { statementId, now }, tx,
             cancellationToken: cancellationToken));

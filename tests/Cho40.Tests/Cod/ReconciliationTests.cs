@@ -101,6 +101,19 @@ public sealed class SettlementReconciliationTests(DemoAppFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task A_tracking_code_entered_on_two_orders_matches_the_first_of_them_and_our_order_code_wins_over_it()
+    {
+        var (t1, t2) = (NewTracking(), NewTracking());
+        var earlier = await OrderAsync(App, "htx-che-tan-cuong", 100_000, tracking: t1);
+        await OrderAsync(App, "htx-che-la-bang", 100_000, tracking: t1.ToLowerInvariant() + " ");
+        await OrderAsync(App, "htx-che-tan-cuong", 100_000, tracking: t2);
+        var byCode = await OrderAsync(App, "htx-che-la-bang", 150_000, tracking: NewTracking());
+        var id = await ImportAsync($"{t1},,130000,25000,1300,0,Đã giao,05/11/2026,", $"{t2},{byCode},180000,25000,1800,0,Đã giao,05/11/2026,");
+        await RunJobAsync(id);
+        Assert.Equal([("matched", earlier), ("matched", byCode)], (await Statements.LinesAsync(id)).Select(l => (l.Outcome, l.MatchedOrderCode)));
+    }
+
+    [Fact]
     public async Task An_admin_accepts_adjusts_or_disputes_with_a_reason_and_nothing_is_dropped()
     {
         var (t1, t2, t3) = (NewTracking(), NewTracking(), NewTracking());
