@@ -56,14 +56,16 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
                             WHEN l.status = 'partial' THEN 'partial'
                             ELSE 'matched' END AS outcome
                 FROM l
-                -- Two index look-ups, not one OR: by our order code first, else by the tracking code. Each returns the
-                -- order's columns itself (no third look-up by id).
+                -- Two look-ups, not one OR: by our order code first, else by the tracking code (the lowest order id among
+                -- the orders carrying it). Each brings the order's columns itself (no third look-up by id). Joins, not a
+                -- LATERAL per line, so that a large statement can be matched with hash joins (see ReconcileAsync).
                 LEFT JOIN orders c ON c.code = l.code
-                LEFT JOIN LATERAL (
-                    SELECT t.id, t.payment_method, t.total_vnd FROM orders t
-                    WHERE c.id IS NULL AND upper(btrim(t.tracking_code)) = l.tracking_code
-                    ORDER BY t.id + 0 LIMIT 1 -- "+ 0": look the code up in its index, do not walk the primary key
-                ) t ON true
+                LEFT JOIN (
+                    SELECT DISTINCT ON (upper(btrim(t.tracking_code))) upper(btrim(t.tracking_code)) AS tracking_code,
+                           t.id, t.payment_method, t.total_vnd
+                    FROM orders t WHERE upper(btrim(t.tracking_code)) IN (SELECT tracking_code FROM l)
+                    ORDER BY upper(btrim(t.tracking_code)), t.id
+                ) t ON c.id IS NULL AND t.tracking_code = l.tracking_code
                 CROSS JOIN LATERAL (
                     SELECT coalesce(c.id, t.id) AS id,
                            CASE WHEN c.id IS NULL THEN t.payment_method ELSE c.payment_method END AS payment_method,
