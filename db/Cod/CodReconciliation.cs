@@ -59,7 +59,8 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
                 -- Two look-ups, not one OR: by our order code first, else by the tracking code (the lowest order id among
                 -- the orders carrying it). Each brings the order's columns itself (no third look-up by id). Joins, not a
                 -- LATERAL per line, so that a large statement can be matched with hash joins (see ReconcileAsync).
-                LEFT JOIN orders c ON c.code = l.code
+                LEFT JOIN (SELECT c.id, c.code, c.payment_method, c.total_vnd FROM orders c WHERE c.code IN (SELECT code FROM l WHERE code IS NOT NULL)) c
+                       ON c.code = l.code
                 LEFT JOIN (
                     SELECT DISTINCT ON (upper(btrim(t.tracking_code))) upper(btrim(t.tracking_code)) AS tracking_code,
                            t.id, t.payment_method, t.total_vnd
