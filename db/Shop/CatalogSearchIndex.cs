@@ -44,9 +44,9 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     {
         public required long Version { get; init; }
         public required Entry[] Built { get; init; }                   // in name-length order, then newest first
-        public required Dictionary<string, int[]> NameWords { get; init; }
+        public required Dictionary<string, Postings> NameWords { get; init; }
         public required string[] Vocabulary { get; init; }              // every name word, sorted (ordinal): prefixes and typos
-        public required Dictionary<string, int[]> DescriptionWords { get; init; }
+        public required Dictionary<string, Postings> DescriptionWords { get; init; }
         public required Dictionary<string, int[]> ExactNames { get; init; }
         public required Dictionary<long, Entry?> Changed { get; init; }  // null: no longer listed
         public required Dictionary<int, Category> Categories { get; init; }
@@ -92,12 +92,13 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
             // Only what changes with every order is read: each result's stock (and that it is still published), from a
             // covering index (products_card_stock_idx), with the catalogue version.
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
-            await using var results = await connection.QueryMultipleAsync(new CommandDefinition("""
-                SELECT version FROM catalog_search_version;
-                SELECT p.id, p.stock FROM products p WHERE p.id = ANY(@ids) AND p.status = 'published';
-                """, new { ids = page.Select(r => r.Entry.Id).ToArray() }, cancellationToken: cancellationToken));
-            var version = await results.ReadSingleAsync<long>();
-            var stock = (await results.ReadAsync<(long Id, int Stock)>()).ToDictionary(r => r.Id, r => r.Stock);
+            var rows = (await connection.QueryAsync<(long Version, long? Id, int? Stock)>(new CommandDefinition("""
+                SELECT v.version, p.id, p.stock
+                FROM catalog_search_version v
+                LEFT JOIN products p ON p.id = ANY(@ids) AND p.status = 'published'
+                """, new { ids = page.Select(r => r.Entry.Id).ToArray() }, cancellationToken: cancellationToken))).AsList();
+            var version = rows[0].Version;
+            var stock = rows.Where(r => r.Id is not null).ToDictionary(r => r.Id!.Value, r => r.Stock!.Value);
             if (version > snapshot.Version && attempt == 0)
             {
                 // The catalogue changed after this index was read: catch up, then search again.
@@ -266,9 +267,31 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
 
     private static bool IsWordByte(byte b) => b >= 128 || char.IsAsciiLetterOrDigit((char)b);
 
-    private static void Mark(ulong[] bits, int[] positions)
+    /// <summary>
+    /// The positions (in the built order) of the products that have a word: a list for a rare word, a bit set for a word
+    /// in more than one product in 32 — the bit set is then the smaller of the two and is merged 64 products at a time.
+    /// </summary>
+    private sealed record Postings(int[]? Positions, ulong[]? Bits)
     {
-        foreach (var p in positions) bits[p >> 6] |= 1UL << (p & 63);
+        public static Postings Of(List<int> positions, int products) =>
+            positions.Count * 32 > products ? new Postings(null, ToBits(positions, products)) : new Postings(positions.ToArray(), null);
+
+        private static ulong[] ToBits(List<int> positions, int products)
+        {
+            var bits = new ulong[(products + 63) / 64];
+            foreach (var p in positions) bits[p >> 6] |= 1UL << (p & 63);
+            return bits;
+        }
+    }
+
+    private static void Mark(ulong[] bits, Postings postings)
+    {
+        if (postings.Bits is { } dense)
+        {
+            for (var i = 0; i < bits.Length; i++) bits[i] |= dense[i];
+            return;
+        }
+        foreach (var p in postings.Positions!) bits[p >> 6] |= 1UL << (p & 63);
     }
 
     /// <summary>The vocabulary of corrections is words of 2 to 40 characters (search_words).</summary>
@@ -399,8 +422,8 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
         return new Snapshot
         {
             Version = version, Built = built, Changed = [], Categories = categories,
-            NameWords = nameWords.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal),
-            DescriptionWords = descriptionWords.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal),
+            NameWords = nameWords.ToDictionary(kv => kv.Key, kv => Postings.Of(kv.Value, built.Length), StringComparer.Ordinal),
+            DescriptionWords = descriptionWords.ToDictionary(kv => kv.Key, kv => Postings.Of(kv.Value, built.Length), StringComparer.Ordinal),
             ExactNames = exact.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal),
             Vocabulary = nameWords.Keys.Order(StringComparer.Ordinal).ToArray(),
         };
