@@ -37,7 +37,7 @@ public sealed record Label(string QrText, string ProductName, string Lot, string
 /// the outlines of the dark areas) and text in DejaVu Sans (embedded, so Vietnamese prints everywhere).
 /// </summary>
 /// <remarks>
-/// Speed (1,000 labels well under a second, bench/labels): the QR codes are encoded on the other cores while this
+/// Speed (1,000 labels in ~300 ms on two free cores: bench/labels): the QR codes are encoded on the other cores while this
 /// thread draws — page by page, in order, so drawing page p waits at most for page p's codes; the fonts and the wrapped
 /// lines of text that repeat from label to label (product name, lot) are made once per sheet.
 /// </remarks>
@@ -75,9 +75,10 @@ public static class LabelSheet
     }
 
     /// <summary>
-    /// The QR shapes of a sheet, page by page. Helper tasks encode pages in order while the drawing thread draws; the
-    /// drawing thread encodes a page itself when no helper has started it yet (Lazy), so it never idles behind a queue.
-    /// Identical codes (a batch sheet: the same code on every label) are encoded once.
+    /// The QR shapes of a sheet, page by page (one Lazy each). Helper tasks claim pages in order and encode them while
+    /// the drawing thread draws; when the page it needs is not ready yet, the drawing thread claims and encodes the next
+    /// unclaimed page meanwhile (the needed page itself when nobody has claimed it), so it never idles while work is
+    /// left. Identical codes (a batch sheet: the same code on every label) are encoded once.
     /// </summary>
     private sealed class QrCodes : IDisposable
     {
