@@ -11,6 +11,11 @@ public static class Database
     /// and again — the public trace page's seven-join query planned in 2.7 ms and ran in 0.3 ms. A connection string that
     /// sets "Max Auto Prepare" itself (0 turns it off) is left as it is. Not multiplexing: the stall event stream's
     /// LISTEN (Wait) and the data-protection key ring (synchronous commands) are refused in that mode.
+    /// No reset on close: with prepared statements Npgsql cannot send DISCARD ALL when a connection goes back to the pool,
+    /// so it sent seven statements instead (RESET ALL, UNLISTEN *, DISCARD TEMP …) in front of every request's first query
+    /// — more statements than the trace page itself. The application keeps no session state: settings are SET LOCAL, temp
+    /// tables ON COMMIT DROP, advisory locks transaction-scoped, and the stall event listener unlistens before its
+    /// connection goes back (StallEventListener).
     /// </summary>
     public static string ForApplication(string connectionString)
     {
@@ -19,6 +24,7 @@ public static class Database
         if (builder.ConnectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) return builder.ConnectionString;
         builder.MaxAutoPrepare = 100;
         builder.AutoPrepareMinUsages = 2;
+        if (!builder.ConnectionString.Contains("No Reset On Close", StringComparison.OrdinalIgnoreCase)) builder.NoResetOnClose = true;
         return builder.ConnectionString;
     }
 

@@ -58,7 +58,7 @@ public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, SearchCursor? N
 /// case), so "che tan cuong", "CHÈ TÂN CƯƠNG" and "tan cuong" all find "Chè Tân Cương".
 /// </summary>
 public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null, NpgsqlDataSource? searchDb = null,
-    bool cacheTextSearches = true)
+    bool cacheTextSearches = true, CatalogSearchIndex? searchIndex = null)
 {
     /// <summary>
     /// The connection string for text searches (<c>searchDb</c>): always a plan made for the actual words. A prepared
@@ -241,6 +241,13 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
         var text = query.Text ?? "";
         var limit = Math.Clamp(query.Limit, 1, 100);
         var hasText = text.Length > 0;
+
+        // With the in-memory index (the web process), a text with words is found and ranked there by the same rules.
+        if (searchIndex is not null && hasText)
+        {
+            var folded = SearchFold.Fold(text);
+            if (SearchFold.Words(folded).Length > 0) return await searchIndex.SearchAsync(query, folded, limit, CardColumns, cancellationToken);
+        }
 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         // First the words as a text search query, so that the planner of the search itself sees the actual words (a

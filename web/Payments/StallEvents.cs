@@ -72,12 +72,31 @@ public sealed class StallEventListener(NpgsqlDataSource db, StallEvents events, 
             {
                 await using var connection = await db.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, e) => events.Deliver(e.Payload);
-                await using (var listen = new NpgsqlCommand($"LISTEN {StallEvents.Channel}", connection))
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                // Listening again after a lost connection: whatever was committed in between reached nobody here.
-                if (listenedBefore) events.ResyncAll();
-                listenedBefore = true;
-                while (!stoppingToken.IsCancellationRequested) await connection.WaitAsync(stoppingToken);
+                try
+                {
+                    await using (var listen = new NpgsqlCommand($"LISTEN {StallEvents.Channel}", connection))
+                        await listen.ExecuteNonQueryAsync(stoppingToken);
+                    // Listening again after a lost connection: whatever was committed in between reached nobody here.
+                    if (listenedBefore) events.ResyncAll();
+                    listenedBefore = true;
+                    while (!stoppingToken.IsCancellationRequested) await connection.WaitAsync(stoppingToken);
+                }
+                finally
+                {
+                    // The pool does not reset connections (Database.ForApplication): one still listening must not go back.
+                    if (connection.FullState == System.Data.ConnectionState.Open)
+                    {
+                        try
+                        {
+                            await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection);
+                            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+                        }
+                        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+                        {
+                            logger.LogDebug(e, "UNLISTEN failed; the connection is broken and will not be reused");
+                        }
+                    }
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -14,11 +14,15 @@ public sealed class SearchFixture : IAsyncLifetime
     public NpgsqlDataSource Db { get; private set; } = null!;
     public Db.ShopQueries Store { get; private set; } = null!;
 
+    /// <summary>The same search through the in-memory catalogue index, as the web process runs it.</summary>
+    public Db.ShopQueries IndexedStore { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         App = await Cho40App.StartAsync(withDemoData: true);
         Db = NpgsqlDataSource.Create(App.ConnectionString);
         Store = new Db.ShopQueries(Db);
+        IndexedStore = new Db.ShopQueries(Db, searchIndex: new CatalogSearchIndex(Db));
         await using var connection = await Db.OpenConnectionAsync();
         await connection.ExecuteAsync("""
             INSERT INTO products (seller_id, category_id, slug, name, description_md, unit, price_vnd, stock, ocop_stars, status,
@@ -39,9 +43,22 @@ public sealed class SearchFixture : IAsyncLifetime
     }
 }
 
-public sealed class SearchTests(SearchFixture fixture) : IClassFixture<SearchFixture>
+/// <summary>Search as PostgreSQL runs it (texts without words, and any ShopQueries without an index).</summary>
+public sealed class SearchTests(SearchFixture fixture) : SearchBehaviour(fixture), IClassFixture<SearchFixture>
 {
-    private Db.ShopQueries Store => fixture.Store;
+    protected override Db.ShopQueries Store => Fixture.Store;
+}
+
+/// <summary>The same behaviour through the in-memory catalogue index (CatalogSearchIndex), as the web process searches.</summary>
+public sealed class IndexedSearchTests(SearchFixture fixture) : SearchBehaviour(fixture), IClassFixture<SearchFixture>
+{
+    protected override Db.ShopQueries Store => Fixture.IndexedStore;
+}
+
+public abstract class SearchBehaviour(SearchFixture fixture)
+{
+    protected SearchFixture Fixture => fixture;
+    protected abstract Db.ShopQueries Store { get; }
 
     [Theory]
     [InlineData("che tan cuong")]

@@ -50,9 +50,12 @@ public static class ShopSetup
         services.AddKeyedSingleton(SearchDataSourceKey, (_, _) => Npgsql.NpgsqlDataSource.Create(ShopQueries.SearchConnectionString(
             Database.ForApplication(Database.ConnectionStringFrom(configuration["DATABASE_URL"]
                 ?? throw new InvalidOperationException("DATABASE_URL is not set"))))));
+        // Text searches are found and ranked in memory (CatalogSearchIndex); the SQL search stays for texts without words.
+        services.AddSingleton<CatalogSearchIndex>();
         services.AddSingleton(sp => new ShopQueries(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 10_000 }),
-            sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(SearchDataSourceKey), shopOptions.CacheTextSearches));
+            sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(SearchDataSourceKey), shopOptions.CacheTextSearches,
+            sp.GetRequiredService<CatalogSearchIndex>()));
         services.AddSingleton<Orders>();
         services.AddSingleton(configuration.GetSection("Cho40:Collection").Get<CollectionAccount>() ?? new CollectionAccount());
         services.AddSingleton(shopOptions);

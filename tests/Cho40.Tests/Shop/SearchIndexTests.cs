@@ -1,0 +1,139 @@
+using Cho40.Db;
+using Cho40.Db.Domain;
+using Cho40.Tests.Infrastructure;
+using Dapper;
+
+namespace Cho40.Tests.Shop;
+
+/// <summary>
+/// The in-memory catalogue index (CatalogSearchIndex) against PostgreSQL: its folding and pg_trgm measures equal the
+/// database's, it returns the SQL search's results rank for rank, and it never answers from an older catalogue than the
+/// one its result cards are read from.
+/// </summary>
+public sealed class SearchIndexTests(SearchFixture fixture) : IClassFixture<SearchFixture>
+{
+    private async Task<List<string>> NamesAsync()
+    {
+        await using var connection = await fixture.Db.OpenConnectionAsync();
+        return (await connection.QueryAsync<string>("SELECT name FROM products ORDER BY id")).AsList();
+    }
+
+    /// <summary>Texts people type: whole names, their first words, without accents, in capitals, with a typo, cut short.</summary>
+    private static IEnumerable<string> QueriesFrom(IEnumerable<string> names)
+    {
+        foreach (var name in names)
+        {
+            var words = name.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            yield return name;
+            yield return words[0];
+            if (words.Length > 2) yield return string.Join(' ', words[1..3]);
+            yield return Slug.ToAscii(string.Join(' ', words.Take(2))).ToLowerInvariant();
+            yield return name.ToUpperInvariant();
+            var ascii = Slug.ToAscii(name).ToLowerInvariant();
+            if (ascii.Length > 6) yield return ascii[..3] + ascii[4..];   // one letter dropped
+            if (words.Length > 1) yield return string.Join(' ', words[..^1]) + " " + words[^1][..Math.Max(1, words[^1].Length - 2)];
+        }
+        yield return "mien dong na ry";
+        yield return "long tuyet";
+        yield return "xyzzy";
+        yield return "100";
+    }
+
+    [Fact]
+    public async Task Folding_similarity_and_word_similarity_equal_PostgreSQLs()
+    {
+        var names = await NamesAsync();
+        var texts = QueriesFrom(names).Distinct().ToList();
+        await using var connection = await fixture.Db.OpenConnectionAsync();
+        var folded = (await connection.QueryAsync<string>("SELECT f_search_fold(t) FROM unnest(@texts::text[]) WITH ORDINALITY u (t, n) ORDER BY n",
+            new { texts = texts.ToArray() })).AsList();
+        Assert.Equal(folded, texts.Select(SearchFold.Fold).ToList());
+
+        var foldedNames = names.Select(SearchFold.Fold).ToArray();
+        var pairs = folded.Take(120).SelectMany(q => foldedNames.Take(60).Select(n => (Q: q, N: n))).ToList();
+        var expected = (await connection.QueryAsync<(float Similarity, float WordSimilarity)>("""
+            SELECT similarity(q, n), word_similarity(q, n) FROM unnest(@qs::text[], @ns::text[]) WITH ORDINALITY u (q, n, i) ORDER BY i
+            """, new { qs = pairs.Select(p => p.Q).ToArray(), ns = pairs.Select(p => p.N).ToArray() })).AsList();
+        Assert.True(expected.Count(e => e.WordSimilarity is > 0 and < 1) > 100, "the pairs should cover partial matches");
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            Assert.True(expected[i].Similarity == Trigrams.Similarity(pairs[i].Q, pairs[i].N),
+                $"similarity('{pairs[i].Q}', '{pairs[i].N}'): PostgreSQL {expected[i].Similarity}, ours {Trigrams.Similarity(pairs[i].Q, pairs[i].N)}");
+            Assert.True(expected[i].WordSimilarity == Trigrams.WordSimilarity(pairs[i].Q, pairs[i].N),
+                $"word_similarity('{pairs[i].Q}', '{pairs[i].N}'): PostgreSQL {expected[i].WordSimilarity}, ours {Trigrams.WordSimilarity(pairs[i].Q, pairs[i].N)}");
+        }
+    }
+
+    [Fact]
+    public async Task The_index_returns_the_SQL_searchs_results_rank_for_rank()
+    {
+        var texts = QueriesFrom(await NamesAsync()).Distinct().ToList();
+        var compared = 0;
+        foreach (var text in texts)
+        {
+            var sql = await fixture.Store.SearchAsync(new SearchQuery(text, Limit: 100));
+            var indexed = await fixture.IndexedStore.SearchAsync(new SearchQuery(text, Limit: 100));
+            Assert.True(sql.Hits.Select(h => (h.Card.Id, h.Rank)).SequenceEqual(indexed.Hits.Select(h => (h.Card.Id, h.Rank))),
+                $"'{text}': SQL [{string.Join(", ", sql.Hits.Select(h => $"{h.Card.Name}={h.Rank}"))}] " +
+                $"index [{string.Join(", ", indexed.Hits.Select(h => $"{h.Card.Name}={h.Rank}"))}]");
+            compared += sql.Hits.Count;
+        }
+        Assert.True(compared > 500, $"only {compared} hits compared");
+    }
+
+    [Fact]
+    public async Task A_change_to_the_catalogue_is_searchable_at_once_and_a_withdrawn_product_is_gone_at_once()
+    {
+        var store = fixture.IndexedStore;
+        var unique = "Rượu ngô men lá " + Guid.NewGuid().ToString("N")[..6];
+        Assert.Empty((await store.SearchAsync(new SearchQuery(unique))).Hits); // the index is built before the product exists
+
+        await using var connection = await fixture.Db.OpenConnectionAsync();
+        var id = await connection.QuerySingleAsync<long>("""
+            INSERT INTO products (seller_id, category_id, slug, name, description_md, unit, price_vnd, stock, status)
+            SELECT s.id, c.id, @slug, @unique, 'Ủ men lá rừng.', 'chai', 150000, 5, 'published'
+            FROM sellers s, categories c WHERE s.slug = 'htx-che-tan-cuong' AND c.slug = 'che-xanh'
+            RETURNING id
+            """, new { unique, slug = "ruou-" + Guid.NewGuid().ToString("N")[..8] });
+        Assert.Equal(id, (await store.SearchAsync(new SearchQuery(unique))).Hits[0].Card.Id);
+        Assert.Contains((await store.SearchAsync(new SearchQuery(Slug.ToAscii(unique).ToLowerInvariant()))).Hits, h => h.Card.Id == id);
+
+        // A new price moves it in and out of a price filter at once.
+        await connection.ExecuteAsync("UPDATE products SET price_vnd = 450000 WHERE id = @id", new { id });
+        Assert.Empty((await store.SearchAsync(new SearchQuery(unique, MaxPriceVnd: 200_000))).Hits);
+        Assert.Single((await store.SearchAsync(new SearchQuery(unique, MinPriceVnd: 400_000))).Hits);
+
+        // Renamed: found by its new name only.
+        var renamed = unique.Replace("Rượu ngô", "Rượu thóc", StringComparison.Ordinal);
+        await connection.ExecuteAsync("UPDATE products SET name = @renamed WHERE id = @id", new { id, renamed });
+        Assert.Equal(id, (await store.SearchAsync(new SearchQuery(renamed))).Hits[0].Card.Id);
+        Assert.DoesNotContain((await store.SearchAsync(new SearchQuery("ruou ngo men"))).Hits, h => h.Card.Id == id);
+
+        // Withdrawn, then its seller suspended: gone at once both times.
+        await connection.ExecuteAsync("UPDATE products SET status = 'unpublished' WHERE id = @id", new { id });
+        Assert.DoesNotContain((await store.SearchAsync(new SearchQuery(renamed))).Hits, h => h.Card.Id == id);
+        await connection.ExecuteAsync("UPDATE products SET status = 'published' WHERE id = @id", new { id });
+        Assert.Contains((await store.SearchAsync(new SearchQuery(renamed))).Hits, h => h.Card.Id == id);
+
+        var sellerId = await connection.QuerySingleAsync<long>("""
+            INSERT INTO sellers (name, slug, kind, province_code, status)
+            SELECT 'HTX thử tạm ngừng', @slug, kind, province_code, 'approved' FROM sellers WHERE slug = 'htx-che-tan-cuong'
+            RETURNING id
+            """, new { slug = "htx-tam-ngung-" + Guid.NewGuid().ToString("N")[..6] });
+        await connection.ExecuteAsync("UPDATE products SET seller_id = @sellerId WHERE id = @id", new { id, sellerId });
+        Assert.Contains((await store.SearchAsync(new SearchQuery(renamed))).Hits, h => h.Card.Id == id);
+        await connection.ExecuteAsync("UPDATE sellers SET status = 'suspended' WHERE id = @sellerId", new { sellerId });
+        Assert.DoesNotContain((await store.SearchAsync(new SearchQuery(renamed))).Hits, h => h.Card.Id == id);
+    }
+
+    [Fact]
+    public async Task A_stock_change_does_not_move_the_catalogue_version()
+    {
+        await using var connection = await fixture.Db.OpenConnectionAsync();
+        var before = await connection.QuerySingleAsync<long>("SELECT version FROM catalog_search_version");
+        await connection.ExecuteAsync("UPDATE products SET stock = stock + 1 WHERE id = (SELECT min(id) FROM products)");
+        Assert.Equal(before, await connection.QuerySingleAsync<long>("SELECT version FROM catalog_search_version"));
+        await connection.ExecuteAsync("UPDATE products SET price_vnd = price_vnd + 1 WHERE id = (SELECT min(id) FROM products)");
+        Assert.True(await connection.QuerySingleAsync<long>("SELECT version FROM catalog_search_version") > before);
+    }
+}
