@@ -15,12 +15,21 @@ public sealed class AdminUnits(NpgsqlDataSource db)
 {
     public static string DataFile => Path.Combine(AppContext.BaseDirectory, "data", "admin-units-2025.csv");
 
+    private IReadOnlyList<Province>? provinces;
+
+    /// <summary>
+    /// The 34 provinces, read once per process: every shop list's filter shows them, and they change only with a
+    /// reform of administrative units (a new data file and migration, so a new deployment).
+    /// </summary>
     public async Task<IReadOnlyList<Province>> ProvincesAsync(CancellationToken cancellationToken = default)
     {
+        if (provinces is { } known) return known;
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        return (await connection.QueryAsync<Province>(
+        var read = (await connection.QueryAsync<Province>(
             new CommandDefinition("SELECT code, name FROM provinces ORDER BY name COLLATE \"C\"",
             cancellationToken: cancellationToken))).AsList();
+        if (read.Count > 0) provinces = read;   // not before the data file is loaded
+        return read;
     }
 
     public async Task<IReadOnlyList<Commune>> CommunesAsync(string provinceCode, CancellationToken cancellationToken = default)

@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Cho40.Db;
 using Cho40.Jobs.Reports;
 using Cho40.Jobs.Cod;
@@ -34,23 +35,28 @@ public static class HangfireSetup
         JobsOptions? options = null)
     {
         options ??= new JobsOptions();
-        services.AddHangfire(config => config
+        var storageOptions = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            QueuePollInterval = TimeSpan.FromSeconds(1),
+            InvisibilityTimeout = TimeSpan.FromSeconds(options.InvisibilityTimeoutSeconds),
+            UseSlidingInvisibilityTimeout = true,
+            // A lock row left by a killed process or a PostgreSQL restart holds every scheduler up until it counts
+            // as expired (default 10 min). Ours guard only the short scheduler passes, so 30 s is plenty.
+            DistributedLockTimeout = TimeSpan.FromSeconds(30),
+        };
+        // This app's own storage (and, below, job activator): Hangfire's defaults are process-wide (JobStorage.Current,
+        // JobActivator.Current), set by whichever app configured Hangfire last — with several apps in one process (the
+        // tests) another app's database and scopes, possibly disposed. Registered before AddHangfire, which only adds one
+        // when none is there; built on first use, as before (start-up retries while the database is down).
+        services.AddSingleton<JobStorage>(_ =>
+            new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions));
+        services.AddHangfire((provider, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(
-                options => options.UseNpgsqlConnection(connectionString),
-                new PostgreSqlStorageOptions
-                {
-                    SchemaName = "hangfire",
-                    PrepareSchemaIfNecessary = true,
-                    QueuePollInterval = TimeSpan.FromSeconds(1),
-                    InvisibilityTimeout = TimeSpan.FromSeconds(options.InvisibilityTimeoutSeconds),
-                    UseSlidingInvisibilityTimeout = true,
-                    // A lock row left by a killed process or a PostgreSQL restart holds every scheduler up until it counts
-                    // as expired (default 10 min). Ours guard only the short scheduler passes, so 30 s is plenty.
-                    DistributedLockTimeout = TimeSpan.FromSeconds(30),
-                }));
+            .UseStorage(provider.GetRequiredService<JobStorage>()));
 
         // The data-layer classes and job classes the jobs need (the web registers the same singletons: TryAdd).
         services.TryAddSingleton<CodReconciliation>();
@@ -77,8 +83,11 @@ public static class HangfireSetup
 
         if (runServer)
         {
-            services.AddHangfireServer(server =>
+            services.AddHangfireServer((provider, server) =>
             {
+                // This app's own scopes (see the storage above): with another app's, disposed, every job failed in
+                // BeginScope (ObjectDisposedException) and waited for its retry (seen in the report backfill test).
+                server.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>());
                 server.Queues = Queues;
                 server.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2);
                 server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";

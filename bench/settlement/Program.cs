@@ -17,7 +17,7 @@ await using (var c = await db.OpenConnectionAsync())
 {
     await c.ExecuteAsync("""
         TRUNCATE settlement_items, payouts, settlement_runs, ledger_entries, ledger_transactions, ledger_accounts,
-                 cod_statement_lines, cod_statements, order_events, order_items, orders, checkout_groups CASCADE;
+                 cod_line_matches, cod_statement_lines, cod_statements, order_events, order_items, orders, checkout_groups CASCADE;
         """);
     await c.ExecuteAsync("""
         INSERT INTO sellers (slug, name, kind, province_code, status)
@@ -98,7 +98,7 @@ for (var round = 1; round <= rounds; round++)
     await using (var c = await db.OpenConnectionAsync())
         await c.ExecuteAsync("""
             TRUNCATE settlement_items, payouts, settlement_runs, ledger_entries, ledger_transactions, ledger_accounts,
-                     cod_statement_adjustments, cod_statement_lines, cod_statements CASCADE;
+                     cod_statement_adjustments, cod_line_matches, cod_statement_lines, cod_statements CASCADE;
             DROP TABLE IF EXISTS bench_copy;
             CREATE TABLE bench_copy (row_number int, tracking_code text, order_code text, cod_vnd bigint, shipping_fee_vnd bigint,
                 cod_fee_vnd bigint, return_fee_vnd bigint, status text, delivered_on date, remitted_on date, carrier_status text);
@@ -149,7 +149,7 @@ for (var round = 1; round <= rounds; round++)
     // every line updated, the remittance posted).
     if (round == 1 && Environment.GetEnvironmentVariable("CHO40_BENCH_EXPLAIN") == "1")
         await using (var c = await db.OpenConnectionAsync())
-            foreach (var planLine in await c.QueryAsync<string>("EXPLAIN " + CodReconciliation.MatchSql, new { statementId, now = DateTimeOffset.UtcNow }))
+            foreach (var planLine in await c.QueryAsync<string>("EXPLAIN " + CodReconciliation.FirstMatchSql, new { statementId, now = DateTimeOffset.UtcNow }))
                 Console.WriteLine(planLine);
     watch.Restart();
     summary = await new CodReconciliation(db).ReconcileAsync(statementId, DateTimeOffset.UtcNow);

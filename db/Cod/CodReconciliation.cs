@@ -25,11 +25,17 @@ public sealed record MissingCodOrder(long OrderId, string Code, string SellerNam
 /// </summary>
 public sealed class CodReconciliation(NpgsqlDataSource db)
 {
-    /// <summary>The matching UPDATE (parameters @statementId, @now); public for the benchmark's EXPLAIN.</summary>
-    public const string MatchSql = """
+    // What a line is matched to and what that means (shared by both statements below). A line finds its order by our
+    // order code when the carrier gives one (lenient: case, spaces, a missing hyphen), otherwise by the carrier's tracking
+    // code the seller entered on hand-over (the lowest order id when several orders carry it). Expected cash: a COD
+    // order's total, less the goods value of what came back when part of it was returned (order_returned_items); nothing
+    // for an order paid by transfer. A partial delivery nobody has recorded the returned items of cannot be checked yet
+    // ('awaiting_return'). Where a carrier's webhook reported the COD amount, the statement must say the same.
+    private const string MatchCtes = """
             WITH l AS (
-                SELECT l.id, l.status, l.cod_vnd, l.carrier, l.tracking_code,
-                       'DH-' || regexp_replace(upper(regexp_replace(coalesce(l.order_code, ''), '[^A-Za-z0-9]', '', 'g')), '^DH', '') AS code
+                SELECT l.id, l.statement_id, l.status, l.cod_vnd, l.carrier, l.tracking_code,
+                       CASE WHEN l.order_code IS NOT NULL
+                            THEN 'DH-' || regexp_replace(upper(regexp_replace(l.order_code, '[^A-Za-z0-9]', '', 'g')), '^DH', '') END AS code
                 FROM cod_statement_lines l
                 WHERE l.statement_id = @statementId AND l.duplicate_of IS NULL AND l.decision IS NULL AND l.settled_run_id IS NULL
             ),
@@ -39,7 +45,7 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
                 GROUP BY ri.order_id
             ),
             m AS (
-                SELECT l.id, o.id AS order_id, sh.cod_reported_vnd AS reported,
+                SELECT l.id, l.statement_id, o.id AS order_id, sh.cod_reported_vnd AS reported,
                        CASE WHEN o.id IS NULL THEN NULL WHEN o.payment_method = 'cod' THEN o.total_vnd - coalesce(r.value, 0) ELSE 0 END AS expected,
                        CASE WHEN o.id IS NULL THEN 'unknown_order'
                             WHEN l.status = 'lost' THEN 'lost'
@@ -50,24 +56,58 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
                             WHEN l.status = 'partial' THEN 'partial'
                             ELSE 'matched' END AS outcome
                 FROM l
-                -- Two index look-ups, not one OR: by our order code first, else by the tracking code the seller entered on
-                -- hand-over (the lowest order id when several orders carry it).
-                LEFT JOIN orders c ON c.code = l.code
-                LEFT JOIN LATERAL (
-                    SELECT o.id FROM orders o WHERE c.id IS NULL AND upper(btrim(o.tracking_code)) = l.tracking_code
-                    ORDER BY o.id + 0 LIMIT 1 -- "+ 0": look the code up in its index, do not walk the primary key
-                ) t ON true
-                LEFT JOIN orders o ON o.id = coalesce(c.id, t.id)
+                -- Two look-ups, not one OR: by our order code first, else by the tracking code (the lowest order id among
+                -- the orders carrying it). Each brings the order's columns itself (no third look-up by id). Joins, not a
+                -- LATERAL per line, so that a large statement can be matched with hash joins (see ReconcileAsync).
+                LEFT JOIN (SELECT c.id, c.code, c.payment_method, c.total_vnd FROM orders c WHERE c.code IN (SELECT code FROM l WHERE code IS NOT NULL)) c
+                       ON c.code = l.code
+                LEFT JOIN (
+                    SELECT DISTINCT ON (upper(btrim(t.tracking_code))) upper(btrim(t.tracking_code)) AS tracking_code,
+                           t.id, t.payment_method, t.total_vnd
+                    FROM orders t WHERE upper(btrim(t.tracking_code)) IN (SELECT tracking_code FROM l)
+                    ORDER BY upper(btrim(t.tracking_code)), t.id
+                ) t ON c.id IS NULL AND t.tracking_code = l.tracking_code
+                CROSS JOIN LATERAL (
+                    SELECT coalesce(c.id, t.id) AS id,
+                           CASE WHEN c.id IS NULL THEN t.payment_method ELSE c.payment_method END AS payment_method,
+                           CASE WHEN c.id IS NULL THEN t.total_vnd ELSE c.total_vnd END AS total_vnd
+                ) o
                 LEFT JOIN returned r ON r.order_id = o.id
                 LEFT JOIN shipments sh ON sh.carrier = l.carrier AND sh.tracking_code = l.tracking_code
             )
-            UPDATE cod_statement_lines l
-            SET order_id = m.order_id, expected_cod_vnd = m.expected, outcome = m.outcome, reported_cod_vnd = m.reported,
-                ready_at = CASE WHEN m.outcome IN ('matched', 'partial', 'returned') THEN coalesce(l.ready_at, @now) END
-            FROM m WHERE l.id = m.id
-              -- A re-run writes only what changed.
-              AND (l.order_id, l.expected_cod_vnd, l.outcome, l.reported_cod_vnd, l.ready_at IS NOT NULL)
-                  IS DISTINCT FROM (m.order_id, m.expected, m.outcome, m.reported, m.outcome IN ('matched', 'partial', 'returned'))
+            """;
+
+    /// <summary>From this many lines a statement is matched with hash joins (<c>enable_nestloop</c> off for the transaction).</summary>
+    public const int LargeStatementLines = 5_000;
+
+    /// <summary>
+    /// A statement's first reconciliation (parameters @statementId, @now; public for the benchmark's EXPLAIN): one
+    /// INSERT … SELECT of one narrow <c>cod_line_matches</c> row per line — the carrier's line itself is not rewritten.
+    /// </summary>
+    public const string FirstMatchSql = MatchCtes + "\n" + """
+            INSERT INTO cod_line_matches (statement_id, line_id, order_id, expected_cod_vnd, reported_cod_vnd, outcome, ready_at)
+            SELECT m.statement_id, m.id, m.order_id, m.expected, m.reported, m.outcome,
+                   CASE WHEN m.outcome IN ('matched', 'partial', 'returned') THEN @now END
+            FROM m
+            """;
+
+    /// <summary>
+    /// A later reconciliation: a row whose result changed is updated (a line that became payable keeps the time it first
+    /// did); nothing else is written. ON CONFLICT on the key rather than a join to the existing rows: no plan to get wrong
+    /// when the table's statistics do not know the statement yet (a join planned as a loop over a sequential scan never
+    /// finished on 100,000 lines).
+    /// </summary>
+    private const string RematchSql = MatchCtes + "\n" + """
+            INSERT INTO cod_line_matches AS x (statement_id, line_id, order_id, expected_cod_vnd, reported_cod_vnd, outcome, ready_at)
+            SELECT m.statement_id, m.id, m.order_id, m.expected, m.reported, m.outcome,
+                   CASE WHEN m.outcome IN ('matched', 'partial', 'returned') THEN @now END
+            FROM m
+            ON CONFLICT (statement_id, line_id) DO UPDATE
+            SET order_id = EXCLUDED.order_id, expected_cod_vnd = EXCLUDED.expected_cod_vnd, outcome = EXCLUDED.outcome,
+                reported_cod_vnd = EXCLUDED.reported_cod_vnd,
+                ready_at = CASE WHEN EXCLUDED.ready_at IS NOT NULL THEN coalesce(x.ready_at, EXCLUDED.ready_at) END
+            WHERE (x.order_id, x.expected_cod_vnd, x.outcome, x.reported_cod_vnd, x.ready_at IS NOT NULL)
+                  IS DISTINCT FROM (EXCLUDED.order_id, EXCLUDED.expected_cod_vnd, EXCLUDED.outcome, EXCLUDED.reported_cod_vnd, EXCLUDED.ready_at IS NOT NULL)
             """;
 
     /// <summary>
@@ -81,18 +121,25 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         // Two runs of the same statement queue up behind each other here.
-        var exists = await connection.QuerySingleOrDefaultAsync<long?>(
-            new CommandDefinition("SELECT id FROM cod_statements WHERE id = @statementId FOR UPDATE", new { statementId }, tx,
+        var lineCount = await connection.QuerySingleOrDefaultAsync<int?>(
+            new CommandDefinition("SELECT line_count FROM cod_statements WHERE id = @statementId FOR UPDATE", new { statementId }, tx,
             cancellationToken: cancellationToken));
-        if (exists is null) return null;
+        if (lineCount is null) return null;
 
-        // Expected cash: a COD order's total, less the goods value of what came back when part of it was returned
-        // (order_returned_items); nothing for an order paid by transfer. A partial delivery nobody has recorded the
-        // returned items of cannot be checked yet ('awaiting_return'). Where a carrier's webhook reported the COD amount,
-        // the statement must say the same, or the line waits for a decision.
-        // The match is a few index look-ups per line; JIT-compiling its plan costs more than it saves (seconds, measured).
-        await connection.ExecuteAsync(new CommandDefinition("SET LOCAL jit = off", transaction: tx, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(MatchSql, new { statementId, now }, tx, cancellationToken: cancellationToken));
+        // What a line means: MatchCtes. JIT-compiling its plan costs more than it saves (seconds, measured). A statement
+        // just imported is not in the table's statistics yet, so the planner takes it for a few lines and looks each one up
+        // in the orders' indexes; past LargeStatementLines lines, hash joins over the orders (as a plain join does) are
+        // what is quick — measured on 100,000 lines: docs/quality/benchmarks.md, Settlement.
+        await connection.ExecuteAsync(new CommandDefinition(
+            lineCount >= LargeStatementLines ? "SET LOCAL jit = off; SET LOCAL enable_nestloop = off" : "SET LOCAL jit = off",
+            transaction: tx, cancellationToken: cancellationToken));
+        // Matched before (a re-run, or lines decided or settled since): only changes are written. Otherwise one INSERT.
+        var matchedBefore = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM cod_line_matches WHERE statement_id = @statementId)", new { statementId }, tx,
+            cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(matchedBefore ? RematchSql : FirstMatchSql, new { statementId, now }, tx,
+            cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition("SET LOCAL enable_nestloop = on", transaction: tx, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(
             new CommandDefinition("UPDATE cod_statements SET reconciled_at = @now WHERE id = @statementId", new { statementId, now }, tx,
             cancellationToken: cancellationToken));
@@ -133,7 +180,7 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
                    count(*) FILTER (WHERE outcome = 'lost')::int AS Lost,
                    count(*) FILTER (WHERE outcome = 'partial')::int AS Partial,
                    count(*) FILTER (WHERE outcome = 'awaiting_return')::int AS AwaitingReturn
-            FROM cod_statement_lines WHERE statement_id = @statementId AND duplicate_of IS NULL
+            FROM cod_line_matches WHERE statement_id = @statementId
             """, new { statementId }, tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
         return summary;
@@ -157,7 +204,7 @@ public sealed class CodReconciliation(NpgsqlDataSource db)
                                 o.updated_at) AS delivered_at) d
             WHERE o.payment_method = 'cod' AND o.status = 'delivered' AND o.tracking_code IS NOT NULL
               AND d.delivered_at <= @cutoff
-              AND NOT EXISTS (SELECT 1 FROM cod_statement_lines l WHERE l.order_id = o.id)
+              AND NOT EXISTS (SELECT 1 FROM cod_line_matches m WHERE m.order_id = o.id)
               AND NOT EXISTS (SELECT 1 FROM cod_statement_lines l
                               WHERE l.duplicate_of IS NULL AND l.tracking_code = upper(btrim(o.tracking_code)))
             ORDER BY d.delivered_at, o.id

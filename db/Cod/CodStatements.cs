@@ -31,8 +31,9 @@ public sealed record CodLine(long Id, long StatementId, int RowNumber, string Ca
     long? ReportedCodVnd = null);
 
 /// <summary>
-/// Carriers' COD statements: upload (parse, reject with every problem, recognise a repeat, binary COPY into a
-/// staging table then one INSERT … SELECT), the admin's list and detail, and the admin's decisions on lines.
+/// Carriers' COD statements: upload (parse, reject with every problem, recognise a repeat, one binary COPY into
+/// <c>cod_statement_lines</c>), the admin's list and detail (lines read through the view <c>cod_lines</c>: the carrier's
+/// line with what reconciliation found in <c>cod_line_matches</c>), and the admin's decisions on lines.
 /// Reconciliation itself is <see cref="CodReconciliation"/>.
 /// </summary>
 public sealed class CodStatements(NpgsqlDataSource db)
@@ -93,7 +94,7 @@ public sealed class CodStatements(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<long>(new CommandDefinition("""
-            SELECT DISTINCT statement_id FROM cod_statement_lines WHERE order_id = @orderId AND outcome = 'awaiting_return'
+            SELECT DISTINCT statement_id FROM cod_line_matches WHERE order_id = @orderId AND outcome = 'awaiting_return'
             """, new { orderId }, cancellationToken: cancellationToken))).AsList();
     }
 
@@ -187,41 +188,25 @@ public sealed class CodStatements(NpgsqlDataSource db)
         // One carrier's imports one at a time (a shipment is remitted once: the unique index would refuse a race anyway).
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext('cod-import:' || @carrier))", new { carrier }, tx,
             cancellationToken: cancellationToken));
-        // The shipments an earlier statement of this carrier already listed: one indexed look-up for the whole file. Such a
-        // line is stored as a duplicate of the first one (nothing silently dropped), never counted again.
-        var earlier = (await connection.QueryAsync<(string Tracking, long Id)>(new CommandDefinition("""
-            SELECT tracking_code, id FROM cod_statement_lines
-            WHERE carrier = @carrier AND duplicate_of IS NULL AND tracking_code = ANY(@codes)
-            """, new { carrier, codes = lines.Select(l => l.TrackingCode).ToArray() }, tx, cancellationToken: cancellationToken)))
-            .ToDictionary(e => e.Tracking, e => e.Id, StringComparer.Ordinal);
-        // Straight into the table with one binary COPY (no staging table, no INSERT … SELECT).
-        await using (var copy = await connection.BeginBinaryImportAsync("""
-            COPY cod_statement_lines (statement_id, row_number, carrier, tracking_code, order_code, cod_vnd, shipping_fee_vnd, cod_fee_vnd,
-                                      return_fee_vnd, status, delivered_on, remitted_on, duplicate_of, outcome, carrier_status)
-            FROM STDIN (FORMAT BINARY)
-            """, cancellationToken))
+        // A shipment an earlier statement of this carrier already listed is stored as a duplicate of the first line
+        // (nothing silently dropped), never counted again. Most files list none, so the lines are copied at once and the
+        // unique index on (carrier, tracking code) is the judge; only when it refuses does the import go back, look the
+        // file's codes up (one indexed look-up for the whole file) and copy again with the repeats marked.
+        var earlier = new Dictionary<string, long>(StringComparer.Ordinal);
+        await tx.SaveAsync("lines", cancellationToken);
+        try
         {
-            foreach (var l in lines)
-            {
-                var duplicateOf = earlier.TryGetValue(l.TrackingCode, out var first) ? first : (long?)null;
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(statementId.Value, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(l.RowNumber, NpgsqlDbType.Integer, cancellationToken);
-                await copy.WriteAsync(carrier, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(l.TrackingCode, NpgsqlDbType.Text, cancellationToken);
-                if (l.OrderCode is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.OrderCode, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(l.CodVnd, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(l.ShippingFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(l.CodFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(l.ReturnFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(l.Status, NpgsqlDbType.Text, cancellationToken);
-                if (l.DeliveredOn is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.DeliveredOn.Value, NpgsqlDbType.Date, cancellationToken);
-                if (l.RemittedOn is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.RemittedOn.Value, NpgsqlDbType.Date, cancellationToken);
-                if (duplicateOf is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(duplicateOf.Value, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(duplicateOf is null ? "pending" : "duplicate", NpgsqlDbType.Text, cancellationToken);
-                if (l.CarrierStatus is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.CarrierStatus, NpgsqlDbType.Text, cancellationToken);
-            }
-            await copy.CompleteAsync(cancellationToken);
+            await CopyLinesAsync(connection, statementId.Value, carrier, lines, earlier, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "cod_statement_lines_shipment_idx")
+        {
+            await tx.RollbackAsync("lines", cancellationToken);
+            earlier = (await connection.QueryAsync<(string Tracking, long Id)>(new CommandDefinition("""
+                SELECT tracking_code, id FROM cod_statement_lines
+                WHERE carrier = @carrier AND duplicate_of IS NULL AND tracking_code = ANY(@codes)
+                """, new { carrier, codes = lines.Select(l => l.TrackingCode).ToArray() }, tx, cancellationToken: cancellationToken)))
+                .ToDictionary(e => e.Tracking, e => e.Id, StringComparer.Ordinal);
+            await CopyLinesAsync(connection, statementId.Value, carrier, lines, earlier, cancellationToken);
         }
         var counts = (Lines: lines.Count, Duplicates: lines.Count(l => earlier.ContainsKey(l.TrackingCode)),
             Cod: lines.Where(l => !earlier.ContainsKey(l.TrackingCode)).Sum(l => l.CodVnd));
@@ -242,6 +227,37 @@ public sealed class CodStatements(NpgsqlDataSource db)
         return new(CodImportStatus.Imported, statementId, counts.Lines, counts.Duplicates, []);
     }
 
+    /// <summary>Straight into the table with one binary COPY (no staging table, no INSERT … SELECT).</summary>
+    private static async Task CopyLinesAsync(NpgsqlConnection connection, long statementId, string carrier, IReadOnlyList<ParsedCodLine> lines,
+        Dictionary<string, long> earlier, CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync("""
+            COPY cod_statement_lines (statement_id, row_number, carrier, tracking_code, order_code, cod_vnd, shipping_fee_vnd, cod_fee_vnd,
+                                      return_fee_vnd, status, delivered_on, remitted_on, duplicate_of, carrier_status)
+            FROM STDIN (FORMAT BINARY)
+            """, cancellationToken);
+        foreach (var l in lines)
+        {
+            var duplicateOf = earlier.TryGetValue(l.TrackingCode, out var first) ? first : (long?)null;
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(statementId, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(l.RowNumber, NpgsqlDbType.Integer, cancellationToken);
+            await copy.WriteAsync(carrier, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(l.TrackingCode, NpgsqlDbType.Text, cancellationToken);
+            if (l.OrderCode is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.OrderCode, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(l.CodVnd, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(l.ShippingFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(l.CodFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(l.ReturnFeeVnd, NpgsqlDbType.Bigint, cancellationToken);
+            await copy.WriteAsync(l.Status, NpgsqlDbType.Text, cancellationToken);
+            if (l.DeliveredOn is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.DeliveredOn.Value, NpgsqlDbType.Date, cancellationToken);
+            if (l.RemittedOn is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.RemittedOn.Value, NpgsqlDbType.Date, cancellationToken);
+            if (duplicateOf is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(duplicateOf.Value, NpgsqlDbType.Bigint, cancellationToken);
+            if (l.CarrierStatus is null) await copy.WriteNullAsync(cancellationToken); else await copy.WriteAsync(l.CarrierStatus, NpgsqlDbType.Text, cancellationToken);
+        }
+        await copy.CompleteAsync(cancellationToken);
+    }
+
     /// <summary>A statement's session-level fees and refunds.</summary>
     public async Task<IReadOnlyList<CodAdjustment>> AdjustmentsAsync(long statementId, CancellationToken cancellationToken = default)
     {
@@ -257,8 +273,9 @@ public sealed class CodStatements(NpgsqlDataSource db)
         s.id, s.carrier, s.format, s.file_name AS FileName, s.period_from AS PeriodFrom, s.period_to AS PeriodTo,
         s.line_count AS LineCount, s.duplicate_line_count AS DuplicateLineCount, s.total_cod_vnd AS TotalCodVnd,
         s.uploaded_at AS UploadedAt, s.reconciled_at AS ReconciledAt,
-        (SELECT count(*)::int FROM cod_statement_lines l WHERE l.statement_id = s.id AND l.decision IS NULL
-           AND l.outcome IN ('amount_mismatch', 'unknown_order', 'lost', 'awaiting_return')) AS NeedsDecision
+        (SELECT count(*)::int FROM cod_line_matches m JOIN cod_statement_lines l ON l.statement_id = m.statement_id AND l.id = m.line_id
+         WHERE m.statement_id = s.id AND l.decision IS NULL
+           AND m.outcome IN ('amount_mismatch', 'unknown_order', 'lost', 'awaiting_return')) AS NeedsDecision
         """;
 
     public async Task<IReadOnlyList<CodStatement>> ListAsync(int limit = 100, CancellationToken cancellationToken = default)
@@ -290,7 +307,7 @@ public sealed class CodStatements(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<CodLine>(new CommandDefinition($"""
-            SELECT {LineColumns} FROM cod_statement_lines l LEFT JOIN orders o ON o.id = l.order_id
+            SELECT {LineColumns} FROM cod_lines l LEFT JOIN orders o ON o.id = l.order_id
             WHERE l.statement_id = @statementId ORDER BY l.row_number
             """, new { statementId }, cancellationToken: cancellationToken))).AsList();
     }
@@ -300,8 +317,11 @@ public sealed class CodStatements(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return (await connection.QueryAsync<CodLine>(new CommandDefinition($"""
-            SELECT {LineColumns} FROM cod_statement_lines l LEFT JOIN orders o ON o.id = l.order_id
-            WHERE l.decision IS NULL AND l.outcome IN ('amount_mismatch', 'unknown_order', 'lost', 'awaiting_return')
+            SELECT {LineColumns}
+            FROM cod_line_matches w
+            JOIN cod_lines l ON l.statement_id = w.statement_id AND l.id = w.line_id
+            LEFT JOIN orders o ON o.id = l.order_id
+            WHERE l.decision IS NULL AND w.outcome IN ('amount_mismatch', 'unknown_order', 'lost', 'awaiting_return')
             ORDER BY l.statement_id, l.row_number LIMIT @limit
             """, new { limit }, cancellationToken: cancellationToken))).AsList();
     }
@@ -310,7 +330,7 @@ public sealed class CodStatements(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<CodLine>(new CommandDefinition($"""
-            SELECT {LineColumns} FROM cod_statement_lines l LEFT JOIN orders o ON o.id = l.order_id WHERE l.id = @lineId
+            SELECT {LineColumns} FROM cod_lines l LEFT JOIN orders o ON o.id = l.order_id WHERE l.id = @lineId
             """, new { lineId }, cancellationToken: cancellationToken));
     }
 
@@ -325,15 +345,30 @@ public sealed class CodStatements(NpgsqlDataSource db)
         if (decision is not ("accept" or "adjust" or "dispute")) throw new ArgumentException("decision", nameof(decision));
         if (decision == "adjust" && adjustedCodVnd is null or < 0) throw new ArgumentException("an adjustment needs an amount");
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        // Not while the line's statement is being reconciled: a run that started before the decision would otherwise write
+        // its result (and payability) over the admin's. Reconciliation holds the statement FOR UPDATE.
+        await connection.ExecuteAsync(new CommandDefinition("""
+            SELECT 1 FROM cod_statements s WHERE s.id = (SELECT statement_id FROM cod_statement_lines WHERE id = @lineId) FOR SHARE
+            """, new { lineId }, tx, cancellationToken: cancellationToken));
+        // The decision is on the line, payability on its match.
         var changed = await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE cod_statement_lines
-            SET decision = @decision, decision_cod_vnd = @amount, decision_reason = @reason, decided_by = @userId, decided_at = @now,
-                ready_at = CASE WHEN @decision IN ('accept', 'adjust') AND order_id IS NOT NULL THEN @now END
-            WHERE id = @lineId AND decision IS NULL AND settled_run_id IS NULL
-              AND outcome IN ('amount_mismatch', 'unknown_order', 'lost')
-              AND NOT (@decision = 'adjust' AND order_id IS NULL)
-            """, new { lineId, decision, amount = decision == "adjust" ? adjustedCodVnd : null, reason = reason.Trim(), userId, now },
+            WITH decided AS (
+                UPDATE cod_statement_lines l
+                SET decision = @decision, decision_cod_vnd = @amount, decision_reason = @reason, decided_by = @userId, decided_at = @now
+                FROM cod_line_matches m
+                WHERE l.id = @lineId AND m.statement_id = l.statement_id AND m.line_id = l.id
+                  AND l.decision IS NULL AND l.settled_run_id IS NULL
+                  AND m.outcome IN ('amount_mismatch', 'unknown_order', 'lost')
+                  AND NOT (@decision = 'adjust' AND m.order_id IS NULL)
+                RETURNING l.statement_id, l.id, m.order_id
+            )
+            UPDATE cod_line_matches m
+            SET ready_at = CASE WHEN @decision IN ('accept', 'adjust') AND d.order_id IS NOT NULL THEN @now END
+            FROM decided d WHERE m.statement_id = d.statement_id AND m.line_id = d.id
+            """, new { lineId, decision, amount = decision == "adjust" ? adjustedCodVnd : null, reason = reason.Trim(), userId, now }, tx,
             cancellationToken: cancellationToken));
+        await tx.CommitAsync(cancellationToken);
         return changed == 1;
     }
 }

@@ -22,6 +22,9 @@ public sealed class ReportComputation(NpgsqlDataSource db)
     /// </summary>
     public static readonly TimeSpan DefaultSettleTime = TimeSpan.FromMinutes(2);
 
+    /// <summary>Called after each step of a computation with its name and milliseconds (the benchmark's profile).</summary>
+    public Action<string, long>? StepTimed { get; init; }
+
     /// <summary>The cutoff a computation started at <paramref name="now"/> uses.</summary>
     public static DateTimeOffset CutoffAt(DateTimeOffset now, TimeSpan settle) => now - settle;
 
@@ -59,27 +62,47 @@ public sealed class ReportComputation(NpgsqlDataSource db)
         if (previousCutoff is { } last && last >= cutoff) cutoff = last.AddTicks(10);
 
         var p = new { day, windowStart, windowEnd, cutoff, previousCutoff };
-        await connection.ExecuteAsync(new CommandDefinition("SET LOCAL work_mem = '64MB'", transaction: tx,
+        var step = Stopwatch.StartNew();
+        void Done(string name)
+        {
+            StepTimed?.Invoke(name, step.ElapsedMilliseconds);
+            step.Restart();
+        }
+        // JIT compiles each statement's expressions for ~25 ms, more than it saves on these plans.
+        await connection.ExecuteAsync(new CommandDefinition("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off", transaction: tx,
             cancellationToken: cancellationToken));
+
+        // The scans of the day's rows are CREATE TEMP TABLE … AS: unlike INSERT … SELECT (PostgreSQL 15), those may run
+        // in parallel, like the plain aggregate they are compared with. What they keep is small (one row per stall, per
+        // seller, per product sold, per late item); one INSERT then writes every report from them.
+
         // The day's stall payments, by stall and method. Day by occurred_at (bank time for QR, logging time for cash);
-        // only what was recorded before the cutoff.
+        // only what was recorded before the cutoff. Grouped by stall and method, as the plain aggregate is, then turned
+        // into one row per stall.
         await connection.ExecuteAsync(new CommandDefinition("""
             CREATE TEMP TABLE rpt_stall_day ON COMMIT DROP AS
-            SELECT p.stall_id,
-                   count(*) FILTER (WHERE p.method = 'cash')                  AS cash_count,
-                   coalesce(sum(p.amount_vnd) FILTER (WHERE p.method = 'cash'), 0)::bigint AS cash_vnd,
-                   count(*) FILTER (WHERE p.method = 'qr')                    AS qr_count,
-                   coalesce(sum(p.amount_vnd) FILTER (WHERE p.method = 'qr'), 0)::bigint AS qr_vnd,
-                   count(*) FILTER (WHERE p.check_result = 'short')           AS short_count
-            FROM stall_payments p
-            WHERE p.occurred_at >= @windowStart AND p.occurred_at < @windowEnd AND p.recorded_at < @cutoff
-              AND (p.voided_at IS NULL OR p.voided_at >= @cutoff)
-            GROUP BY p.stall_id;
-            ANALYZE rpt_stall_day;
+            SELECT stall_id,
+                   coalesce(sum(n) FILTER (WHERE method = 'cash'), 0)::bigint   AS cash_count,
+                   coalesce(sum(vnd) FILTER (WHERE method = 'cash'), 0)::bigint AS cash_vnd,
+                   coalesce(sum(n) FILTER (WHERE method = 'qr'), 0)::bigint     AS qr_count,
+                   coalesce(sum(vnd) FILTER (WHERE method = 'qr'), 0)::bigint   AS qr_vnd,
+                   sum(short)::bigint                                          AS short_count
+            FROM (SELECT p.stall_id, p.method, count(*) AS n, sum(p.amount_vnd) AS vnd,
+                         count(*) FILTER (WHERE p.check_result = 'short') AS short
+                  FROM stall_payments p
+                  WHERE p.occurred_at >= @windowStart AND p.occurred_at < @windowEnd AND p.recorded_at < @cutoff
+                    AND (p.voided_at IS NULL OR p.voided_at >= @cutoff)
+                  GROUP BY p.stall_id, p.method) x
+            GROUP BY stall_id
+            """, p, tx, commandTimeout: 600, cancellationToken: cancellationToken));
+        Done("stall payments");
 
-            -- Late arrivals: recorded since the previous computation's cutoff, for a day already reported before they
-            -- were recorded (so that day's report could not count them). Consecutive cutoffs partition recording time,
-            -- so each one is late in exactly one report.
+        // Late arrivals: recorded since the previous computation's cutoff, for a day already reported before they were
+        // recorded (so that day's report could not count them). Consecutive cutoffs partition recording time, so each one
+        // is late in exactly one report. A late arrival is recorded on a later Vietnam day than it occurred (a day's
+        // cutoff is at or after its end): that condition, written as stall_payments_recorded_later_idx's predicate, lets
+        // the scan read that small index instead of every payment recorded since the previous cutoff.
+        await connection.ExecuteAsync(new CommandDefinition("""
             CREATE TEMP TABLE rpt_late ON COMMIT DROP AS
             SELECT p.id, p.stall_id, s.market_id, d.report_day AS original_day, p.method, p.amount_vnd, p.occurred_at, p.recorded_at,
                    'arrival' AS kind
@@ -88,6 +111,7 @@ public sealed class ReportComputation(NpgsqlDataSource db)
             JOIN daily_report_days d ON d.report_day = (p.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
             WHERE @previousCutoff::timestamptz IS NOT NULL
               AND p.recorded_at >= @previousCutoff::timestamptz AND p.recorded_at < @cutoff
+              AND (p.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date < (p.recorded_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
               AND d.computed_at <= p.recorded_at
               AND (p.voided_at IS NULL OR p.voided_at >= @cutoff)
             UNION ALL
@@ -100,102 +124,154 @@ public sealed class ReportComputation(NpgsqlDataSource db)
             JOIN daily_report_days d ON d.report_day = (p.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
             WHERE @previousCutoff::timestamptz IS NOT NULL
               AND p.voided_at >= @previousCutoff::timestamptz AND p.voided_at < @cutoff
-              AND p.recorded_at < @previousCutoff::timestamptz AND d.computed_at <= @previousCutoff::timestamptz;
-
-            -- The day's shop orders (placed that day). Revenue: goods value of those not cancelled or returned by now.
-            CREATE TEMP TABLE rpt_orders ON COMMIT DROP AS
-            SELECT o.id, o.seller_id, o.payment_method, o.status IN ('cancelled', 'returned') AS cancelled, o.subtotal_vnd
-            FROM orders o
-            WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd AND o.created_at < @cutoff;
-            ANALYZE rpt_orders;
+              AND p.recorded_at < @previousCutoff::timestamptz AND d.computed_at <= @previousCutoff::timestamptz
             """, p, tx, commandTimeout: 600, cancellationToken: cancellationToken));
+        Done("late arrivals");
 
-        var scopes = await connection.ExecuteAsync(new CommandDefinition("""
-            -- Stalls: payments received at the stall, by method.
-            INSERT INTO daily_reports (scope_kind, scope_id, report_day, computed_at, cash_count, cash_vnd, qr_count, qr_vnd,
-                                       short_count, cashless_share_bp, previous_day_vnd, avg7_vnd, avg7_days, late_count, late_vnd)
-            SELECT 'stall', s.id, @day, @cutoff, coalesce(d.cash_count, 0), coalesce(d.cash_vnd, 0),
-                   coalesce(d.qr_count, 0), coalesce(d.qr_vnd, 0), coalesce(d.short_count, 0),
-                   CASE WHEN d.cash_vnd + d.qr_vnd > 0 THEN round(d.qr_vnd * 10000.0 / (d.cash_vnd + d.qr_vnd))::int END,
-                   prev.total_vnd, a.avg_vnd, a.days, coalesce(l.n, 0), coalesce(l.vnd, 0)
-            FROM stalls s
-            LEFT JOIN rpt_stall_day d ON d.stall_id = s.id
-            LEFT JOIN (SELECT stall_id, count(*) AS n, sum(amount_vnd) AS vnd FROM rpt_late GROUP BY stall_id) l ON l.stall_id = s.id
-            LEFT JOIN daily_reports prev ON prev.scope_kind = 'stall' AND prev.scope_id = s.id AND prev.report_day = @day - 1
-            CROSS JOIN LATERAL (SELECT round(avg(r.total_vnd))::bigint AS avg_vnd, count(*) AS days FROM daily_reports r
-                                WHERE r.scope_kind = 'stall' AND r.scope_id = s.id AND r.report_day BETWEEN @day - 7 AND @day - 1) a
-            WHERE s.created_at < @windowEnd OR d.stall_id IS NOT NULL OR l.stall_id IS NOT NULL
-            ON CONFLICT (scope_kind, scope_id, report_day) DO NOTHING;
-
-            -- Markets: the sum of their stalls, and the five stalls that took the most.
-            INSERT INTO daily_reports (scope_kind, scope_id, report_day, computed_at, cash_count, cash_vnd, qr_count, qr_vnd,
-                                       short_count, cashless_share_bp, previous_day_vnd, avg7_vnd, avg7_days, late_count, late_vnd, top)
-            SELECT 'market', m.id, @day, @cutoff, coalesce(d.cash_count, 0), coalesce(d.cash_vnd, 0),
-                   coalesce(d.qr_count, 0), coalesce(d.qr_vnd, 0), coalesce(d.short_count, 0),
-                   CASE WHEN d.cash_vnd + d.qr_vnd > 0 THEN round(d.qr_vnd * 10000.0 / (d.cash_vnd + d.qr_vnd))::int END,
-                   prev.total_vnd, a.avg_vnd, a.days, coalesce(l.n, 0), coalesce(l.vnd, 0), coalesce(t.top, '[]')
-            FROM markets m
-            LEFT JOIN (SELECT s.market_id, sum(d.cash_count)::int AS cash_count, sum(d.cash_vnd)::bigint AS cash_vnd,
-                              sum(d.qr_count)::int AS qr_count, sum(d.qr_vnd)::bigint AS qr_vnd, sum(d.short_count)::int AS short_count
-                       FROM rpt_stall_day d JOIN stalls s ON s.id = d.stall_id GROUP BY s.market_id) d ON d.market_id = m.id
-            LEFT JOIN (SELECT market_id, count(*) AS n, sum(amount_vnd) AS vnd FROM rpt_late GROUP BY market_id) l ON l.market_id = m.id
-            LEFT JOIN (SELECT market_id, jsonb_agg(jsonb_build_object('id', stall_id, 'name', name, 'quantity', n, 'vnd', vnd)
-                                                   ORDER BY vnd DESC, stall_id) AS top
-                       FROM (SELECT s.market_id, d.stall_id, s.stall_number || ' · ' || s.name AS name,
-                                    d.cash_count + d.qr_count AS n, d.cash_vnd + d.qr_vnd AS vnd,
-                                    row_number() OVER (PARTITION BY s.market_id ORDER BY d.cash_vnd + d.qr_vnd DESC, d.stall_id) AS rank
-                             FROM rpt_stall_day d JOIN stalls s ON s.id = d.stall_id) x
-                       WHERE rank <= 5 GROUP BY market_id) t ON t.market_id = m.id
-            LEFT JOIN daily_reports prev ON prev.scope_kind = 'market' AND prev.scope_id = m.id AND prev.report_day = @day - 1
-            CROSS JOIN LATERAL (SELECT round(avg(r.total_vnd))::bigint AS avg_vnd, count(*) AS days FROM daily_reports r
-                                WHERE r.scope_kind = 'market' AND r.scope_id = m.id AND r.report_day BETWEEN @day - 7 AND @day - 1) a
-            WHERE m.created_at < @windowEnd OR d.market_id IS NOT NULL OR l.market_id IS NOT NULL
-            ON CONFLICT (scope_kind, scope_id, report_day) DO NOTHING;
-
-            -- Sellers: orders placed that day by payment method (QR transfer, COD), and the five best-selling products.
-            INSERT INTO daily_reports (scope_kind, scope_id, report_day, computed_at, qr_count, qr_vnd, cod_count, cod_vnd,
-                                       cancelled_count, cashless_share_bp, previous_day_vnd, avg7_vnd, avg7_days, top)
-            SELECT 'seller', s.id, @day, @cutoff, coalesce(d.qr_count, 0), coalesce(d.qr_vnd, 0),
-                   coalesce(d.cod_count, 0), coalesce(d.cod_vnd, 0), coalesce(d.cancelled_count, 0),
-                   CASE WHEN d.qr_vnd + d.cod_vnd > 0 THEN round(d.qr_vnd * 10000.0 / (d.qr_vnd + d.cod_vnd))::int END,
-                   prev.total_vnd, a.avg_vnd, a.days, coalesce(t.top, '[]')
-            FROM sellers s
-            LEFT JOIN (SELECT seller_id,
-                              count(*) FILTER (WHERE NOT cancelled AND payment_method = 'transfer')                       AS qr_count,
-                              coalesce(sum(subtotal_vnd) FILTER (WHERE NOT cancelled AND payment_method = 'transfer'), 0) AS qr_vnd,
-                              count(*) FILTER (WHERE NOT cancelled AND payment_method = 'cod')                            AS cod_count,
-                              coalesce(sum(subtotal_vnd) FILTER (WHERE NOT cancelled AND payment_method = 'cod'), 0)      AS cod_vnd,
-                              count(*) FILTER (WHERE cancelled)                                                           AS cancelled_count
-                       FROM rpt_orders GROUP BY seller_id) d ON d.seller_id = s.id
-            LEFT JOIN (SELECT seller_id, jsonb_agg(jsonb_build_object('id', product_id, 'name', name, 'unit', unit,
-                                                                      'quantity', quantity, 'vnd', vnd) ORDER BY vnd DESC, product_id) AS top
-                       FROM (SELECT o.seller_id, i.product_id, max(i.product_name) AS name, max(i.unit) AS unit,
-                                    sum(i.quantity) AS quantity, sum(i.line_total_vnd) AS vnd,
-                                    row_number() OVER (PARTITION BY o.seller_id ORDER BY sum(i.line_total_vnd) DESC, i.product_id) AS rank
-                             FROM rpt_orders o JOIN order_items i ON i.order_id = o.id
-                             WHERE NOT o.cancelled
-                             GROUP BY o.seller_id, i.product_id) x
-                       WHERE rank <= 5 GROUP BY seller_id) t ON t.seller_id = s.id
-            LEFT JOIN daily_reports prev ON prev.scope_kind = 'seller' AND prev.scope_id = s.id AND prev.report_day = @day - 1
-            CROSS JOIN LATERAL (SELECT round(avg(r.total_vnd))::bigint AS avg_vnd, count(*) AS days FROM daily_reports r
-                                WHERE r.scope_kind = 'seller' AND r.scope_id = s.id AND r.report_day BETWEEN @day - 7 AND @day - 1) a
-            WHERE (s.status = 'approved' AND s.created_at < @windowEnd) OR d.seller_id IS NOT NULL
-            ON CONFLICT (scope_kind, scope_id, report_day) DO NOTHING;
+        // The day's shop orders (placed that day), by seller and method. Revenue: goods value of those not cancelled or
+        // returned by now.
+        await connection.ExecuteAsync(new CommandDefinition("""
+            CREATE TEMP TABLE rpt_seller_day ON COMMIT DROP AS
+            SELECT seller_id,
+                   coalesce(sum(n) FILTER (WHERE NOT cancelled AND payment_method = 'transfer'), 0)::bigint   AS qr_count,
+                   coalesce(sum(vnd) FILTER (WHERE NOT cancelled AND payment_method = 'transfer'), 0)::bigint AS qr_vnd,
+                   coalesce(sum(n) FILTER (WHERE NOT cancelled AND payment_method = 'cod'), 0)::bigint        AS cod_count,
+                   coalesce(sum(vnd) FILTER (WHERE NOT cancelled AND payment_method = 'cod'), 0)::bigint      AS cod_vnd,
+                   coalesce(sum(n) FILTER (WHERE cancelled), 0)::bigint                                       AS cancelled_count,
+                   min(first_order_id) AS first_order_id, max(last_order_id) AS last_order_id
+            FROM (SELECT o.seller_id, o.payment_method, o.status IN ('cancelled', 'returned') AS cancelled,
+                         count(*) AS n, sum(o.subtotal_vnd) AS vnd, min(o.id) AS first_order_id, max(o.id) AS last_order_id
+                  FROM orders o
+                  WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd AND o.created_at < @cutoff
+                  GROUP BY o.seller_id, o.payment_method, o.status IN ('cancelled', 'returned')) x
+            GROUP BY seller_id
             """, p, tx, commandTimeout: 600, cancellationToken: cancellationToken));
+        // The day's orders lie between these ids (ids follow placing time, so in practice that is the day's own stretch of
+        // orders and their items): the join below reads only that stretch of order_items, not every order ever placed.
+        var (firstOrderId, lastOrderId) = await connection.QuerySingleAsync<(long?, long?)>(new CommandDefinition(
+            "SELECT min(first_order_id), max(last_order_id) FROM rpt_seller_day", transaction: tx, cancellationToken: cancellationToken));
+        var orderRange = new { windowStart, windowEnd, cutoff, firstOrderId, lastOrderId };
+        Done("orders");
 
-        // Each late payment listed under its stall's and its market's report. No ON CONFLICT: listing one twice is a bug
-        // the primary key refuses (and the whole computation rolls back).
-        var lateItems = await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO daily_report_late_items (report_id, scope_kind, scope_id, stall_payment_id, original_day, method,
-                                                 amount_vnd, occurred_at, recorded_at, kind)
-            SELECT r.id, r.scope_kind, r.scope_id, l.id, l.original_day, l.method, l.amount_vnd, l.occurred_at, l.recorded_at, l.kind
-            FROM rpt_late l
-            JOIN daily_reports r ON r.report_day = @day
-                                AND ((r.scope_kind = 'stall' AND r.scope_id = l.stall_id)
-                                  OR (r.scope_kind = 'market' AND r.scope_id = l.market_id))
+        // What each product sold in those orders (not cancelled or returned): the sellers' top products. Grouped by product
+        // alone — a product is its seller's, so an order of one seller holds only that seller's products — which lets
+        // PostgreSQL hash-aggregate (grouping by seller and product it expects a group per row and sorts the day's lines).
+        await connection.ExecuteAsync(new CommandDefinition("""
+            CREATE TEMP TABLE rpt_products ON COMMIT DROP AS
+            SELECT i.product_id, min(o.seller_id) AS seller_id, max(o.seller_id) AS other_seller_id,
+                   max(i.product_name) AS name, max(i.unit) AS unit, sum(i.quantity) AS quantity, sum(i.line_total_vnd) AS vnd
+            FROM orders o JOIN order_items i ON i.order_id = o.id
+            WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd AND o.created_at < @cutoff
+              AND o.status NOT IN ('cancelled', 'returned')
+              AND o.id BETWEEN @firstOrderId AND @lastOrderId AND i.order_id BETWEEN @firstOrderId AND @lastOrderId
+            GROUP BY i.product_id
+            """, orderRange, tx, commandTimeout: 600, cancellationToken: cancellationToken));
+        // Should a product ever appear in orders of two sellers, those products are grouped by seller and product, exactly.
+        if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM rpt_products WHERE seller_id <> other_seller_id)", transaction: tx,
+                cancellationToken: cancellationToken)))
+            await connection.ExecuteAsync(new CommandDefinition("""
+            WITH mixed AS (DELETE FROM rpt_products WHERE seller_id <> other_seller_id RETURNING product_id)
+            INSERT INTO rpt_products (product_id, seller_id, other_seller_id, name, unit, quantity, vnd)
+            SELECT i.product_id, o.seller_id, o.seller_id, max(i.product_name), max(i.unit), sum(i.quantity), sum(i.line_total_vnd)
+            FROM orders o JOIN order_items i ON i.order_id = o.id
+            WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd AND o.created_at < @cutoff
+              AND o.status NOT IN ('cancelled', 'returned') AND i.product_id IN (SELECT product_id FROM mixed)
+              AND o.id BETWEEN @firstOrderId AND @lastOrderId AND i.order_id BETWEEN @firstOrderId AND @lastOrderId
+            GROUP BY o.seller_id, i.product_id
+            """, orderRange, tx, commandTimeout: 600, cancellationToken: cancellationToken));
+        Done("top products");
+
+        // Every report of the day in one INSERT: stalls, markets (the sum of their stalls, top stalls) and sellers (top
+        // products), each with its comparisons (the stored reports of the 7 days before, read in one pass); then each late
+        // payment listed under its stall's and its market's report. No ON CONFLICT: under the lock this transaction found
+        // the day not computed, so a report stored twice or a payment listed twice is a bug the unique keys refuse (and
+        // the whole computation rolls back).
+        var (scopes, lateItems, late) = await connection.QuerySingleAsync<(int, int, int)>(new CommandDefinition("""
+            WITH history AS (
+                SELECT scope_kind, scope_id, round(avg(total_vnd))::bigint AS avg_vnd, count(*)::int AS days,
+                       max(total_vnd) FILTER (WHERE report_day = @day - 1) AS previous_vnd
+                FROM daily_reports WHERE report_day BETWEEN @day - 7 AND @day - 1
+                GROUP BY scope_kind, scope_id
+            ),
+            late_stall AS (SELECT stall_id, count(*) AS n, sum(amount_vnd) AS vnd FROM rpt_late GROUP BY stall_id),
+            late_market AS (SELECT market_id, count(*) AS n, sum(amount_vnd) AS vnd FROM rpt_late GROUP BY market_id),
+            market_day AS (
+                SELECT s.market_id, sum(d.cash_count)::int AS cash_count, sum(d.cash_vnd)::bigint AS cash_vnd,
+                       sum(d.qr_count)::int AS qr_count, sum(d.qr_vnd)::bigint AS qr_vnd, sum(d.short_count)::int AS short_count
+                FROM rpt_stall_day d JOIN stalls s ON s.id = d.stall_id GROUP BY s.market_id
+            ),
+            market_top AS (
+                SELECT market_id, jsonb_agg(jsonb_build_object('id', stall_id, 'name', name, 'quantity', n, 'vnd', vnd)
+                                            ORDER BY vnd DESC, stall_id) AS top
+                FROM (SELECT s.market_id, d.stall_id, s.stall_number || ' · ' || s.name AS name,
+                             d.cash_count + d.qr_count AS n, d.cash_vnd + d.qr_vnd AS vnd,
+                             row_number() OVER (PARTITION BY s.market_id ORDER BY d.cash_vnd + d.qr_vnd DESC, d.stall_id) AS rank
+                      FROM rpt_stall_day d JOIN stalls s ON s.id = d.stall_id) x
+                WHERE rank <= 5 GROUP BY market_id
+            ),
+            seller_top AS (
+                SELECT seller_id, jsonb_agg(jsonb_build_object('id', product_id, 'name', name, 'unit', unit,
+                                                               'quantity', quantity, 'vnd', vnd) ORDER BY vnd DESC, product_id) AS top
+                FROM (SELECT p.*, row_number() OVER (PARTITION BY seller_id ORDER BY vnd DESC, product_id) AS rank FROM rpt_products p) x
+                WHERE rank <= 5 GROUP BY seller_id
+            ),
+            scopes AS (
+                -- Stalls: payments received at the stall, by method.
+                SELECT 'stall' AS scope_kind, s.id AS scope_id, coalesce(d.cash_count, 0) AS cash_count, coalesce(d.cash_vnd, 0) AS cash_vnd,
+                       coalesce(d.qr_count, 0) AS qr_count, coalesce(d.qr_vnd, 0) AS qr_vnd, 0 AS cod_count, 0::bigint AS cod_vnd,
+                       0 AS cancelled_count, coalesce(d.short_count, 0) AS short_count,
+                       CASE WHEN d.cash_vnd + d.qr_vnd > 0 THEN round(d.qr_vnd * 10000.0 / (d.cash_vnd + d.qr_vnd))::int END AS cashless_share_bp,
+                       coalesce(l.n, 0) AS late_count, coalesce(l.vnd, 0) AS late_vnd, '[]'::jsonb AS top
+                FROM stalls s
+                LEFT JOIN rpt_stall_day d ON d.stall_id = s.id
+                LEFT JOIN late_stall l ON l.stall_id = s.id
+                WHERE s.created_at < @windowEnd OR d.stall_id IS NOT NULL OR l.stall_id IS NOT NULL
+                UNION ALL
+                -- Markets: the sum of their stalls, and the five stalls that took the most.
+                SELECT 'market', m.id, coalesce(d.cash_count, 0), coalesce(d.cash_vnd, 0), coalesce(d.qr_count, 0), coalesce(d.qr_vnd, 0),
+                       0, 0, 0, coalesce(d.short_count, 0),
+                       CASE WHEN d.cash_vnd + d.qr_vnd > 0 THEN round(d.qr_vnd * 10000.0 / (d.cash_vnd + d.qr_vnd))::int END,
+                       coalesce(l.n, 0), coalesce(l.vnd, 0), coalesce(t.top, '[]')
+                FROM markets m
+                LEFT JOIN market_day d ON d.market_id = m.id
+                LEFT JOIN late_market l ON l.market_id = m.id
+                LEFT JOIN market_top t ON t.market_id = m.id
+                WHERE m.created_at < @windowEnd OR d.market_id IS NOT NULL OR l.market_id IS NOT NULL
+                UNION ALL
+                -- Sellers: orders placed that day by payment method (QR transfer, COD), and the five best-selling products.
+                SELECT 'seller', s.id, 0, 0, coalesce(d.qr_count, 0), coalesce(d.qr_vnd, 0), coalesce(d.cod_count, 0), coalesce(d.cod_vnd, 0),
+                       coalesce(d.cancelled_count, 0), 0,
+                       CASE WHEN d.qr_vnd + d.cod_vnd > 0 THEN round(d.qr_vnd * 10000.0 / (d.qr_vnd + d.cod_vnd))::int END,
+                       0, 0, coalesce(t.top, '[]')
+                FROM sellers s
+                LEFT JOIN rpt_seller_day d ON d.seller_id = s.id
+                LEFT JOIN seller_top t ON t.seller_id = s.id
+                WHERE (s.status = 'approved' AND s.created_at < @windowEnd) OR d.seller_id IS NOT NULL
+            ),
+            reports AS (
+                INSERT INTO daily_reports (scope_kind, scope_id, report_day, computed_at, cash_count, cash_vnd, qr_count, qr_vnd,
+                                           cod_count, cod_vnd, cancelled_count, short_count, cashless_share_bp,
+                                           previous_day_vnd, avg7_vnd, avg7_days, late_count, late_vnd, top)
+                SELECT x.scope_kind, x.scope_id, @day, @cutoff, x.cash_count, x.cash_vnd, x.qr_count, x.qr_vnd,
+                       x.cod_count, x.cod_vnd, x.cancelled_count, x.short_count, x.cashless_share_bp,
+                       h.previous_vnd, h.avg_vnd, coalesce(h.days, 0), x.late_count, x.late_vnd, x.top
+                FROM scopes x LEFT JOIN history h ON h.scope_kind = x.scope_kind AND h.scope_id = x.scope_id
+                RETURNING id, scope_kind, scope_id
+            ),
+            late_items AS (
+                INSERT INTO daily_report_late_items (report_id, scope_kind, scope_id, stall_payment_id, original_day, method,
+                                                     amount_vnd, occurred_at, recorded_at, kind)
+                SELECT r.id, r.scope_kind, r.scope_id, l.id, l.original_day, l.method, l.amount_vnd, l.occurred_at, l.recorded_at, l.kind
+                FROM rpt_late l JOIN reports r ON r.scope_kind = 'stall' AND r.scope_id = l.stall_id
+                UNION ALL
+                SELECT r.id, r.scope_kind, r.scope_id, l.id, l.original_day, l.method, l.amount_vnd, l.occurred_at, l.recorded_at, l.kind
+                FROM rpt_late l JOIN reports r ON r.scope_kind = 'market' AND r.scope_id = l.market_id
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM reports)::int, (SELECT count(*) FROM late_items)::int, (SELECT count(*) FROM rpt_late)::int
             """, p, tx, commandTimeout: 600, cancellationToken: cancellationToken));
-        var late = await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT count(*) FROM rpt_late", transaction: tx,
-            cancellationToken: cancellationToken));
+        Done("reports written");
 
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO daily_report_days (report_day, window_start, window_end, computed_at, previous_cutoff, scope_count,
@@ -204,6 +280,7 @@ public sealed class ReportComputation(NpgsqlDataSource db)
             """, new { day, windowStart, windowEnd, cutoff, previousCutoff, scopes, late, duration = (int)watch.ElapsedMilliseconds }, tx,
             cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
+        Done("commit");
         return new ReportDayResult(day, ReportDayOutcome.Computed, scopes, lateItems, watch.ElapsedMilliseconds);
     }
 

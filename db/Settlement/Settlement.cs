@@ -194,13 +194,15 @@ public sealed class Settlement(NpgsqlDataSource db, SettlementOptions options)
                coalesce(l.decision_cod_vnd, l.cod_vnd) - l.shipping_fee_vnd - l.cod_fee_vnd - l.return_fee_vnd
                  - CASE WHEN l.status IN ('delivered', 'partial') AND o.payment_method = 'cod' THEN (g.delivered_vnd * @bp + 5000) / 10000 ELSE 0 END AS NetVnd
         FROM cod_statement_lines l
-        JOIN orders o ON o.id = l.order_id
+        -- What reconciliation found (cod_line_matches): the order, and when the line became payable.
+        JOIN cod_line_matches m ON m.statement_id = l.statement_id AND m.line_id = l.id
+        JOIN orders o ON o.id = m.order_id
         -- Commission on the goods actually delivered: a partial delivery's returned items are not sold.
         CROSS JOIN LATERAL (
             SELECT o.subtotal_vnd - coalesce((SELECT sum(ri.quantity * i.unit_price_vnd) FROM order_returned_items ri
                                               JOIN order_items i ON i.order_id = ri.order_id AND i.product_id = ri.product_id
                                               WHERE ri.order_id = o.id AND l.status = 'partial'), 0)::bigint AS delivered_vnd) g
-        WHERE l.duplicate_of IS NULL AND l.settled_run_id IS NULL AND l.ready_at IS NOT NULL AND l.ready_at <= @cutoff
+        WHERE l.duplicate_of IS NULL AND l.settled_run_id IS NULL AND m.ready_at IS NOT NULL AND m.ready_at <= @cutoff
           AND coalesce(l.decision, 'accept') IN ('accept', 'adjust')
           AND coalesce(l.remitted_on, l.delivered_on, @periodTo) <= @periodTo
           AND NOT EXISTS (SELECT 1 FROM settlement_items i WHERE i.line_id = l.id)

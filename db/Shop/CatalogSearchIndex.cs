@@ -27,67 +27,100 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     /// <summary>Description matches checked at most per search: descriptions are searched "a little".</summary>
     private const int MaxDescriptionChecks = 2_000;
 
+    /// <summary>A listed product: what search matches and ranks (folded) and what its result card shows.</summary>
     internal sealed record Entry(long Id, string Name, byte[] Description, string[] NameWords, int CategoryId, string? ProvinceCode,
-        short? OcopStars, long PriceVnd, long SellerId);
+        short? OcopStars, long PriceVnd, long SellerId, Card Card);
+
+    internal sealed record Card(string Slug, string Name, string Unit, string SellerName, string SellerSlug, string? ProvinceName, long? ImageId);
 
     private sealed record Row(long Id, string NameFolded, string DescriptionFolded, int CategoryId, string? ProvinceCode,
-        short? OcopStars, long PriceVnd, long SellerId, bool Listed);
+        short? OcopStars, long PriceVnd, long SellerId, bool Listed, string Slug, string Name, string Unit, string SellerName,
+        string SellerSlug, string? ProvinceName, long? ImageId);
+
+    private sealed record Category(int Id, int? ParentId, string Slug);
 
     /// <summary>One consistent state: a built part (postings) and the products changed since it was built.</summary>
     private sealed class Snapshot
     {
         public required long Version { get; init; }
         public required Entry[] Built { get; init; }                   // in name-length order, then newest first
-        public required Dictionary<string, int[]> NameWords { get; init; }
+        public required Dictionary<string, Postings> NameWords { get; init; }
         public required string[] Vocabulary { get; init; }              // every name word, sorted (ordinal): prefixes and typos
-        public required Dictionary<string, int[]> DescriptionWords { get; init; }
+        public required Dictionary<string, Postings> DescriptionWords { get; init; }
         public required Dictionary<string, int[]> ExactNames { get; init; }
         public required Dictionary<long, Entry?> Changed { get; init; }  // null: no longer listed
-        public required Dictionary<int, int?> CategoryParents { get; init; }
+        public required Dictionary<int, Category> Categories { get; init; }
     }
 
     private Snapshot? current;
     private readonly SemaphoreSlim refreshing = new(1, 1);
 
-    /// <summary>The version the index answers from (0 before the first search).</summary>
+    /// <summary>The version the index answers from (0 before it is built).</summary>
     public long Version => current?.Version ?? 0;
+
+    /// <summary>Built and answering; until then searches go to PostgreSQL (building 100,000 products takes seconds).</summary>
+    public bool Ready => current is not null;
+
+    private int warming;
+
+    /// <summary>Builds the index in the background, once (again after a failure); searches do not wait for it.</summary>
+    public void StartBuilding()
+    {
+        if (current is not null || Interlocked.CompareExchange(ref warming, 1, 0) != 0) return;
+        _ = Task.Run(async () =>
+        {
+            try { await BuildAsync(CancellationToken.None); }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException) { /* the next search tries again */ }
+            finally { Volatile.Write(ref warming, 0); }
+        });
+    }
+
+    /// <summary>Builds the index now (start-up warm-up and tests).</summary>
+    public Task BuildAsync(CancellationToken cancellationToken = default) => RefreshAsync(null, cancellationToken);
 
     /// <summary>
     /// The ranked hits of a text search with words (<paramref name="folded"/> has at least one letter or digit), filters
     /// and keyset cursor applied, as (id, rank) — at most <paramref name="take"/> of them — and the cards read with them.
     /// </summary>
-    internal async Task<SearchResult> SearchAsync(SearchQuery query, string folded, int limit, string cardColumns,
-        CancellationToken cancellationToken)
+    internal async Task<SearchResult> SearchAsync(SearchQuery query, string folded, int limit, CancellationToken cancellationToken)
     {
-        var snapshot = current ?? await RefreshAsync(null, cancellationToken);
+        var snapshot = current ?? throw new InvalidOperationException("The catalogue search index is not built yet (see Ready).");
         for (var attempt = 0; ; attempt++)
         {
             var ranked = Rank(snapshot, query, folded, limit + 1);
+            var page = ranked.Take(limit).ToList();
+            // Only what changes with every order is read: each result's stock (and that it is still published), from a
+            // covering index (products_card_stock_idx), with the catalogue version.
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
-            await using var results = await connection.QueryMultipleAsync(new CommandDefinition($"""
-                SELECT version FROM catalog_search_version;
-                SELECT {cardColumns}
-                FROM products p
-                JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
-                LEFT JOIN provinces pr ON pr.code = p.origin_province_code
-                WHERE p.id = ANY(@ids) AND p.status = 'published'
-                """, new { ids = ranked.Select(r => r.Id).ToArray() }, cancellationToken: cancellationToken));
-            var version = await results.ReadSingleAsync<long>();
-            var cards = (await results.ReadAsync<ShopCard>()).ToDictionary(c => c.Id);
+            var rows = (await connection.QueryAsync<(long Version, long? Id, int? Stock)>(new CommandDefinition("""
+                SELECT v.version, p.id, p.stock
+                FROM catalog_search_version v
+                LEFT JOIN products p ON p.id = ANY(@ids) AND p.status = 'published'
+                """, new { ids = page.Select(r => r.Entry.Id).ToArray() }, cancellationToken: cancellationToken))).AsList();
+            var version = rows[0].Version;
+            var stock = rows.Where(r => r.Id is not null).ToDictionary(r => r.Id!.Value, r => r.Stock!.Value);
             if (version > snapshot.Version && attempt == 0)
             {
                 // The catalogue changed after this index was read: catch up, then search again.
                 snapshot = await RefreshAsync(snapshot, cancellationToken);
                 continue;
             }
-            var hits = ranked.Where(r => cards.ContainsKey(r.Id)).Select(r => new SearchHit(cards[r.Id], r.Rank)).ToList();
-            var page = hits.Take(limit).ToList();
-            var next = ranked.Count > limit && page.Count > 0 ? new SearchCursor(page[^1].Rank, page[^1].Card.Id) : null;
-            return new SearchResult(page, next);
+            var hits = page.Where(r => stock.ContainsKey(r.Entry.Id)).Select(r => new SearchHit(ToCard(snapshot, r.Entry, stock[r.Entry.Id]), r.Rank)).ToList();
+            var next = ranked.Count > limit && page.Count > 0 ? new SearchCursor(page[^1].Rank, page[^1].Entry.Id) : null;
+            return new SearchResult(hits, next);
         }
     }
 
-    private readonly record struct Ranked(long Id, int Rank);
+    private static ShopCard ToCard(Snapshot s, Entry e, int stock)
+    {
+        var category = s.Categories.GetValueOrDefault(e.CategoryId);
+        var top = category?.ParentId is { } parent ? s.Categories.GetValueOrDefault(parent) : null;
+        var c = e.Card;
+        return new ShopCard(e.Id, c.Slug, c.Name, c.Unit, e.PriceVnd, stock, e.OcopStars, c.SellerName, c.SellerSlug, c.ProvinceName,
+            c.ImageId, top?.Slug ?? category?.Slug);
+    }
+
+    private readonly record struct Ranked(Entry Entry, int Rank);
 
     private static List<Ranked> Rank(Snapshot s, SearchQuery query, string folded, int take)
     {
@@ -100,31 +133,32 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
             foreach (var e in DescriptionPhrase(s, query, words)) candidates.TryAdd(e.Id, e);
 
         var foldedBytes = Encoding.UTF8.GetBytes(folded);
+        var trigrams = new Trigrams.Prepared(folded);
         var ranked = new List<Ranked>(candidates.Count);
         foreach (var e in candidates.Values)
         {
             // The SQL search's match rule and rank, term for term (ShopQueries.LoadSearchAsync).
             var contains = e.Name.Contains(folded, StringComparison.Ordinal);
-            var wordSimilarity = Trigrams.WordSimilarity(folded, e.Name);
+            var (similarity, wordSimilarity) = trigrams.Measure(e.Name);
             var inDescription = e.Description.AsSpan().IndexOf(foldedBytes) >= 0;
             if (!(contains || wordSimilarity >= Trigrams.WordSimilarityThreshold || (searchDescriptions && inDescription))) continue;
             var rank = (int)Math.Round(wordSimilarity * 1000d)
-                       + (int)Math.Round(Trigrams.Similarity(folded, e.Name) * 400d)
+                       + (int)Math.Round(similarity * 400d)
                        + (e.Name == folded ? 3000 : 0)
                        + (e.Name.StartsWith(folded, StringComparison.Ordinal) ? 1000 : 0)
                        + (contains ? 500 : 0)
                        + (!contains && inDescription ? 50 : 0);
             if (query.After is { } after && (rank > after.Rank || (rank == after.Rank && e.Id >= after.Id))) continue;
-            ranked.Add(new Ranked(e.Id, rank));
+            ranked.Add(new Ranked(e, rank));
         }
-        ranked.Sort((a, b) => a.Rank != b.Rank ? b.Rank.CompareTo(a.Rank) : b.Id.CompareTo(a.Id));
+        ranked.Sort((a, b) => a.Rank != b.Rank ? b.Rank.CompareTo(a.Rank) : b.Entry.Id.CompareTo(a.Entry.Id));
         if (ranked.Count > take) ranked.RemoveRange(take, ranked.Count - take);
         return ranked;
     }
 
     private static bool Passes(Snapshot s, SearchQuery q, Entry e) =>
         (q.CategoryId is not { } category || e.CategoryId == category
-            || (s.CategoryParents.TryGetValue(e.CategoryId, out var parent) && parent == category))
+            || (s.Categories.TryGetValue(e.CategoryId, out var ofProduct) && ofProduct.ParentId == category))
         && (string.IsNullOrEmpty(q.ProvinceCode) || e.ProvinceCode == q.ProvinceCode)
         && (q.MinOcopStars is not { } stars || (e.OcopStars is { } own && own >= stars))
         && (q.MinPriceVnd is not { } min || e.PriceVnd >= min)
@@ -183,6 +217,7 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     private static IEnumerable<Entry> DescriptionPhrase(Snapshot s, SearchQuery q, string[] words)
     {
         if (words.Length == 0) return [];
+        var phrase = Encoding.UTF8.GetBytes(string.Join(' ', words));
         ulong[]? bits = null;
         foreach (var w in words.Distinct())
         {
@@ -203,29 +238,60 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
                 b &= b - 1;
                 if (s.Changed.ContainsKey(e.Id) || !Passes(s, q, e)) continue;
                 checks++;
-                if (HasPhrase(e, words)) found.Add(e);
+                if (HasPhrase(e, phrase)) found.Add(e);
             }
         }
-        found.AddRange(s.Changed.Values.OfType<Entry>().Where(e => Passes(s, q, e) && HasPhrase(e, words)));
+        found.AddRange(s.Changed.Values.OfType<Entry>().Where(e => Passes(s, q, e) && HasPhrase(e, phrase)));
         return found.Take(CandidatesPerSource);
     }
 
-    /// <summary>The description has the words one after the other (as a text search phrase: punctuation between them is no matter).</summary>
-    private static bool HasPhrase(Entry e, string[] words)
+    /// <summary>
+    /// The description has the words one after the other as whole words, separated by one space (a phrase that passes the
+    /// match rule's "description contains the text" too).
+    /// </summary>
+    private static bool HasPhrase(Entry e, byte[] phrase)
     {
-        var description = SearchFold.Words(Encoding.UTF8.GetString(e.Description));
-        for (var start = 0; start + words.Length <= description.Length; start++)
+        var text = e.Description.AsSpan();
+        var from = 0;
+        while (from < text.Length)
         {
-            var i = 0;
-            while (i < words.Length && description[start + i] == words[i]) i++;
-            if (i == words.Length) return true;
+            var at = text[from..].IndexOf(phrase);
+            if (at < 0) return false;
+            at += from;
+            var end = at + phrase.Length;
+            if ((at == 0 || !IsWordByte(text[at - 1])) && (end == text.Length || !IsWordByte(text[end]))) return true;
+            from = at + 1;
         }
         return false;
     }
 
-    private static void Mark(ulong[] bits, int[] positions)
+    private static bool IsWordByte(byte b) => b >= 128 || char.IsAsciiLetterOrDigit((char)b);
+
+    /// <summary>
+    /// The positions (in the built order) of the products that have a word: a list for a rare word, a bit set for a word
+    /// in more than one product in 32 — the bit set is then the smaller of the two and is merged 64 products at a time.
+    /// </summary>
+    private sealed record Postings(int[]? Positions, ulong[]? Bits)
     {
-        foreach (var p in positions) bits[p >> 6] |= 1UL << (p & 63);
+        public static Postings Of(List<int> positions, int products) =>
+            positions.Count * 32 > products ? new Postings(null, ToBits(positions, products)) : new Postings(positions.ToArray(), null);
+
+        private static ulong[] ToBits(List<int> positions, int products)
+        {
+            var bits = new ulong[(products + 63) / 64];
+            foreach (var p in positions) bits[p >> 6] |= 1UL << (p & 63);
+            return bits;
+        }
+    }
+
+    private static void Mark(ulong[] bits, Postings postings)
+    {
+        if (postings.Bits is { } dense)
+        {
+            for (var i = 0; i < bits.Length; i++) bits[i] |= dense[i];
+            return;
+        }
+        foreach (var p in postings.Positions!) bits[p >> 6] |= 1UL << (p & 63);
     }
 
     /// <summary>The vocabulary of corrections is words of 2 to 40 characters (search_words).</summary>
@@ -276,7 +342,10 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     private const string RowColumns = """
         p.id, p.name_folded AS NameFolded, p.description_folded AS DescriptionFolded, p.category_id AS CategoryId,
         p.origin_province_code AS ProvinceCode, p.ocop_stars AS OcopStars, p.price_vnd AS PriceVnd, p.seller_id AS SellerId,
-        p.status = 'published' AND s.status = 'approved' AS Listed
+        p.status = 'published' AND s.status = 'approved' AS Listed,
+        p.slug, p.name, p.unit, s.name AS SellerName, s.slug AS SellerSlug,
+        (SELECT pr.name FROM provinces pr WHERE pr.code = p.origin_province_code) AS ProvinceName,
+        (SELECT pi.id FROM product_images pi WHERE pi.product_id = p.id ORDER BY pi.sort_order, pi.id LIMIT 1) AS ImageId
         """;
 
     /// <summary>
@@ -295,9 +364,9 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
             await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
             var version = await connection.QuerySingleAsync<long>(new CommandDefinition(
                 "SELECT version FROM catalog_search_version", transaction: tx, cancellationToken: cancellationToken));
-            var parents = (await connection.QueryAsync<(int Id, int? ParentId)>(new CommandDefinition(
-                "SELECT id, parent_id FROM categories", transaction: tx, cancellationToken: cancellationToken)))
-                .ToDictionary(c => c.Id, c => c.ParentId);
+            var categories = (await connection.QueryAsync<Category>(new CommandDefinition(
+                "SELECT id, parent_id AS ParentId, slug FROM categories", transaction: tx, cancellationToken: cancellationToken)))
+                .ToDictionary(c => c.Id);
             Snapshot next;
             if (seen is null || seen.Changed.Count >= MaxOverlay)
             {
@@ -305,7 +374,7 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
                     SELECT {RowColumns} FROM products p JOIN sellers s ON s.id = p.seller_id
                     WHERE p.status = 'published' AND s.status = 'approved'
                     """, transaction: tx, cancellationToken: cancellationToken));
-                next = Build(version, rows.Select(ToEntry), parents);
+                next = Build(version, rows.Select(ToEntry), categories);
             }
             else
             {
@@ -318,7 +387,7 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
                 next = new Snapshot
                 {
                     Version = version, Built = seen.Built, NameWords = seen.NameWords, DescriptionWords = seen.DescriptionWords,
-                    ExactNames = seen.ExactNames, Changed = changed, CategoryParents = parents,
+                    ExactNames = seen.ExactNames, Changed = changed, Categories = categories,
                     Vocabulary = seen.Vocabulary.Union(changed.Values.OfType<Entry>().SelectMany(e => e.NameWords), StringComparer.Ordinal)
                         .Order(StringComparer.Ordinal).ToArray(),
                 };
@@ -334,9 +403,10 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     }
 
     private static Entry ToEntry(Row r) => new(r.Id, r.NameFolded, Encoding.UTF8.GetBytes(r.DescriptionFolded),
-        SearchFold.Words(r.NameFolded), r.CategoryId, r.ProvinceCode, r.OcopStars, r.PriceVnd, r.SellerId);
+        SearchFold.Words(r.NameFolded), r.CategoryId, r.ProvinceCode, r.OcopStars, r.PriceVnd, r.SellerId,
+        new Card(r.Slug, r.Name, r.Unit, r.SellerName, r.SellerSlug, r.ProvinceName, r.ImageId));
 
-    private static Snapshot Build(long version, IEnumerable<Entry> entries, Dictionary<int, int?> parents)
+    private static Snapshot Build(long version, IEnumerable<Entry> entries, Dictionary<int, Category> categories)
     {
         var built = entries.OrderBy(e => e.Name.Length).ThenByDescending(e => e.Id).ToArray();
         var nameWords = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -351,9 +421,9 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
         }
         return new Snapshot
         {
-            Version = version, Built = built, Changed = [], CategoryParents = parents,
-            NameWords = nameWords.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal),
-            DescriptionWords = descriptionWords.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal),
+            Version = version, Built = built, Changed = [], Categories = categories,
+            NameWords = nameWords.ToDictionary(kv => kv.Key, kv => Postings.Of(kv.Value, built.Length), StringComparer.Ordinal),
+            DescriptionWords = descriptionWords.ToDictionary(kv => kv.Key, kv => Postings.Of(kv.Value, built.Length), StringComparer.Ordinal),
             ExactNames = exact.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal),
             Vocabulary = nameWords.Keys.Order(StringComparer.Ordinal).ToArray(),
         };

@@ -152,11 +152,11 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
             """, new { limit }, cancellationToken: cancellationToken))).AsList();
     }
 
-    /// <summary>A published product of an approved seller by its slug, with its photos; null otherwise.</summary>
+    /// <summary>A published product of an approved seller by its slug, with its photos (one round trip); null otherwise.</summary>
     public async Task<ShopProduct?> ProductAsync(string slug, CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var product = await connection.QuerySingleOrDefaultAsync<ShopProduct>(new CommandDefinition("""
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition("""
             SELECT p.id, p.slug, p.name, p.description_md AS DescriptionMd, p.unit, p.price_vnd AS PriceVnd, p.stock,
                    p.ocop_stars AS OcopStars, array_to_string(p.certifications, chr(31)) AS CertificationList, pr.name AS OriginProvinceName, c.name AS OriginCommuneName,
                    s.id AS SellerId, s.name AS SellerName, s.slug AS SellerSlug,
@@ -166,13 +166,15 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
             JOIN categories cat ON cat.id = p.category_id
             LEFT JOIN provinces pr ON pr.code = p.origin_province_code
             LEFT JOIN communes c ON c.code = p.origin_commune_code
-            WHERE p.slug = @slug AND p.status = 'published'
+            WHERE p.slug = @slug AND p.status = 'published';
+
+            SELECT pi.id FROM product_images pi JOIN products p ON p.id = pi.product_id
+            WHERE p.slug = @slug
+            ORDER BY pi.sort_order, pi.id;
             """, new { slug }, cancellationToken: cancellationToken));
+        var product = await results.ReadSingleOrDefaultAsync<ShopProduct>();
         if (product is null) return null;
-        var images = (await connection.QueryAsync<long>(
-            new CommandDefinition("SELECT id FROM product_images WHERE product_id = @Id ORDER BY sort_order, id", new { product.Id },
-            cancellationToken: cancellationToken))).AsList();
-        return product with { ImageIds = images };
+        return product with { ImageIds = (await results.ReadAsync<long>()).AsList() };
     }
 
     public async Task<IReadOnlyList<CartProduct>> CartProductsAsync(IReadOnlyCollection<long> ids,
@@ -242,11 +244,13 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
         var limit = Math.Clamp(query.Limit, 1, 100);
         var hasText = text.Length > 0;
 
-        // With the in-memory index (the web process), a text with words is found and ranked there by the same rules.
-        if (searchIndex is not null && hasText)
+        // With the in-memory index (the web process), a text with words is found and ranked there by the same rules —
+        // once it is built; until then PostgreSQL answers.
+        if (searchIndex is not null && hasText && !searchIndex.Ready) searchIndex.StartBuilding();
+        if (searchIndex is { Ready: true } && hasText)
         {
             var folded = SearchFold.Fold(text);
-            if (SearchFold.Words(folded).Length > 0) return await searchIndex.SearchAsync(query, folded, limit, CardColumns, cancellationToken);
+            if (SearchFold.Words(folded).Length > 0) return await searchIndex.SearchAsync(query, folded, limit, cancellationToken);
         }
 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);

@@ -19,101 +19,112 @@ public static class Trigrams
     public const float SimilarityThreshold = 0.3f;
 
     /// <summary>pg_trgm's similarity: shared unique trigrams over all unique trigrams of both.</summary>
-    public static float Similarity(string a, string b)
-    {
-        var ta = Unique(InOrder(a));
-        var tb = Unique(InOrder(b));
-        if (ta.Length == 0 || tb.Length == 0) return 0f;
-        int i = 0, j = 0, common = 0;
-        while (i < ta.Length && j < tb.Length)
-        {
-            if (ta[i] < tb[j]) i++;
-            else if (ta[i] > tb[j]) j++;
-            else { i++; j++; common++; }
-        }
-        return Sml(common, ta.Length, tb.Length);
-    }
+    public static float Similarity(string a, string b) => new Prepared(a).Measure(b).Similarity;
 
     /// <summary>
     /// pg_trgm's word_similarity(a, b): the greatest similarity between a's trigrams and any continuous extent of b's
     /// ordered trigrams (as the <c>&lt;%</c> operator uses it).
     /// </summary>
-    public static float WordSimilarity(string a, string b)
+    public static float WordSimilarity(string a, string b) => new Prepared(a).Measure(b).WordSimilarity;
+
+    /// <summary>A search text's trigrams, made once and measured against many names.</summary>
+    public sealed class Prepared
     {
-        var t1 = InOrder(a);
-        var t2 = InOrder(b);
-        // Number every distinct trigram; found[j] when trigram j is one of a's.
-        var ids = new Dictionary<ulong, int>(t1.Count + t2.Count);
-        var found = new List<bool>(t1.Count + t2.Count);
-        foreach (var t in t1)
+        private readonly ulong[] unique;    // sorted
+
+        public Prepared(string text) => unique = Unique(InOrder(text));
+
+        /// <summary>similarity(text, other) and word_similarity(text, other).</summary>
+        public (float Similarity, float WordSimilarity) Measure(string other)
         {
-            if (ids.TryAdd(t, ids.Count)) found.Add(true);
-        }
-        var ulen1 = ids.Count;
-        var index2 = new int[t2.Count];
-        for (var i = 0; i < t2.Count; i++)
-        {
-            if (!ids.TryGetValue(t2[i], out var j))
-            {
-                j = ids.Count;
-                ids.Add(t2[i], j);
-                found.Add(false);
-            }
-            index2[i] = j;
+            var ordered = InOrder(other);
+            return (SimilarityTo(Unique(ordered)), WordSimilarityTo(ordered));
         }
 
-        var lastpos = new int[ids.Count];
-        Array.Fill(lastpos, -1);
-        int ulen2 = 0, count = 0, lower = -1;
-        var max = 0f;
-        for (var i = 0; i < index2.Length; i++)
+        private float SimilarityTo(ulong[] other)
         {
-            var trg = index2[i];
-            if (lower >= 0 || found[trg])
+            if (unique.Length == 0 || other.Length == 0) return 0f;
+            int i = 0, j = 0, common = 0;
+            while (i < unique.Length && j < other.Length)
             {
-                if (lastpos[trg] < 0)
-                {
-                    ulen2++;
-                    if (found[trg]) count++;
-                }
-                lastpos[trg] = i;
+                if (unique[i] < other[j]) i++;
+                else if (unique[i] > other[j]) j++;
+                else { i++; j++; common++; }
             }
-            if (!found[trg]) continue;
-
-            var upper = i;
-            if (lower == -1)
-            {
-                lower = i;
-                ulen2 = 1;
-            }
-            var current = Sml(count, ulen1, ulen2);
-            // Try to move the lower bound right for a greater similarity.
-            int tmpCount = count, tmpUlen2 = ulen2, previousLower = lower;
-            for (var tmpLower = lower; tmpLower <= upper; tmpLower++)
-            {
-                var candidate = Sml(tmpCount, ulen1, tmpUlen2);
-                if (candidate > current)
-                {
-                    current = candidate;
-                    ulen2 = tmpUlen2;
-                    lower = tmpLower;
-                    count = tmpCount;
-                }
-                var t = index2[tmpLower];
-                if (lastpos[t] == tmpLower)
-                {
-                    tmpUlen2--;
-                    if (found[t]) tmpCount--;
-                }
-            }
-            max = Math.Max(max, current);
-            for (var tmpLower = previousLower; tmpLower < lower; tmpLower++)
-            {
-                var t = index2[tmpLower];
-                if (lastpos[t] == tmpLower) lastpos[t] = -1;
-            }
+            return Sml(common, unique.Length, other.Length);
         }
-        return max;
+
+        private float WordSimilarityTo(List<ulong> t2)
+        {
+            // Number b's trigrams: a's distinct trigrams are 0 … ulen1-1 (found), others follow.
+            var ulen1 = unique.Length;
+            var index2 = new int[t2.Count];
+            var others = new Dictionary<ulong, int>();
+            for (var i = 0; i < t2.Count; i++)
+            {
+                var k = Array.BinarySearch(unique, t2[i]);
+                if (k < 0 && !others.TryGetValue(t2[i], out k))
+                {
+                    k = ulen1 + others.Count;
+                    others.Add(t2[i], k);
+                }
+                index2[i] = k;
+            }
+
+            var lastpos = new int[ulen1 + others.Count];
+            Array.Fill(lastpos, -1);
+            int ulen2 = 0, count = 0, lower = -1;
+            var max = 0f;
+            for (var i = 0; i < index2.Length; i++)
+            {
+                var trg = index2[i];
+                var found = trg < ulen1;
+                if (lower >= 0 || found)
+                {
+                    if (lastpos[trg] < 0)
+                    {
+                        ulen2++;
+                        if (found) count++;
+                    }
+                    lastpos[trg] = i;
+                }
+                if (!found) continue;
+
+                var upper = i;
+                if (lower == -1)
+                {
+                    lower = i;
+                    ulen2 = 1;
+                }
+                var current = Sml(count, ulen1, ulen2);
+                // Try to move the lower bound right for a greater similarity.
+                int tmpCount = count, tmpUlen2 = ulen2, previousLower = lower;
+                for (var tmpLower = lower; tmpLower <= upper; tmpLower++)
+                {
+                    var candidate = Sml(tmpCount, ulen1, tmpUlen2);
+                    if (candidate > current)
+                    {
+                        current = candidate;
+                        ulen2 = tmpUlen2;
+                        lower = tmpLower;
+                        count = tmpCount;
+                    }
+                    var t = index2[tmpLower];
+                    if (lastpos[t] == tmpLower)
+                    {
+                        tmpUlen2--;
+                        if (t < ulen1) tmpCount--;
+                    }
+                }
+                max = Math.Max(max, current);
+                for (var tmpLower = previousLower; tmpLower < lower; tmpLower++)
+                {
+                    var t = index2[tmpLower];
+                    if (lastpos[t] == tmpLower) lastpos[t] = -1;
+                }
+            }
+            return max;
+        }
     }
 
     private static float Sml(int count, int len1, int len2) => count / (float)(len1 + len2 - count);

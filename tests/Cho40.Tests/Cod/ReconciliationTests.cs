@@ -54,6 +54,66 @@ public sealed class SettlementReconciliationTests(DemoAppFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task Matches_are_one_row_per_line_written_once_and_a_rerun_rewrites_only_what_changed()
+    {
+        var (t1, t2, t3) = (NewTracking(), NewTracking(), NewTracking());
+        await OrderAsync(App, "htx-che-tan-cuong", 200_000, tracking: t1);   // total 230,000
+        await OrderAsync(App, "htx-che-tan-cuong", 100_000, tracking: t2);   // total 130,000
+        var first = await ImportAsync($"{t1},,230000,25000,2300,0,Đã giao,05/11/2026,", $"{t2},,120000,25000,1200,0,Đã giao,05/11/2026,");
+        // A later statement listing one of the same shipments again, and a new one nobody knows.
+        var second = await ImportAsync($"{t1},,230000,25000,2300,0,Đã giao,06/11/2026,", $"{t3},,50000,25000,500,0,Đã giao,06/11/2026,");
+        const string lineVersions = "SELECT string_agg(xmin::text, ',' ORDER BY id) FROM cod_statement_lines WHERE statement_id = @id";
+        const string matchRows = """
+            SELECT string_agg(l.tracking_code || ':' || m.outcome || ':' || (m.ready_at IS NOT NULL) || ':' || m.xmin::text, ',' ORDER BY l.id)
+            FROM cod_line_matches m JOIN cod_statement_lines l ON l.id = m.line_id AND l.statement_id = m.statement_id
+            WHERE m.statement_id = @id
+            """;
+        var linesBefore = await ScalarAsync<string>(App, lineVersions, new { id = first });
+
+        await RunJobAsync(first);
+        await RunJobAsync(second);
+        // The carrier's lines were not rewritten (same row versions); one match per line, none for the repeated shipment.
+        Assert.Equal(linesBefore, await ScalarAsync<string>(App, lineVersions, new { id = first }));
+        Assert.Equal(2L, await ScalarAsync<long>(App, "SELECT count(*) FROM cod_line_matches WHERE statement_id = @first", new { first }));
+        Assert.Equal(1L, await ScalarAsync<long>(App, "SELECT count(*) FROM cod_line_matches WHERE statement_id = @second", new { second }));
+        Assert.Equal(["duplicate", "unknown_order"], (await Statements.LinesAsync(second)).Select(l => l.Outcome));
+        var matched = await ScalarAsync<string>(App, matchRows, new { id = first });
+        Assert.Matches($"^{t1}:matched:true:[0-9]+,{t2}:amount_mismatch:false:[0-9]+$", matched);
+
+        // Nothing changed: a re-run writes no row (same versions), and a payable line keeps the time it became payable.
+        App.Clock.Advance(TimeSpan.FromHours(1));
+        try { await RunJobAsync(first); }
+        finally { App.Clock.Advance(TimeSpan.FromHours(-1)); }
+        Assert.Equal(matched, await ScalarAsync<string>(App, matchRows, new { id = first }));
+        Assert.Equal(2L, await ScalarAsync<long>(App, "SELECT count(*) FROM cod_line_matches WHERE statement_id = @first", new { first }));
+
+        // The carrier's webhook reports another COD amount for the first parcel: only that line's match is rewritten.
+        await using (var connection = new Npgsql.NpgsqlConnection(App.ConnectionString))
+            await Dapper.SqlMapper.ExecuteAsync(connection, """
+                INSERT INTO shipments (carrier, tracking_code, cod_reported_vnd, cod_reported_at, updated_at) VALUES ('GHN', @t1, 200000, now(), now())
+                """, new { t1 });
+        await RunJobAsync(first);
+        var after = (await ScalarAsync<string>(App, matchRows, new { id = first })).Split(',');
+        Assert.StartsWith($"{t1}:amount_mismatch:false:", after[0]);
+        Assert.NotEqual(matched.Split(',')[0], after[0]);
+        Assert.Equal(matched.Split(',')[1], after[1]);
+        Assert.Equal(200_000L, (await Statements.LinesAsync(first))[0].ReportedCodVnd);
+    }
+
+    [Fact]
+    public async Task A_tracking_code_entered_on_two_orders_matches_the_first_of_them_and_our_order_code_wins_over_it()
+    {
+        var (t1, t2) = (NewTracking(), NewTracking());
+        var earlier = await OrderAsync(App, "htx-che-tan-cuong", 100_000, tracking: t1);
+        await OrderAsync(App, "htx-che-la-bang", 100_000, tracking: t1.ToLowerInvariant() + " ");
+        await OrderAsync(App, "htx-che-tan-cuong", 100_000, tracking: t2);
+        var byCode = await OrderAsync(App, "htx-che-la-bang", 150_000, tracking: NewTracking());
+        var id = await ImportAsync($"{t1},,130000,25000,1300,0,Đã giao,05/11/2026,", $"{t2},{byCode},180000,25000,1800,0,Đã giao,05/11/2026,");
+        await RunJobAsync(id);
+        Assert.Equal([("matched", earlier), ("matched", byCode)], (await Statements.LinesAsync(id)).Select(l => (l.Outcome, l.MatchedOrderCode)));
+    }
+
+    [Fact]
     public async Task An_admin_accepts_adjusts_or_disputes_with_a_reason_and_nothing_is_dropped()
     {
         var (t1, t2, t3) = (NewTracking(), NewTracking(), NewTracking());

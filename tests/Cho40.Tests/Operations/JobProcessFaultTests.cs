@@ -111,7 +111,7 @@ public sealed class JobProcessFaultTests(ITestOutputHelper output)
         Assert.Equal(CodImportStatus.Imported, import.Status);
         var statementId = import.StatementId!.Value;
 
-        // Enqueued through the storage; the first job process takes it and is SIGKILLed while the matching UPDATE runs.
+        // Enqueued through the storage; the first job process takes it and is SIGKILLed while the matching statement (INSERT … SELECT into cod_line_matches) runs.
         var jobId = long.Parse(app.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<ReconcileCodStatementJob>(j => j.RunAsync(statementId)));
         await using var doomed = JobProcess.Start(app.ConnectionString, FastJobs);
         const string matching = """
@@ -131,7 +131,7 @@ public sealed class JobProcessFaultTests(ITestOutputHelper output)
         // the interrupted run remains.
         while (await ScalarAsync<long>(app, matching) > 0) await Task.Delay(50);
         Assert.Null(await ScalarAsync<DateTimeOffset?>(app, "SELECT reconciled_at FROM cod_statements WHERE id = @statementId", new { statementId }));
-        Assert.Equal(0L, await ScalarAsync<long>(app, "SELECT count(*) FROM cod_statement_lines WHERE statement_id = @statementId AND (outcome <> 'pending' OR order_id IS NOT NULL)",
+        Assert.Equal(0L, await ScalarAsync<long>(app, "SELECT count(*) FROM cod_lines WHERE statement_id = @statementId AND (outcome <> 'pending' OR order_id IS NOT NULL)",
             new { statementId }));
         Assert.Equal("Processing", await ScalarAsync<string>(app, "SELECT statename FROM hangfire.job WHERE id = @jobId", new { jobId }));
 
@@ -144,16 +144,16 @@ public sealed class JobProcessFaultTests(ITestOutputHelper output)
             state = await ScalarAsync<string>(app, "SELECT statename FROM hangfire.job WHERE id = @jobId", new { jobId });
             Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(90), $"the killed reconciliation was not finished by another process (state {state}):\n{rescuer.RecentOutput}");
         } while (state != "Succeeded");
-        output.WriteLine($"{lines:N0}-line reconciliation killed mid-UPDATE after {waiting.Elapsed.TotalSeconds:F1} s; "
+        output.WriteLine($"{lines:N0}-line reconciliation killed mid-match after {waiting.Elapsed.TotalSeconds:F1} s; "
                          + $"succeeded on the other process {killedAt.Elapsed.TotalSeconds:F1} s after the kill");
 
         // The result of an uninterrupted run: every line on its own order with its outcome, the remittance posted once.
         var outcomes = (await QueryAsync<(string Outcome, long Lines)>(app,
-            $"SELECT outcome, count(*) FROM cod_statement_lines WHERE statement_id = {statementId} GROUP BY outcome")).ToDictionary(o => o.Outcome, o => o.Lines);
+            $"SELECT outcome, count(*) FROM cod_lines WHERE statement_id = {statementId} GROUP BY outcome")).ToDictionary(o => o.Outcome, o => o.Lines);
         long returned = lines / 40, mismatched = Enumerable.Range(1, lines).Count(i => i % 50 == 0 && i % 40 != 0);
         Assert.Equal(new Dictionary<string, long> { ["matched"] = lines - returned - mismatched, ["amount_mismatch"] = mismatched, ["returned"] = returned }, outcomes);
         Assert.Equal(0L, await ScalarAsync<long>(app, """
-            SELECT count(*) FROM cod_statement_lines l LEFT JOIN orders o ON o.id = l.order_id
+            SELECT count(*) FROM cod_lines l LEFT JOIN orders o ON o.id = l.order_id
             WHERE l.statement_id = @statementId AND (o.tracking_code IS DISTINCT FROM l.tracking_code OR l.expected_cod_vnd <> o.total_vnd)
             """, new { statementId }));
         Assert.Equal(1L, await ScalarAsync<long>(app, "SELECT count(*) FROM ledger_transactions WHERE idempotency_key = @key",

@@ -162,6 +162,59 @@ public sealed class ReportTotalsTests : IAsyncLifetime
             """, new { day }));
     }
 
+    [Fact]
+    public async Task Top_products_equal_plain_sql_by_seller_and_product_with_names_as_sold_even_for_a_product_in_two_sellers_orders()
+    {
+        // The computation groups the day's lines by product (a product is its seller's); should one ever appear in orders
+        // of two sellers, or carry two names in one day, the stored tops must still be what grouping by seller and product
+        // gives, names and units as sold (the largest, as a plain max()).
+        var day = Day;
+        var tanCuong = await IdAsync(app, "sellers", "htx-che-tan-cuong");
+        var laBang = await IdAsync(app, "sellers", "htx-che-la-bang");
+        var ownTc = await ProductsOfAsync(app, tanCuong);
+        var ownLb = await ProductsOfAsync(app, laBang);
+        var random = new Random(150615);
+        for (var i = 0; i < 40; i++)
+        {
+            var seller = i % 2 == 0 ? tanCuong : laBang;
+            var products = seller == tanCuong ? ownTc : ownLb;
+            await OrderAsync(app, seller, products[random.Next(Math.Min(products.Count, 7))], random.Next(1, 4), random.Next(20, 300) * 1000,
+                random.Next(2) == 0 ? "cod" : "transfer", i % 9 == 0 ? "cancelled" : "placed", StartOf(day).AddMinutes(20 + i * 30));
+        }
+        // La Bằng's best product, also in an order of Tân Cương (written straight to the tables), sold big there.
+        var shared = ownLb[0];
+        var odd = await OrderAsync(app, tanCuong, ownTc[0], 1, 50_000, "cod", "placed", StartOf(day).AddHours(5));
+        await ExecuteAsync(app, """
+            INSERT INTO order_items (order_id, product_id, product_name, unit, unit_price_vnd, quantity, line_total_vnd)
+            SELECT @odd, id, name, unit, 900000, 10, 9000000 FROM products WHERE id = @shared
+            """, new { odd, shared });
+        await OrderAsync(app, laBang, shared, 1, 10_000, "transfer", "placed", StartOf(day).AddHours(6));
+        // A product renamed during the day: its lines carry two names.
+        var renamed = await OrderAsync(app, tanCuong, ownTc[1], 5, 1_000_000, "transfer", "placed", StartOf(day).AddHours(7));
+        await ExecuteAsync(app, "UPDATE order_items SET product_name = 'Zzz chè đổi tên', unit = 'hộp 1 kg' WHERE order_id = @renamed",
+            new { renamed });
+
+        Assert.Equal(ReportDayOutcome.Computed, (await app.ComputeAsync(day)).Outcome);
+
+        foreach (var seller in new[] { tanCuong, laBang })
+        {
+            var plainTop = await QueryAsync<ReportTopItem>(app, """
+                SELECT i.product_id AS Id, max(i.product_name) AS Name, max(i.unit) AS Unit, sum(i.quantity)::bigint AS Quantity,
+                       sum(i.line_total_vnd)::bigint AS Vnd
+                FROM orders o JOIN order_items i ON i.order_id = o.id
+                WHERE o.seller_id = @seller AND (o.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date = @day
+                  AND o.status NOT IN ('cancelled', 'returned')
+                GROUP BY i.product_id ORDER BY 5 DESC, 1 LIMIT 5
+                """, new { seller, day });
+            var stored = (await app.ReportQueries().FindAsync("seller", seller, day))!;
+            Assert.Equal(plainTop, stored.TopItems);
+        }
+        var tcTop = (await app.ReportQueries().FindAsync("seller", tanCuong, day))!.TopItems;
+        Assert.Equal((shared, 10L, 9_000_000L), (tcTop[0].Id, tcTop[0].Quantity, tcTop[0].Vnd));
+        Assert.Contains(tcTop, t => t.Name == "Zzz chè đổi tên");
+        Assert.Contains((await app.ReportQueries().FindAsync("seller", laBang, day))!.TopItems, t => t.Id == shared && t.Vnd < 9_000_000);
+    }
+
     private async Task<IReadOnlyList<Figures>> StoredAsync(string kind, DateOnly d) =>
         await QueryAsync<Figures>(app, """
             SELECT scope_id AS Id, cash_count::bigint AS CashCount, cash_vnd AS CashVnd, qr_count::bigint AS QrCount, qr_vnd AS QrVnd,

@@ -65,7 +65,7 @@ public sealed class SearchIndexTests(SearchFixture fixture) : IClassFixture<Sear
     }
 
     [Fact]
-    public async Task The_index_returns_the_SQL_searchs_results_rank_for_rank()
+    public async Task The_index_returns_the_SQL_searchs_results_and_cards_rank_for_rank()
     {
         var texts = QueriesFrom(await NamesAsync()).Distinct().ToList();
         var compared = 0;
@@ -73,7 +73,8 @@ public sealed class SearchIndexTests(SearchFixture fixture) : IClassFixture<Sear
         {
             var sql = await fixture.Store.SearchAsync(new SearchQuery(text, Limit: 100));
             var indexed = await fixture.IndexedStore.SearchAsync(new SearchQuery(text, Limit: 100));
-            Assert.True(sql.Hits.Select(h => (h.Card.Id, h.Rank)).SequenceEqual(indexed.Hits.Select(h => (h.Card.Id, h.Rank))),
+            // Whole hits: the card the index shows (name, price, stock, seller, photo, category …) and the rank.
+            Assert.True(sql.Hits.SequenceEqual(indexed.Hits),
                 $"'{text}': SQL [{string.Join(", ", sql.Hits.Select(h => $"{h.Card.Name}={h.Rank}"))}] " +
                 $"index [{string.Join(", ", indexed.Hits.Select(h => $"{h.Card.Name}={h.Rank}"))}]");
             compared += sql.Hits.Count;
@@ -121,7 +122,19 @@ public sealed class SearchIndexTests(SearchFixture fixture) : IClassFixture<Sear
             RETURNING id
             """, new { slug = "htx-tam-ngung-" + Guid.NewGuid().ToString("N")[..6] });
         await connection.ExecuteAsync("UPDATE products SET seller_id = @sellerId WHERE id = @id", new { id, sellerId });
-        Assert.Contains((await store.SearchAsync(new SearchQuery(renamed))).Hits, h => h.Card.Id == id);
+        Assert.Equal("HTX thử tạm ngừng", (await store.SearchAsync(new SearchQuery(renamed))).Hits.Single(h => h.Card.Id == id).Card.SellerName);
+
+        // What the card shows follows at once too: the seller's new name, a first photo, the stock after an order.
+        await connection.ExecuteAsync("UPDATE sellers SET name = 'HTX thử đổi tên' WHERE id = @sellerId", new { sellerId });
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Guid.NewGuid().ToByteArray()));
+        var imageId = await connection.QuerySingleAsync<long>("""
+            INSERT INTO media_blobs (sha256, content_type, width, height, byte_size, bytes) VALUES (@sha, 'image/webp', 10, 10, 1, '\x00');
+            INSERT INTO product_images (product_id, storage_key, content_type, width, height) VALUES (@id, @sha, 'image/webp', 10, 10)
+            RETURNING id
+            """, new { id, sha });
+        await connection.ExecuteAsync("UPDATE products SET stock = 2 WHERE id = @id", new { id });
+        var card = (await store.SearchAsync(new SearchQuery(renamed))).Hits.Single(h => h.Card.Id == id).Card;
+        Assert.Equal(("HTX thử đổi tên", imageId, 2), (card.SellerName, card.ImageId, card.Stock));
         await connection.ExecuteAsync("UPDATE sellers SET status = 'suspended' WHERE id = @sellerId", new { sellerId });
         Assert.DoesNotContain((await store.SearchAsync(new SearchQuery(renamed))).Hits, h => h.Card.Id == id);
     }

@@ -22,7 +22,8 @@ public sealed class SearchFixture : IAsyncLifetime
         App = await Cho40App.StartAsync(withDemoData: true);
         Db = NpgsqlDataSource.Create(App.ConnectionString);
         Store = new Db.ShopQueries(Db);
-        IndexedStore = new Db.ShopQueries(Db, searchIndex: new CatalogSearchIndex(Db));
+        var index = new CatalogSearchIndex(Db);
+        IndexedStore = new Db.ShopQueries(Db, searchIndex: index);
         await using var connection = await Db.OpenConnectionAsync();
         await connection.ExecuteAsync("""
             INSERT INTO products (seller_id, category_id, slug, name, description_md, unit, price_vnd, stock, ocop_stars, status,
@@ -34,6 +35,7 @@ public sealed class SearchFixture : IAsyncLifetime
                          ('tra-a-b', 'Trà A_B thử nghiệm', 'Tên có gạch dưới.', 99000)) AS v (slug, name, description, price)
             WHERE s.slug = 'htx-che-tan-cuong' AND c.slug = 'che-xanh'
             """);
+        await index.BuildAsync();
     }
 
     public async Task DisposeAsync()

@@ -52,6 +52,7 @@ public static class ShopSetup
                 ?? throw new InvalidOperationException("DATABASE_URL is not set"))))));
         // Text searches are found and ranked in memory (CatalogSearchIndex); the SQL search stays for texts without words.
         services.AddSingleton<CatalogSearchIndex>();
+        services.AddHostedService<CatalogSearchWarmUp>();
         services.AddSingleton(sp => new ShopQueries(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 10_000 }),
             sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(SearchDataSourceKey), shopOptions.CacheTextSearches,
@@ -61,4 +62,16 @@ public static class ShopSetup
         services.AddSingleton(shopOptions);
         return services;
     }
+}
+
+/// <summary>Starts building the catalogue search index when the site starts, so the first shoppers do not wait for it.</summary>
+public sealed class CatalogSearchWarmUp(CatalogSearchIndex index) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        index.StartBuilding();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
