@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using Cho40.Bench.Common;
-using Cho40.Db.Domain;
-using Cho40.Web.Printing;
 
 // Trace benchmark (bench/trace/run starts the sites): the public trace page next to the minimal page in interleaved
-// rounds — without any cache in front, from the output cache (and a third site, when given, to compare) — its bytes
-// on the wire for a first visit, then the time to render a 1,000-label PDF. Prints each target as met / not met.
+// rounds — without any cache in front, from the output cache (and a third site, when given, to compare) — and its bytes
+// on the wire for a first visit. Prints each target as met / not met.
 //   args: NOCACHE_URL CACHE_URL [OTHER_URL]
 var targets = new List<(string Target, bool Met, string Figure)>();
 if (args.Length >= 2)
@@ -60,26 +58,5 @@ if (args.Length >= 2)
     targets.Add(("trace page first visit ≤ 8 KB on the wire", total <= 8 * 1024, $"{total:N0} B"));
 }
 
-// Time to render a 1,000-label PDF (3 × 8 sheets, one pack code per label, as the seller's "print" button does).
-const int labels = 1000;
-var sheet = Enumerable.Range(0, labels)
-    .Select(_ => TraceCode.NewSerial())
-    .Select(s => new Label($"https://cho40.vn/01/08936042000017/10/TC2025-A/21/{s}", "Chè Tân Cương đặc biệt", "TC2025-A", $"cho40.vn/t/TCDB25AQ/{s}"))
-    .ToList();
-
-LabelSheet.Write(Stream.Null, LabelLayout.A4x24, sheet.Take(24).ToList(), "warm-up");
-var times = new List<double>();
-long bytes = 0;
-for (var run = 0; run < 5; run++)
-{
-    using var output = new MemoryStream();
-    var watch = Stopwatch.StartNew();
-    LabelSheet.Write(output, LabelLayout.A4x24, sheet, "bench");
-    times.Add(watch.Elapsed.TotalMilliseconds);
-    bytes = output.Length;
-}
-times.Sort();
-Console.WriteLine($"label PDF: {labels} labels on {(labels + 23) / 24} pages, median {times[2]:0} ms (min {times[0]:0}, max {times[^1]:0}), {bytes / 1024} KB");
-targets.Add(("1,000 labels in < 500 ms", times[2] < 500, $"{times[2]:0} ms"));
-
+// The 1,000-label PDF has its own benchmark: bench/labels (`./cho40 bench labels`).
 foreach (var (target, met, figure) in targets) Console.WriteLine($"target {(met ? "met" : "NOT MET")}: {target} — {figure}");

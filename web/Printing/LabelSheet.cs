@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using QRCoder;
 using SkiaSharp;
 
@@ -32,9 +33,14 @@ public sealed record LabelLayout(double LabelWidthMm, double LabelHeightMm, int 
 public sealed record Label(string QrText, string ProductName, string Lot, string PrintedUrl);
 
 /// <summary>
-/// Label sheets as PDF through SkiaSharp's PDF backend: vector QR codes (QRCoder, ECC M, 4-module quiet
-/// zone) and text in DejaVu Sans (embedded, so Vietnamese prints everywhere).
+/// Label sheets as PDF through SkiaSharp's PDF backend: vector QR codes (QRCoder, ECC M, 4-module quiet zone, drawn as
+/// the outlines of the dark areas) and text in DejaVu Sans (embedded, so Vietnamese prints everywhere).
 /// </summary>
+/// <remarks>
+/// Speed (1,000 labels in ~300 ms on two free cores: bench/labels): the QR codes are encoded on the other cores while this
+/// thread draws — page by page, in order, so drawing page p waits at most for page p's codes; the fonts and the wrapped
+/// lines of text that repeat from label to label (product name, lot) are made once per sheet.
+/// </remarks>
 public static class LabelSheet
 {
     private sealed record QrShape(SKPath Path, int Size);
@@ -48,44 +54,125 @@ public static class LabelSheet
         {
             Title = title, Creator = "Chợ 4.0", Producer = "Chợ 4.0", RasterDpi = 300,
         });
-        var qrCache = new Dictionary<string, QrShape>();
+        using var codes = new QrCodes(labels, layout.PerPage);
         using var black = new SKPaint { Color = SKColors.Black, IsAntialias = false, Style = SKPaintStyle.Fill };
         using var textPaint = new SKPaint { Color = SKColors.Black, IsAntialias = true };
-        try
+        using var text = new LabelText(layout);
+        for (var start = 0; start < Math.Max(1, labels.Count); start += layout.PerPage)
         {
-            for (var start = 0; start < Math.Max(1, labels.Count); start += layout.PerPage)
+            var canvas = document.BeginPage((float)LabelLayout.PageWidthMm * PointsPerMm, (float)LabelLayout.PageHeightMm * PointsPerMm);
+            var page = labels.Count == 0 ? [] : codes.Page(start / layout.PerPage);
+            for (var i = start; i < Math.Min(labels.Count, start + layout.PerPage); i++)
             {
-                var canvas = document.BeginPage((float)LabelLayout.PageWidthMm * PointsPerMm, (float)LabelLayout.PageHeightMm * PointsPerMm);
-                for (var i = start; i < Math.Min(labels.Count, start + layout.PerPage); i++)
-                {
-                    var cell = i - start;
-                    var x = (float)(layout.MarginLeftMm + cell % layout.Columns * (layout.LabelWidthMm + layout.GapXMm)) * PointsPerMm;
-                    var y = (float)(layout.MarginTopMm + cell / layout.Columns * (layout.LabelHeightMm + layout.GapYMm)) * PointsPerMm;
-                    DrawLabel(canvas, x, y, layout, labels[i], qrCache, black, textPaint);
-                }
-                document.EndPage();
+                var cell = i - start;
+                var x = (float)(layout.MarginLeftMm + cell % layout.Columns * (layout.LabelWidthMm + layout.GapXMm)) * PointsPerMm;
+                var y = (float)(layout.MarginTopMm + cell / layout.Columns * (layout.LabelHeightMm + layout.GapYMm)) * PointsPerMm;
+                DrawLabel(canvas, x, y, layout, labels[i], page[cell], black, textPaint, text);
             }
-            document.Close();
+            document.EndPage();
         }
-        finally
+        document.Close();
+    }
+
+    /// <summary>
+    /// The QR shapes of a sheet, page by page (one Lazy each). Helper tasks claim pages in order and encode them while
+    /// the drawing thread draws; when the page it needs is not ready yet, the drawing thread claims and encodes the next
+    /// unclaimed page meanwhile (the needed page itself when nobody has claimed it), so it never idles while work is
+    /// left. Identical codes (a batch sheet: the same code on every label) are encoded once.
+    /// </summary>
+    private sealed class QrCodes : IDisposable
+    {
+        private readonly IReadOnlyList<Label> labels;
+        private readonly int perPage;
+        private readonly Lazy<QrShape[]>[] pages;
+        private readonly ConcurrentDictionary<string, Lazy<QrShape>> byText = new();
+        private readonly Task[] helpers;
+        private int nextPage = -1;
+        private volatile bool stopped;
+
+        public QrCodes(IReadOnlyList<Label> labels, int perPage)
         {
-            foreach (var shape in qrCache.Values) shape.Path.Dispose();
+            this.labels = labels;
+            this.perPage = perPage;
+            pages = Enumerable.Range(0, (labels.Count + perPage - 1) / perPage)
+                .Select(p => new Lazy<QrShape[]>(() => Encode(p), LazyThreadSafetyMode.ExecutionAndPublication)).ToArray();
+            var helperCount = pages.Length < 2 ? 0 : Math.Min(pages.Length - 1, Math.Max(1, Environment.ProcessorCount - 1));
+            helpers = Enumerable.Range(0, helperCount).Select(_ => Task.Run(Help)).ToArray();
+        }
+
+        /// <summary>Page p's shapes; while a helper is still encoding them, this thread encodes a later page meanwhile.</summary>
+        public QrShape[] Page(int page)
+        {
+            while (!pages[page].IsValueCreated)
+            {
+                var ahead = Interlocked.Increment(ref nextPage);
+                if (ahead >= pages.Length) break;
+                _ = pages[ahead].Value;
+            }
+            return pages[page].Value;
+        }
+
+        private void Help()
+        {
+            for (var p = Interlocked.Increment(ref nextPage); p < pages.Length && !stopped; p = Interlocked.Increment(ref nextPage))
+                _ = pages[p].Value;
+        }
+
+        private QrShape[] Encode(int page)
+        {
+            var start = page * perPage;
+            var shapes = new QrShape[Math.Min(perPage, labels.Count - start)];
+            for (var i = 0; i < shapes.Length; i++)
+                shapes[i] = byText.GetOrAdd(labels[start + i].QrText, t => new Lazy<QrShape>(() => QrPath(t))).Value;
+            return shapes;
+        }
+
+        public void Dispose()
+        {
+            // On an exception while drawing: let the helpers finish their page, then free every path made.
+            stopped = true;
+            try { Task.WaitAll(helpers); } catch (AggregateException) { /* an encoding error surfaced on the drawing thread already */ }
+            foreach (var shape in byText.Values.Where(l => l.IsValueCreated)) shape.Value.Path.Dispose();
         }
     }
 
-    private static void DrawLabel(SKCanvas canvas, float x, float y, LabelLayout layout, Label label,
-        Dictionary<string, QrShape> qrCache, SKPaint black, SKPaint textPaint)
+    /// <summary>Fonts and the wrapped lines of text that repeat from label to label, made once per sheet.</summary>
+    private sealed class LabelText(LabelLayout layout) : IDisposable
     {
-        var width = (float)layout.LabelWidthMm * PointsPerMm;
-        var height = (float)layout.LabelHeightMm * PointsPerMm;
+        private readonly Dictionary<(string, bool, float, char, int), List<string>> wrapped = new();
+
+        public float Width { get; } = (float)layout.LabelWidthMm * PointsPerMm;
+        public float Height { get; } = (float)layout.LabelHeightMm * PointsPerMm;
+        public float NameSize => NameFont.Size;
+        public float SmallSize => SmallFont.Size;
+        public SKFont NameFont { get; } = new(Font.Value, Math.Clamp((float)layout.LabelHeightMm * PointsPerMm * 0.085f, 5.5f, 10f));
+        public SKFont SmallFont { get; } = new(Font.Value, Math.Clamp((float)layout.LabelHeightMm * PointsPerMm * 0.085f, 5.5f, 10f) * 0.8f);
+
+        /// <summary>Wrapped lines; kept for the texts every label shares (name, lot), worked out afresh for the rest.</summary>
+        public List<string> Lines(string text, bool small, float width, char breakAfter, int maxLines, bool repeats)
+        {
+            var font = small ? SmallFont : NameFont;
+            if (!repeats) return Wrap(text, font, width, breakAfter, maxLines);
+            var key = (text, small, width, breakAfter, maxLines);
+            if (!wrapped.TryGetValue(key, out var lines)) wrapped[key] = lines = Wrap(text, font, width, breakAfter, maxLines);
+            return lines;
+        }
+
+        public void Dispose()
+        {
+            NameFont.Dispose();
+            SmallFont.Dispose();
+        }
+    }
+
+    private static void DrawLabel(SKCanvas canvas, float x, float y, LabelLayout layout, Label label, QrShape qr,
+        SKPaint black, SKPaint textPaint, LabelText text)
+    {
+        var width = text.Width;
+        var height = text.Height;
         var pad = 1.5f * PointsPerMm;
         // The QR takes the label's height (its own quiet zone is the white margin); text gets the rest.
         var qrSize = Math.Min(height - 2 * pad + 2 * PointsPerMm, width * 0.55f);
-        if (!qrCache.TryGetValue(label.QrText, out var qr))
-        {
-            qr = QrPath(label.QrText);
-            qrCache[label.QrText] = qr;
-        }
         canvas.Save();
         canvas.Translate(x + pad / 2, y + (height - qrSize) / 2);
         canvas.Scale(qrSize / qr.Size);
@@ -94,54 +181,45 @@ public static class LabelSheet
 
         var textLeft = x + pad / 2 + qrSize + pad / 2;
         var textWidth = x + width - pad - textLeft;
-        var nameSize = Math.Clamp(height * 0.085f, 5.5f, 10f);
-        var smallSize = nameSize * 0.8f;
-        using var nameFont = new SKFont(Font.Value, nameSize);
-        using var smallFont = new SKFont(Font.Value, smallSize);
+        var nameSize = text.NameSize;
+        var smallSize = text.SmallSize;
         var lineY = y + pad + nameSize;
-        var nameLines = Wrap(label.ProductName, nameFont, textWidth, ' ', maxLines: 3);
-        foreach (var line in nameLines)
+        foreach (var line in text.Lines(label.ProductName, small: false, textWidth, ' ', maxLines: 3, repeats: true))
         {
-            canvas.DrawText(line, textLeft, lineY, SKTextAlign.Left, nameFont, textPaint);
+            canvas.DrawText(line, textLeft, lineY, SKTextAlign.Left, text.NameFont, textPaint);
             lineY += nameSize * 1.15f;
         }
         lineY += smallSize * 0.3f;
-        foreach (var line in Wrap("Lô/Lot: " + label.Lot, smallFont, textWidth, ' ', maxLines: 2))
+        foreach (var line in text.Lines("Lô/Lot: " + label.Lot, small: true, textWidth, ' ', maxLines: 2, repeats: true))
         {
-            canvas.DrawText(line, textLeft, lineY, SKTextAlign.Left, smallFont, textPaint);
+            canvas.DrawText(line, textLeft, lineY, SKTextAlign.Left, text.SmallFont, textPaint);
             lineY += smallSize * 1.15f;
         }
         // The address people can type, at the bottom; broken after "/" when it does not fit.
-        var urlLines = Wrap(label.PrintedUrl, smallFont, textWidth, '/', maxLines: 3);
+        var urlLines = text.Lines(label.PrintedUrl, small: true, textWidth, '/', maxLines: 3, repeats: false);
         var urlY = y + height - pad - (urlLines.Count - 1) * smallSize * 1.15f;
         foreach (var line in urlLines)
         {
-            canvas.DrawText(line, textLeft, Math.Max(urlY, lineY), SKTextAlign.Left, smallFont, textPaint);
+            canvas.DrawText(line, textLeft, Math.Max(urlY, lineY), SKTextAlign.Left, text.SmallFont, textPaint);
             urlY += smallSize * 1.15f;
             lineY += smallSize * 1.15f;
         }
     }
 
-    /// <summary>The QR's dark modules as one path in module units (quiet zone included), runs merged per row.</summary>
+    /// <summary>The QR's dark modules as one outline path in module units (quiet zone included).</summary>
     private static QrShape QrPath(string text)
     {
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(text, QRCodeGenerator.ECCLevel.M);
         var matrix = data.ModuleMatrix;
-        var path = new SKPath();
-        for (var row = 0; row < matrix.Count; row++)
+        var modules = new bool[matrix.Count][];
+        for (var row = 0; row < modules.Length; row++)
         {
             var bits = matrix[row];
-            for (var col = 0; col < bits.Length; col++)
-            {
-                if (!bits[col]) continue;
-                var end = col;
-                while (end + 1 < bits.Length && bits[end + 1]) end++;
-                path.AddRect(new SKRect(col, row, end + 1, row + 1));
-                col = end;
-            }
+            modules[row] = new bool[bits.Length];
+            for (var col = 0; col < bits.Length; col++) modules[row][col] = bits[col];
         }
-        return new QrShape(path, matrix.Count);
+        return new QrShape(PdfDrawing.QrOutline(modules), modules.Length);
     }
 
     /// <summary>Greedy wrap at <paramref name="breakAfter"/>; the last allowed line is shortened with "…".</summary>

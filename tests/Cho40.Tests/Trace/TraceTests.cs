@@ -356,7 +356,7 @@ public sealed class TraceTests(DemoAppFixture fixture) : IClassFixture<DemoAppFi
         var pdf = await client.Http.GetAsync($"/Seller/Trace/Batch/{batchId}?handler=Labels&Layout={layout}&What=units");
         Assert.Equal("application/pdf", pdf.Content.Headers.ContentType!.MediaType);
         var layoutUsed = layout == "a4x24" ? LabelLayout.A4x24 : LabelLayout.A4x40;
-        var decoded = await DecodeFirstPageAsync(await pdf.Content.ReadAsByteArrayAsync(), layoutUsed, perPage);
+        var decoded = await DecodePageAsync(await pdf.Content.ReadAsByteArrayAsync(), layoutUsed, perPage);
         // Label by label, in reading order, each QR holds its own pack's address.
         Assert.Equal(serials.Select(s => $"http://localhost/t/TCNT25CM/{s}").ToList(), decoded);
     }
@@ -370,7 +370,7 @@ public sealed class TraceTests(DemoAppFixture fixture) : IClassFixture<DemoAppFi
         var batchId = await ScalarAsync<long>($"SELECT id FROM trace_batches WHERE code = '{DemoBatch}'");
         var pdf = await client.Http.GetAsync($"/Seller/Trace/Batch/{batchId}?handler=Labels&Layout=custom&What=batch&Count=12" +
                                              "&WidthMm=60&HeightMm=40&Columns=3&Rows=6&TopMm=10&LeftMm=10&GapXMm=3&GapYMm=3");
-        var decoded = await DecodeFirstPageAsync(await pdf.Content.ReadAsByteArrayAsync(), new LabelLayout(60, 40, 3, 6, 10, 10, 3, 3), 12);
+        var decoded = await DecodePageAsync(await pdf.Content.ReadAsByteArrayAsync(), new LabelLayout(60, 40, 3, 6, 10, 10, 3, 3), 12);
         Assert.Equal(12, decoded.Count);
         Assert.All(decoded, d => Assert.Equal($"http://localhost/01/{DemoGtin}/10/TC2025-A", d));
 
@@ -379,17 +379,17 @@ public sealed class TraceTests(DemoAppFixture fixture) : IClassFixture<DemoAppFi
     }
 
     /// <summary>
-    /// Renders page 1 at 300 dpi with pdftoppm, cuts it into the layout's labels and decodes each label with
-    /// zbarimg: every label must hold exactly one readable code. Returns the codes in reading order.
+    /// Renders a page (the first unless told) at 300 dpi with pdftoppm, cuts it into the layout's labels and decodes
+    /// each label with zbarimg: every label must hold exactly one readable code. Returns the codes in reading order.
     /// </summary>
-    public static async Task<List<string>> DecodeFirstPageAsync(byte[] pdf, LabelLayout layout, int labels)
+    public static async Task<List<string>> DecodePageAsync(byte[] pdf, LabelLayout layout, int labels, int pageNumber = 1)
     {
         var dir = Directory.CreateTempSubdirectory("cho40-labels-");
         try
         {
             var pdfPath = Path.Combine(dir.FullName, "labels.pdf");
             await File.WriteAllBytesAsync(pdfPath, pdf);
-            await RunAsync("pdftoppm", $"-r 300 -f 1 -l 1 -png {pdfPath} {Path.Combine(dir.FullName, "page")}");
+            await RunAsync("pdftoppm", $"-r 300 -f {pageNumber} -l {pageNumber} -png {pdfPath} {Path.Combine(dir.FullName, "page")}");
             var png = Directory.GetFiles(dir.FullName, "page*.png").Single();
             using var page = SKBitmap.Decode(png);
             var pxPerMm = page.Width / LabelLayout.PageWidthMm;
@@ -419,7 +419,7 @@ public sealed class TraceTests(DemoAppFixture fixture) : IClassFixture<DemoAppFi
         }
     }
 
-    private static async Task<string> RunAsync(string file, string arguments)
+    public static async Task<string> RunAsync(string file, string arguments)
     {
         using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = await process.StandardOutput.ReadToEndAsync();
