@@ -9,12 +9,12 @@ namespace Cho40.Db;
 /// <summary>
 /// Text search over the listed catalogue, in the web process (issue 15: search collapsed under varied queries when
 /// PostgreSQL planned and ranked every search). Each process keeps the searchable fields of every listed product — the
-/// folded name and description, category, origin, OCOP stars, price and seller — with word postings in name-length order,
-/// and finds and ranks a search's candidates with the same rules and the same rank as the SQL search (pg_trgm similarity
-/// and word similarity, computed by <see cref="Trigrams"/>). Only the page of result cards is read from PostgreSQL, by id,
-/// together with the catalogue version (<c>catalog_search_version</c>): when the version moved, the index first reads the
-/// products stamped since (a few rows) and searches again, so a search never answers from a catalogue older than the
-/// one it reads its cards from. About 300 bytes per product (30 MB for 100,000).
+/// folded name and description, category, origin, OCOP stars, price and seller, and what its card shows — with word
+/// postings in name-length order, and finds and ranks a search's candidates with the same rules and the same rank as the
+/// SQL search (pg_trgm similarity and word similarity, computed by <see cref="Trigrams"/>). Only the results' stock and
+/// status are read from PostgreSQL, together with the catalogue version (<c>catalog_search_version</c>): when the version
+/// moved, the index first reads the products stamped since (a few rows) and searches again, so a search never answers
+/// from a catalogue older than the one it reads the stock from. About 300 bytes per product (30 MB for 100,000).
 /// </summary>
 public sealed class CatalogSearchIndex(NpgsqlDataSource db)
 {
@@ -79,8 +79,8 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     public Task BuildAsync(CancellationToken cancellationToken = default) => RefreshAsync(null, cancellationToken);
 
     /// <summary>
-    /// The ranked hits of a text search with words (<paramref name="folded"/> has at least one letter or digit), filters
-    /// and keyset cursor applied, as (id, rank) — at most <paramref name="take"/> of them — and the cards read with them.
+    /// One page of a text search with words (<paramref name="folded"/> has at least one letter or digit), filters and
+    /// keyset cursor applied: at most <paramref name="limit"/> hits, with the cursor of the next page when there is one.
     /// </summary>
     internal async Task<SearchResult> SearchAsync(SearchQuery query, string folded, int limit, CancellationToken cancellationToken)
     {
