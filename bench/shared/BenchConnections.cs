@@ -1,5 +1,6 @@
 using Cho40.Db;
 using Cho40.Jobs.Infrastructure;
+using Cho40.Jobs.Payments;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -22,9 +23,7 @@ public static class BenchConnections
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddNpgsqlDataSource(connectionString);
-        services.AddCho40KeyRing();
-        services.AddSingleton<IntegrationSecrets>();
-        services.AddSingleton<BankConnections>();
+        services.AddCho40BankConnections();
         await using var provided = services.BuildServiceProvider();
         var connections = provided.GetRequiredService<BankConnections>();
         var now = DateTimeOffset.UtcNow;

@@ -78,6 +78,18 @@ public static class PaymentsSetup
     public static string ClientName(string provider) => "bank-api-" + provider;
 
     /// <summary>
+    /// Bank connections and their secrets, sealed with the key ring in PostgreSQL: what the web and job processes use, and
+    /// what a test or benchmark needs to make a connection another process can open.
+    /// </summary>
+    public static IServiceCollection AddCho40BankConnections(this IServiceCollection services)
+    {
+        services.AddCho40KeyRing();
+        services.TryAddSingleton<IntegrationSecrets>();
+        services.TryAddSingleton<BankConnections>();
+        return services;
+    }
+
+    /// <summary>
     /// Bank notifications end to end, for the web process and job processes alike: the three services' formats, the
     /// intake and matching, connections and their encrypted secrets, the safety net (recurring job) and payOS links.
     /// </summary>
@@ -86,10 +98,8 @@ public static class PaymentsSetup
         var options = configuration.GetSection("Cho40:Payments").Get<PaymentsOptions>() ?? new PaymentsOptions();
         services.TryAddSingleton(options);
         services.TryAddSingleton(new PlatformAccount(configuration["Cho40:Collection:AccountNumber"] ?? PlatformAccount.DemoAccountNumber));
-        services.AddCho40KeyRing();
-        services.TryAddSingleton<IntegrationSecrets>();
+        services.AddCho40BankConnections();
         services.TryAddSingleton<Db.Payments>();
-        services.TryAddSingleton<BankConnections>();
         services.TryAddSingleton<PayOsLinks>();
         services.TryAddSingleton<Orders>();
 

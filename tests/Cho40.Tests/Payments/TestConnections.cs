@@ -96,9 +96,7 @@ public static class TestConnections
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddNpgsqlDataSource(connectionString);
-        services.AddCho40KeyRing();
-        services.AddSingleton<IntegrationSecrets>();
-        services.AddSingleton<BankConnections>();
+        services.AddCho40BankConnections();
         await using var provided = services.BuildServiceProvider();
         return await ForAccountAsync(provided, connectionString, TimeProvider.System, provider, account, "", mode);
     }
