@@ -79,15 +79,16 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     public Task BuildAsync(CancellationToken cancellationToken = default) => RefreshAsync(null, cancellationToken);
 
     /// <summary>
-    /// One page of a text search with words (<paramref name="folded"/> has at least one letter or digit), filters and
+    /// One page of a text search with words (<paramref name="words"/>, those of <paramref name="folded"/>: at least one), filters and
     /// keyset cursor applied: at most <paramref name="limit"/> hits, with the cursor of the next page when there is one.
     /// </summary>
-    internal async Task<SearchResult> SearchAsync(SearchQuery query, string folded, int limit, CancellationToken cancellationToken)
+    internal async Task<SearchResult> SearchAsync(SearchQuery query, string folded, string[] words, int limit,
+        CancellationToken cancellationToken)
     {
         var snapshot = current ?? throw new InvalidOperationException("The catalogue search index is not built yet (see Ready).");
         for (var attempt = 0; ; attempt++)
         {
-            var ranked = Rank(snapshot, query, folded, limit + 1);
+            var ranked = Rank(snapshot, query, folded, words, limit + 1);
             var page = ranked.Take(limit).ToList();
             // Only what changes with every order is read: each result's stock (and that it is still published), from a
             // covering index (products_card_stock_idx), with the catalogue version.
@@ -122,9 +123,8 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
 
     private readonly record struct Ranked(Entry Entry, int Rank);
 
-    private static List<Ranked> Rank(Snapshot s, SearchQuery query, string folded, int take)
+    private static List<Ranked> Rank(Snapshot s, SearchQuery query, string folded, string[] words, int take)
     {
-        var words = SearchFold.Words(folded);
         var searchDescriptions = (query.Text ?? "").Length >= 4;
         var candidates = new Dictionary<long, Entry>();
         foreach (var e in ExactName(s, query, folded)) candidates.TryAdd(e.Id, e);
@@ -183,30 +183,18 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     {
         // Per query word: the word as a prefix, and its corrections (exact words) when no vocabulary word starts with it.
         var alternatives = words.Select(w => (Prefix: w, Exact: Corrections(s.Vocabulary, w))).ToList();
-        var bits = new ulong[(s.Built.Length + 63) / 64];
-        var first = true;
+        ulong[]? bits = null;
         foreach (var (prefix, exact) in alternatives)
         {
-            var word = new ulong[bits.Length];
+            var word = new ulong[(s.Built.Length + 63) / 64];
             foreach (var v in PrefixRange(s.Vocabulary, prefix))
                 if (s.NameWords.TryGetValue(v, out var postings)) Mark(word, postings);   // words only changed products have are not
             foreach (var v in exact)
                 if (s.NameWords.TryGetValue(v, out var postings)) Mark(word, postings);
-            if (first) { bits = word; first = false; }
-            else for (var i = 0; i < bits.Length; i++) bits[i] &= word[i];
+            bits = And(bits, word);
         }
 
-        var found = new List<Entry>(CandidatesPerSource * 2);
-        for (var block = 0; block < bits.Length && found.Count < CandidatesPerSource; block++)
-        {
-            var b = bits[block];
-            while (b != 0 && found.Count < CandidatesPerSource)
-            {
-                var e = s.Built[block * 64 + BitOperations.TrailingZeroCount(b)];
-                b &= b - 1;
-                if (!s.Changed.ContainsKey(e.Id) && Passes(s, q, e)) found.Add(e);
-            }
-        }
+        var found = Listed(s, q, bits!).Take(CandidatesPerSource).ToList();
         // Products changed since the build: checked one by one (there are few).
         found.AddRange(s.Changed.Values.OfType<Entry>().Where(e => Passes(s, q, e) && alternatives.All(a =>
             e.NameWords.Any(n => n.StartsWith(a.Prefix, StringComparison.Ordinal) || a.Exact.Contains(n)))));
@@ -221,26 +209,13 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
         ulong[]? bits = null;
         foreach (var w in words.Distinct())
         {
-            if (!s.DescriptionWords.TryGetValue(w, out var postings)) { bits = null; break; }
+            if (!s.DescriptionWords.TryGetValue(w, out var postings)) { bits = null; break; }   // no description has them all
             var word = new ulong[(s.Built.Length + 63) / 64];
             Mark(word, postings);
-            if (bits is null) bits = word;
-            else for (var i = 0; i < bits.Length; i++) bits[i] &= word[i];
+            bits = And(bits, word);
         }
-        var found = new List<Entry>(CandidatesPerSource);
-        var checks = 0;
-        for (var block = 0; bits is not null && block < bits.Length && found.Count < CandidatesPerSource && checks < MaxDescriptionChecks; block++)
-        {
-            var b = bits[block];
-            while (b != 0 && found.Count < CandidatesPerSource && checks < MaxDescriptionChecks)
-            {
-                var e = s.Built[block * 64 + BitOperations.TrailingZeroCount(b)];
-                b &= b - 1;
-                if (s.Changed.ContainsKey(e.Id) || !Passes(s, q, e)) continue;
-                checks++;
-                if (HasPhrase(e, phrase)) found.Add(e);
-            }
-        }
+        var found = bits is null ? [] : Listed(s, q, bits).Take(MaxDescriptionChecks).Where(e => HasPhrase(e, phrase))
+            .Take(CandidatesPerSource).ToList();
         found.AddRange(s.Changed.Values.OfType<Entry>().Where(e => Passes(s, q, e) && HasPhrase(e, phrase)));
         return found.Take(CandidatesPerSource);
     }
@@ -281,6 +256,27 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
             var bits = new ulong[(products + 63) / 64];
             foreach (var p in positions) bits[p >> 6] |= 1UL << (p & 63);
             return bits;
+        }
+    }
+
+    /// <summary>The products in both sets (the first word's set when there is none yet).</summary>
+    private static ulong[] And(ulong[]? bits, ulong[] word)
+    {
+        if (bits is null) return word;
+        for (var i = 0; i < bits.Length; i++) bits[i] &= word[i];
+        return bits;
+    }
+
+    /// <summary>The built products in a set, in built order (shortest names first), unchanged since the build and within the filters.</summary>
+    private static IEnumerable<Entry> Listed(Snapshot s, SearchQuery q, ulong[] bits)
+    {
+        for (var block = 0; block < bits.Length; block++)
+        {
+            for (var b = bits[block]; b != 0; b &= b - 1)
+            {
+                var e = s.Built[block * 64 + BitOperations.TrailingZeroCount(b)];
+                if (!s.Changed.ContainsKey(e.Id) && Passes(s, q, e)) yield return e;
+            }
         }
     }
 

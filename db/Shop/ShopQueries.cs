@@ -246,11 +246,12 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
 
         // With the in-memory index (the web process), a text with words is found and ranked there by the same rules —
         // once it is built; until then PostgreSQL answers.
-        if (searchIndex is not null && hasText && !searchIndex.Ready) searchIndex.StartBuilding();
-        if (searchIndex is { Ready: true } && hasText)
+        if (searchIndex is not null && hasText)
         {
             var folded = SearchFold.Fold(text);
-            if (SearchFold.Words(folded).Length > 0) return await searchIndex.SearchAsync(query, folded, limit, cancellationToken);
+            var words = SearchFold.Words(folded);
+            if (words.Length > 0 && searchIndex.Ready) return await searchIndex.SearchAsync(query, folded, words, limit, cancellationToken);
+            searchIndex.StartBuilding(); // nothing once it is built
         }
 
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
