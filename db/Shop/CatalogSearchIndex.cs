@@ -302,24 +302,28 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
         foreach (var v in vocabulary)
         {
             if (!InVocabulary(v) || Math.Abs(v.Length - w.Length) > maxEdits) continue;
+            // Both conditions must hold; the edit distance, cheaper, rules out most of the vocabulary first.
+            if (Levenshtein(v, w) > maxEdits) continue;
             var near = Trigrams.Similarity(v, w) >= Trigrams.SimilarityThreshold
                        || (w.Length <= 3 && v.Length <= w.Length + 1 && v.Length > 0 && v[0] == w[0]);
-            if (near && Levenshtein(v, w) <= maxEdits) result.Add(v);
+            if (near) result.Add(v);
         }
         return result;
     }
 
     private static int Levenshtein(string a, string b)
     {
-        var previous = new int[b.Length + 1];
-        var row = new int[b.Length + 1];
+        Span<int> previous = b.Length < 128 ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
+        Span<int> row = b.Length < 128 ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
         for (var j = 0; j <= b.Length; j++) previous[j] = j;
         for (var i = 1; i <= a.Length; i++)
         {
             row[0] = i;
             for (var j = 1; j <= b.Length; j++)
                 row[j] = Math.Min(Math.Min(row[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, row) = (row, previous);
+            var swap = previous;
+            previous = row;
+            row = swap;
         }
         return previous[b.Length];
     }
