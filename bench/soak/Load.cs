@@ -138,12 +138,11 @@ public sealed partial class Load(Settings settings, Targets targets)
             var page = await SendAsync(client, "product", Get("/san-pham/" + slug), [200]);
             if (page is null) return;
             var action = FormAction().Match(page.Body);
-            var token = AntiforgeryToken(page.Body);
-            if (!action.Success || token is null) { Error("product", $"no add-to-cart form on /san-pham/{slug}"); return; }
-            var added = await SendAsync(client, "add to cart", Post(WebUtility.HtmlDecode(action.Groups[1].Value), new()
-            {
-                ["quantity"] = quantity.ToString(CultureInfo.InvariantCulture), ["__RequestVerificationToken"] = token,
-            }), [302]);
+            if (!action.Success) { Error("product", $"no add-to-cart form on /san-pham/{slug}"); return; }
+            // The basket button has no antiforgery token (the browser's Fetch Metadata protects it); post as the browser does.
+            var post = Post(WebUtility.HtmlDecode(action.Groups[1].Value), new() { ["quantity"] = quantity.ToString(CultureInfo.InvariantCulture) });
+            post.Headers.Add("Sec-Fetch-Site", "same-origin");
+            var added = await SendAsync(client, "add to cart", post, [302]);
             if (added is null) return;
         }
         if (await SendAsync(client, "cart", Get("/gio-hang"), [200]) is null) return;
