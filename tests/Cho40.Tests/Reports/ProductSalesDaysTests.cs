@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cho40.Db;
 using Cho40.Tests.Infrastructure;
+using Dapper;
 using Npgsql;
 using static Cho40.Tests.Reports.ReportTestData;
 
@@ -177,19 +178,61 @@ public sealed class ProductSalesDaysTests : IAsyncLifetime
         // Orders to cancel while others check out the same two products on the same day: a cancel takes the order's row,
         // then the products (in the trigger, before the sales rows), as checkout takes the products before its lines.
         var existing = new List<PlacedOrder>();
-        for (var i = 0; i < 6; i++) existing.Add(await PlaceAsync(orders, at, "cod", (p[1], 1), (p[0], 1)));
+        for (var i = 0; i < 30; i++) existing.Add(await PlaceAsync(orders, at, "cod", (p[1], 1), (p[0], 1)));
 
-        var checkouts = Enumerable.Range(0, 16).Select(i => Task.Run(() => PlaceAsync(orders, at.AddSeconds(i), "cod",
+        var checkouts = Enumerable.Range(0, 40).Select(i => Task.Run(() => PlaceAsync(orders, at.AddSeconds(i), "cod",
             i % 2 == 0 ? new[] { (p[0], 2), (p[1], 1) } : new[] { (p[1], 1), (p[0], 2) })));
         var cancels = existing.Select(o => Task.Run(() => orders.TransitionAsync(o.Id, OrderAction.Cancel, admin, true, at.AddMinutes(1))));
         var placed = await Task.WhenAll(checkouts);
         Assert.All(await Task.WhenAll(cancels), r => Assert.Equal(TransitionResult.Done, r));
 
-        Assert.Equal(16, placed.Length);
+        Assert.Equal(40, placed.Length);
         await AssertTableEqualsLinesAsync(seller);
-        Assert.Equal(16 * 2, await ScalarAsync<long>(app,
+        Assert.Equal(40 * 2, await ScalarAsync<long>(app,
             "SELECT sum(quantity) FROM product_sales_days WHERE seller_id = @seller AND product_id = @id", new { seller, id = p[0] }));
-        Assert.Equal(16, await ScalarAsync<long>(app,
+        Assert.Equal(40, await ScalarAsync<long>(app,
             "SELECT sum(line_count) FROM product_sales_days WHERE seller_id = @seller AND product_id = @id", new { seller, id = p[1] }));
+    }
+
+    [Fact]
+    public async Task A_cancel_waits_for_a_checkout_holding_its_product_before_touching_the_sales_rows()
+    {
+        // The interleaving that would deadlock if a cancel took the sales rows before the products: a checkout has taken a
+        // product's stock (its row lock) and not yet inserted its lines; a cancel of an earlier order of that product and
+        // day starts. The cancel must wait on the product (the trigger locks it first), so the checkout's lines go in.
+        var orders = new Db.Orders(db);
+        var (seller, p) = await NewSellerAsync(1);
+        var admin = await ScalarAsync<long>(app, "SELECT id FROM users WHERE phone = '0900000001'");
+        var at = StartOf(new DateOnly(2031, 5, 27)).AddHours(9);
+        var earlier = await PlaceAsync(orders, at, "cod", (p[0], 1));
+
+        await using var checkout = await db.OpenConnectionAsync();
+        await using var tx = await checkout.BeginTransactionAsync();
+        // Checkout's first step (Orders.PlaceAsync): the guarded stock update, which locks the product row.
+        await checkout.ExecuteAsync("UPDATE products SET stock = stock - 2 WHERE id = @id", new { id = p[0] }, tx);
+        var cancel = Task.Run(() => orders.TransitionAsync(earlier.Id, OrderAction.Cancel, admin, true, at.AddMinutes(1)));
+        // Wait until the cancel is blocked on a lock (it holds its order row and waits for the product).
+        for (var i = 0; i < 100 && !await ScalarAsync<bool>(app,
+                 "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database())"); i++)
+            await Task.Delay(50);
+        Assert.False(cancel.IsCompleted);
+        // Checkout's next steps: the order and its line (the insert trigger adds to the day's sales row), commit.
+        await checkout.ExecuteAsync("""
+            WITH g AS (INSERT INTO checkout_groups (idempotency_key, access_token, created_at)
+                       VALUES (gen_random_uuid(), 'psd-' || gen_random_uuid(), @at) RETURNING id),
+            o AS (INSERT INTO orders (code, access_token, checkout_group_id, seller_id, customer_name, customer_phone, province_code,
+                                      commune_code, address_line, payment_method, status, subtotal_vnd, shipping_fee_vnd, total_vnd,
+                                      created_at, updated_at)
+                  SELECT @code, 'psd-' || gen_random_uuid(), g.id, @seller, 'Khách thử', '0912345678', '19', '05503', 'Xóm 1', 'cod',
+                         'placed', 22000, 0, 22000, @at, @at FROM g RETURNING id)
+            INSERT INTO order_items (order_id, product_id, product_name, unit, unit_price_vnd, quantity, line_total_vnd)
+            SELECT o.id, p.id, p.name, p.unit, 11000, 2, 22000 FROM o, products p WHERE p.id = @id
+            """, new { at, seller, id = p[0], code = Db.Orders.NewCode() }, tx);
+        await tx.CommitAsync();
+
+        Assert.Equal(TransitionResult.Done, await cancel);
+        await AssertTableEqualsLinesAsync(seller);
+        Assert.Equal(2, await ScalarAsync<long>(app,
+            "SELECT sum(quantity) FROM product_sales_days WHERE seller_id = @seller AND line_count > 0", new { seller }));
     }
 }
