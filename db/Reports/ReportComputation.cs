@@ -129,7 +129,8 @@ public sealed class ReportComputation(NpgsqlDataSource db)
         Done("late arrivals");
 
         // The day's shop orders (placed that day), by seller and method. Revenue: goods value of those not cancelled or
-        // returned by now.
+        // returned by now. No test against the cutoff: the window ends at or before it (checked above), so every order
+        // placed in the window is before it.
         await connection.ExecuteAsync(new CommandDefinition("""
             CREATE TEMP TABLE rpt_seller_day ON COMMIT DROP AS
             SELECT seller_id,
@@ -141,27 +142,12 @@ public sealed class ReportComputation(NpgsqlDataSource db)
             FROM (SELECT o.seller_id, o.payment_method, o.status IN ('cancelled', 'returned') AS cancelled,
                          count(*) AS n, sum(o.subtotal_vnd) AS vnd
                   FROM orders o
-                  WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd AND o.created_at < @cutoff
+                  WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd
                   GROUP BY o.seller_id, o.payment_method, o.status IN ('cancelled', 'returned')) x
             GROUP BY seller_id
             """, p, tx, commandTimeout: 600, cancellationToken: cancellationToken));
         Done("orders");
 
-        // What each product sold in those orders (not cancelled or returned): the sellers' top products. Read from
-        // product_sales_days, which the write path keeps (triggers on order_items and orders, migration 0920) — the lines of
-        // the day's live orders, by seller, product, name and unit as sold — instead of joining the day's order lines to
-        // their orders here. Its day is the Vietnam day of orders.created_at, which is this window; the window ends at or
-        // before the cutoff, so every order of the day counts, as in the seller aggregate above. Name and unit as sold: the
-        // largest among the day's live lines (rows with line_count > 0), as when they were taken from the lines.
-        await connection.ExecuteAsync(new CommandDefinition("""
-            CREATE TEMP TABLE rpt_products ON COMMIT DROP AS
-            SELECT product_id, seller_id, max(product_name) AS name, max(unit) AS unit, sum(quantity)::bigint AS quantity,
-                   sum(revenue_vnd)::bigint AS vnd
-            FROM product_sales_days
-            WHERE sale_day = @day AND line_count > 0
-            GROUP BY seller_id, product_id
-            """, p, tx, commandTimeout: 600, cancellationToken: cancellationToken));
-        Done("top products");
 
         // Every report of the day in one INSERT: stalls, markets (the sum of their stalls, top stalls) and sellers (top
         // products), each with its comparisons (the stored reports of the 7 days before, read in one pass); then each late
@@ -190,6 +176,18 @@ public sealed class ReportComputation(NpgsqlDataSource db)
                              row_number() OVER (PARTITION BY s.market_id ORDER BY d.cash_vnd + d.qr_vnd DESC, d.stall_id) AS rank
                       FROM rpt_stall_day d JOIN stalls s ON s.id = d.stall_id) x
                 WHERE rank <= 5 GROUP BY market_id
+            ),
+            -- What each product sold in the day's orders not cancelled or returned, for the sellers' top products: read from
+            -- product_sales_days, which the write path keeps (triggers on order_items and orders, migration 0920) — the lines
+            -- of the day's live orders by seller, product, name and unit as sold — instead of joining the day's order lines
+            -- to their orders here. Its day is the Vietnam day of orders.created_at, i.e. this window. Name and unit as sold:
+            -- the largest among the day's live lines (rows with line_count > 0), as when they were taken from the lines.
+            rpt_products AS (
+                SELECT product_id, seller_id, max(product_name) AS name, max(unit) AS unit, sum(quantity)::bigint AS quantity,
+                       sum(revenue_vnd)::bigint AS vnd
+                FROM product_sales_days
+                WHERE sale_day = @day AND line_count > 0
+                GROUP BY seller_id, product_id
             ),
             seller_top AS (
                 SELECT seller_id, jsonb_agg(jsonb_build_object('id', product_id, 'name', name, 'unit', unit,
