@@ -163,7 +163,7 @@ if (!reuse)
             }
             await import.CompleteAsync();
         }
-        // The lines by COPY, as production's checkout inserts them: the insert trigger on order_items (migration 0920) fires
+        // The lines by COPY, as production's checkout inserts them: the insert trigger on order_items (migration 0930) fires
         // once for the COPY and adds them to product_sales_days — generation pays for it, not the report.
         var copyLines = Stopwatch.StartNew();
         await using (var import = await c.BeginBinaryImportAsync("""

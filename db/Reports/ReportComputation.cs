@@ -178,7 +178,7 @@ public sealed class ReportComputation(NpgsqlDataSource db)
                 WHERE rank <= 5 GROUP BY market_id
             ),
             -- What each product sold in the day's orders not cancelled or returned, for the sellers' top products: read from
-            -- product_sales_days, which the write path keeps (triggers on order_items and orders, migration 0920) — the lines
+            -- product_sales_days, which the write path keeps (triggers on order_items and orders, migration 0930) — the lines
             -- of the day's live orders by seller, product, name and unit as sold — instead of joining the day's order lines
             -- to their orders here. Its day is the Vietnam day of orders.created_at, i.e. this window. Name and unit as sold:
             -- the largest among the day's live lines (rows with line_count > 0), as when they were taken from the lines.

@@ -8,7 +8,7 @@ using static Cho40.Tests.Reports.ReportTestData;
 namespace Cho40.Tests.Reports;
 
 /// <summary>
-/// product_sales_days (kept by triggers, migration 0920) stays exactly a recomputation from order_items when orders go
+/// product_sales_days (kept by triggers, migration 0930) stays exactly a recomputation from order_items when orders go
 /// through the real write paths — checkout, cancel, return, expiry of unpaid transfers — on days on both sides of Vietnam
 /// midnights, and the sellers' top products in the stored reports, which now read it, equal the top products computed from
 /// the lines at the moment of each computation.
