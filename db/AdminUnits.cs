@@ -32,6 +32,30 @@ public sealed class AdminUnits(NpgsqlDataSource db)
         return read;
     }
 
+    private IReadOnlyDictionary<string, string>? communeNames;
+
+    /// <summary>
+    /// A commune's name by its code (null when unknown), from all communes read once per process, like the provinces:
+    /// the product page names a product's origin on every view.
+    /// </summary>
+    public async Task<string?> CommuneNameAsync(string code, CancellationToken cancellationToken = default)
+    {
+        if (communeNames is not { } names)
+        {
+            await using var connection = await db.OpenConnectionAsync(cancellationToken);
+            var read = (await connection.QueryAsync<(string Code, string Name)>(
+                new CommandDefinition("SELECT code, name FROM communes", cancellationToken: cancellationToken)))
+                .ToDictionary(c => c.Code, c => c.Name, StringComparer.Ordinal);
+            names = read;
+            if (read.Count > 0) communeNames = read;   // not before the data file is loaded
+        }
+        return names.GetValueOrDefault(code);
+    }
+
+    /// <summary>A province's name by its code (null when unknown).</summary>
+    public async Task<string?> ProvinceNameAsync(string code, CancellationToken cancellationToken = default) =>
+        (await ProvincesAsync(cancellationToken)).FirstOrDefault(p => p.Code == code)?.Name;
+
     public async Task<IReadOnlyList<Commune>> CommunesAsync(string provinceCode, CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);

@@ -11,10 +11,11 @@ namespace Cho40.Db;
 /// PostgreSQL planned and ranked every search). Each process keeps the searchable fields of every listed product — the
 /// folded name and description, category, origin, OCOP stars, price and seller, and what its card shows — with word
 /// postings in name-length order, and finds and ranks a search's candidates with the same rules and the same rank as the
-/// SQL search (pg_trgm similarity and word similarity, computed by <see cref="Trigrams"/>). Only the results' stock and
-/// status are read from PostgreSQL, together with the catalogue version (<c>catalog_search_version</c>): when the version
-/// moved, the index first reads the products stamped since (a few rows) and searches again, so a search never answers
-/// from a catalogue older than the one it reads the stock from. About 300 bytes per product (30 MB for 100,000).
+/// SQL search (pg_trgm similarity and word similarity, computed by <see cref="Trigrams"/>). A search reads one number from
+/// PostgreSQL, the catalogue version (<c>catalog_search_version</c>): when it moved, the index first reads the products
+/// stamped since (a few rows) and searches again, so a search never answers from an older catalogue than the one committed
+/// when it began. A card shows only whether a product is sold out, and selling the last one (or restocking) stamps the
+/// product; other stock changes stamp nothing. About 300 bytes per product (30 MB for 100,000).
 /// </summary>
 public sealed class CatalogSearchIndex(NpgsqlDataSource db)
 {
@@ -29,12 +30,12 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
 
     /// <summary>A listed product: what search matches and ranks (folded) and what its result card shows.</summary>
     internal sealed record Entry(long Id, string Name, byte[] Description, string[] NameWords, int CategoryId, string? ProvinceCode,
-        short? OcopStars, long PriceVnd, long SellerId, Card Card);
+        short? OcopStars, long PriceVnd, long SellerId, bool SoldOut, Card Card);
 
     internal sealed record Card(string Slug, string Name, string Unit, string SellerName, string SellerSlug, string? ProvinceName, long? ImageId);
 
     private sealed record Row(long Id, string NameFolded, string DescriptionFolded, int CategoryId, string? ProvinceCode,
-        short? OcopStars, long PriceVnd, long SellerId, bool Listed, string Slug, string Name, string Unit, string SellerName,
+        short? OcopStars, long PriceVnd, long SellerId, bool SoldOut, bool Listed, string Slug, string Name, string Unit, string SellerName,
         string SellerSlug, string? ProvinceName, long? ImageId);
 
     private sealed record Category(int Id, int? ParentId, string Slug);
@@ -86,38 +87,28 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
         CancellationToken cancellationToken)
     {
         var snapshot = current ?? throw new InvalidOperationException("The catalogue search index is not built yet (see Ready).");
-        for (var attempt = 0; ; attempt++)
+        // The catalogue version, and nothing else: everything a result and its card show is in the index.
+        long version;
+        await using (var connection = await db.OpenConnectionAsync(cancellationToken))
         {
-            var ranked = Rank(snapshot, query, folded, words, limit + 1);
-            var page = ranked.Take(limit).ToList();
-            // Only what changes with every order is read: each result's stock (and that it is still published), from a
-            // covering index (products_card_stock_idx), with the catalogue version.
-            await using var connection = await db.OpenConnectionAsync(cancellationToken);
-            var rows = (await connection.QueryAsync<(long Version, long? Id, int? Stock)>(new CommandDefinition("""
-                SELECT v.version, p.id, p.stock
-                FROM catalog_search_version v
-                LEFT JOIN products p ON p.id = ANY(@ids) AND p.status = 'published'
-                """, new { ids = page.Select(r => r.Entry.Id).ToArray() }, cancellationToken: cancellationToken))).AsList();
-            var version = rows[0].Version;
-            var stock = rows.Where(r => r.Id is not null).ToDictionary(r => r.Id!.Value, r => r.Stock!.Value);
-            if (version > snapshot.Version && attempt == 0)
-            {
-                // The catalogue changed after this index was read: catch up, then search again.
-                snapshot = await RefreshAsync(snapshot, cancellationToken);
-                continue;
-            }
-            var hits = page.Where(r => stock.ContainsKey(r.Entry.Id)).Select(r => new SearchHit(ToCard(snapshot, r.Entry, stock[r.Entry.Id]), r.Rank)).ToList();
-            var next = ranked.Count > limit && page.Count > 0 ? new SearchCursor(page[^1].Rank, page[^1].Entry.Id) : null;
-            return new SearchResult(hits, next);
+            version = await connection.QuerySingleAsync<long>(new CommandDefinition(
+                "SELECT version FROM catalog_search_version", cancellationToken: cancellationToken));
         }
+        // The catalogue changed after this index was read: catch up first.
+        if (version > snapshot.Version) snapshot = await RefreshAsync(snapshot, cancellationToken, atLeast: version);
+        var ranked = Rank(snapshot, query, folded, words, limit + 1);
+        var page = ranked.Take(limit).ToList();
+        var hits = page.Select(r => new SearchHit(ToCard(snapshot, r.Entry), r.Rank)).ToList();
+        var next = ranked.Count > limit && page.Count > 0 ? new SearchCursor(page[^1].Rank, page[^1].Entry.Id) : null;
+        return new SearchResult(hits, next);
     }
 
-    private static ShopCard ToCard(Snapshot s, Entry e, int stock)
+    private static ShopCard ToCard(Snapshot s, Entry e)
     {
         var category = s.Categories.GetValueOrDefault(e.CategoryId);
         var top = category?.ParentId is { } parent ? s.Categories.GetValueOrDefault(parent) : null;
         var c = e.Card;
-        return new ShopCard(e.Id, c.Slug, c.Name, c.Unit, e.PriceVnd, stock, e.OcopStars, c.SellerName, c.SellerSlug, c.ProvinceName,
+        return new ShopCard(e.Id, c.Slug, c.Name, c.Unit, e.PriceVnd, e.SoldOut, e.OcopStars, c.SellerName, c.SellerSlug, c.ProvinceName,
             c.ImageId, top?.Slug ?? category?.Slug);
     }
 
@@ -311,24 +302,28 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
         foreach (var v in vocabulary)
         {
             if (!InVocabulary(v) || Math.Abs(v.Length - w.Length) > maxEdits) continue;
+            // Both conditions must hold; the edit distance, cheaper, rules out most of the vocabulary first.
+            if (Levenshtein(v, w) > maxEdits) continue;
             var near = Trigrams.Similarity(v, w) >= Trigrams.SimilarityThreshold
                        || (w.Length <= 3 && v.Length <= w.Length + 1 && v.Length > 0 && v[0] == w[0]);
-            if (near && Levenshtein(v, w) <= maxEdits) result.Add(v);
+            if (near) result.Add(v);
         }
         return result;
     }
 
     private static int Levenshtein(string a, string b)
     {
-        var previous = new int[b.Length + 1];
-        var row = new int[b.Length + 1];
+        Span<int> previous = b.Length < 128 ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
+        Span<int> row = b.Length < 128 ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
         for (var j = 0; j <= b.Length; j++) previous[j] = j;
         for (var i = 1; i <= a.Length; i++)
         {
             row[0] = i;
             for (var j = 1; j <= b.Length; j++)
                 row[j] = Math.Min(Math.Min(row[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, row) = (row, previous);
+            var swap = previous;
+            previous = row;
+            row = swap;
         }
         return previous[b.Length];
     }
@@ -338,7 +333,7 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     private const string RowColumns = """
         p.id, p.name_folded AS NameFolded, p.description_folded AS DescriptionFolded, p.category_id AS CategoryId,
         p.origin_province_code AS ProvinceCode, p.ocop_stars AS OcopStars, p.price_vnd AS PriceVnd, p.seller_id AS SellerId,
-        p.status = 'published' AND s.status = 'approved' AS Listed,
+        p.stock = 0 AS SoldOut, p.status = 'published' AND s.status = 'approved' AS Listed,
         p.slug, p.name, p.unit, s.name AS SellerName, s.slug AS SellerSlug,
         (SELECT pr.name FROM provinces pr WHERE pr.code = p.origin_province_code) AS ProvinceName,
         (SELECT pi.id FROM product_images pi WHERE pi.product_id = p.id ORDER BY pi.sort_order, pi.id LIMIT 1) AS ImageId
@@ -347,14 +342,14 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     /// <summary>
     /// Brings the index up to the catalogue's current version: the products stamped since <paramref name="seen"/>, or
     /// everything when there is no index yet or too many have changed. One refresh at a time; a search that waited for
-    /// another's refresh uses its result.
+    /// another's refresh uses its result when it has the version the search read (<paramref name="atLeast"/>).
     /// </summary>
-    private async Task<Snapshot> RefreshAsync(Snapshot? seen, CancellationToken cancellationToken)
+    private async Task<Snapshot> RefreshAsync(Snapshot? seen, CancellationToken cancellationToken, long atLeast = 0)
     {
         await refreshing.WaitAsync(cancellationToken);
         try
         {
-            if (current is { } now && now != seen) return now;
+            if (current is { } now && now != seen && now.Version >= atLeast) return now;
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
             // One snapshot for the version and the rows: nothing committed in between is missed or read twice.
             await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
@@ -399,7 +394,7 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     }
 
     private static Entry ToEntry(Row r) => new(r.Id, r.NameFolded, Encoding.UTF8.GetBytes(r.DescriptionFolded),
-        SearchFold.Words(r.NameFolded), r.CategoryId, r.ProvinceCode, r.OcopStars, r.PriceVnd, r.SellerId,
+        SearchFold.Words(r.NameFolded), r.CategoryId, r.ProvinceCode, r.OcopStars, r.PriceVnd, r.SellerId, r.SoldOut,
         new Card(r.Slug, r.Name, r.Unit, r.SellerName, r.SellerSlug, r.ProvinceName, r.ImageId));
 
     private static Snapshot Build(long version, IEnumerable<Entry> entries, Dictionary<int, Category> categories)

@@ -4,8 +4,11 @@ using Npgsql;
 
 namespace Cho40.Db;
 
-/// <summary>A product as a card in a list: what the home, category, seller and search pages show.</summary>
-public sealed record ShopCard(long Id, string Slug, string Name, string Unit, long PriceVnd, int Stock, short? OcopStars,
+/// <summary>
+/// A product as a card in a list: what the home, category, seller and search pages show. Of its stock a card shows only
+/// whether it is sold out (the product page shows how many are left).
+/// </summary>
+public sealed record ShopCard(long Id, string Slug, string Name, string Unit, long PriceVnd, bool SoldOut, short? OcopStars,
     string SellerName, string SellerSlug, string? ProvinceName, long? ImageId, string? CategorySlug = null);
 
 public sealed record ShopCategory(int Id, string Slug, string Name, string NameEn, int? ParentId);
@@ -58,8 +61,10 @@ public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, SearchCursor? N
 /// case), so "che tan cuong", "CHÈ TÂN CƯƠNG" and "tan cuong" all find "Chè Tân Cương".
 /// </summary>
 public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null, NpgsqlDataSource? searchDb = null,
-    bool cacheTextSearches = true, CatalogSearchIndex? searchIndex = null)
+    bool cacheTextSearches = true, CatalogSearchIndex? searchIndex = null, AdminUnits? units = null)
 {
+    private readonly AdminUnits units = units ?? new AdminUnits(db);
+
     /// <summary>
     /// The connection string for text searches (<c>searchDb</c>): always a plan made for the actual words. A prepared
     /// statement may otherwise switch to a generic plan, which cannot know whether a word is in 40 % of the names (read
@@ -99,7 +104,7 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
     }
 
     private const string CardColumns = """
-        p.id, p.slug, p.name, p.unit, p.price_vnd AS PriceVnd, p.stock, p.ocop_stars AS OcopStars,
+        p.id, p.slug, p.name, p.unit, p.price_vnd AS PriceVnd, p.stock = 0 AS SoldOut, p.ocop_stars AS OcopStars,
         s.name AS SellerName, s.slug AS SellerSlug, pr.name AS ProvinceName,
         (SELECT pi.id FROM product_images pi WHERE pi.product_id = p.id ORDER BY pi.sort_order, pi.id LIMIT 1) AS ImageId,
         (SELECT COALESCE(top.slug, c.slug) FROM categories c LEFT JOIN categories top ON top.id = c.parent_id
@@ -152,29 +157,58 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
             """, new { limit }, cancellationToken: cancellationToken))).AsList();
     }
 
-    /// <summary>A published product of an approved seller by its slug, with its photos (one round trip); null otherwise.</summary>
+    /// <summary>
+    /// A published product of an approved seller by its slug, with its photos; null otherwise. One statement on the
+    /// product and its seller, the rest (category, province and commune names) from what this process has read once:
+    /// the product page is the most visited page after search, and its four joins cost more than the row itself.
+    /// </summary>
     public async Task<ShopProduct?> ProductAsync(string slug, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition("""
-            SELECT p.id, p.slug, p.name, p.description_md AS DescriptionMd, p.unit, p.price_vnd AS PriceVnd, p.stock,
-                   p.ocop_stars AS OcopStars, array_to_string(p.certifications, chr(31)) AS CertificationList, pr.name AS OriginProvinceName, c.name AS OriginCommuneName,
-                   s.id AS SellerId, s.name AS SellerName, s.slug AS SellerSlug,
-                   cat.slug AS CategorySlug, cat.name AS CategoryName, cat.name_en AS CategoryNameEn
-            FROM products p
-            JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
-            JOIN categories cat ON cat.id = p.category_id
-            LEFT JOIN provinces pr ON pr.code = p.origin_province_code
-            LEFT JOIN communes c ON c.code = p.origin_commune_code
-            WHERE p.slug = @slug AND p.status = 'published';
+        ProductRow? row;
+        await using (var connection = await db.OpenConnectionAsync(cancellationToken))
+        {
+            row = await connection.QuerySingleOrDefaultAsync<ProductRow>(new CommandDefinition("""
+                SELECT p.id, p.slug, p.name, p.description_md AS DescriptionMd, p.unit, p.price_vnd AS PriceVnd, p.stock,
+                       p.ocop_stars AS OcopStars, array_to_string(p.certifications, chr(31)) AS CertificationList,
+                       p.origin_province_code AS OriginProvinceCode, p.origin_commune_code AS OriginCommuneCode, p.category_id AS CategoryId,
+                       s.id AS SellerId, s.name AS SellerName, s.slug AS SellerSlug,
+                       ARRAY(SELECT pi.id FROM product_images pi WHERE pi.product_id = p.id ORDER BY pi.sort_order, pi.id) AS ImageIds
+                FROM products p
+                JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
+                WHERE p.slug = @slug AND p.status = 'published'
+                """, new { slug }, cancellationToken: cancellationToken));
+        }
+        if (row is null) return null;
+        var category = (await CategoriesAsync(cancellationToken)).FirstOrDefault(c => c.Id == row.CategoryId)
+            // A category created since the list was read (it is kept for ListingCacheDuration).
+            ?? (await LoadCategoriesAsync(cancellationToken)).First(c => c.Id == row.CategoryId);
+        return new ShopProduct(row.Id, row.Slug, row.Name, row.DescriptionMd, row.Unit, row.PriceVnd, row.Stock, row.OcopStars,
+            row.CertificationList,
+            row.OriginProvinceCode is { } province ? await units.ProvinceNameAsync(province, cancellationToken) : null,
+            row.OriginCommuneCode is { } commune ? await units.CommuneNameAsync(commune, cancellationToken) : null,
+            row.SellerId, row.SellerName, row.SellerSlug, category.Slug, category.Name, category.NameEn) { ImageIds = row.ImageIds };
+    }
 
-            SELECT pi.id FROM product_images pi JOIN products p ON p.id = pi.product_id
-            WHERE p.slug = @slug
-            ORDER BY pi.sort_order, pi.id;
-            """, new { slug }, cancellationToken: cancellationToken));
-        var product = await results.ReadSingleOrDefaultAsync<ShopProduct>();
-        if (product is null) return null;
-        return product with { ImageIds = (await results.ReadAsync<long>()).AsList() };
+    // Properties, not a positional record: Dapper matches a constructor by the reader's field types, and the reader
+    // calls bigint[] System.Array.
+    private sealed class ProductRow
+    {
+        public long Id { get; init; }
+        public string Slug { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string DescriptionMd { get; init; } = "";
+        public string Unit { get; init; } = "";
+        public long PriceVnd { get; init; }
+        public int Stock { get; init; }
+        public short? OcopStars { get; init; }
+        public string CertificationList { get; init; } = "";
+        public string? OriginProvinceCode { get; init; }
+        public string? OriginCommuneCode { get; init; }
+        public int CategoryId { get; init; }
+        public long SellerId { get; init; }
+        public string SellerName { get; init; } = "";
+        public string SellerSlug { get; init; } = "";
+        public long[] ImageIds { get; init; } = [];
     }
 
     public async Task<IReadOnlyList<CartProduct>> CartProductsAsync(IReadOnlyCollection<long> ids,
@@ -358,12 +392,12 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
             take = limit + 1,
         }, cancellationToken: cancellationToken))).AsList();
 
-        var hits = rows.Take(limit).Select(r => new SearchHit(new ShopCard(r.Id, r.Slug, r.Name, r.Unit, r.PriceVnd, r.Stock,
+        var hits = rows.Take(limit).Select(r => new SearchHit(new ShopCard(r.Id, r.Slug, r.Name, r.Unit, r.PriceVnd, r.SoldOut,
             r.OcopStars, r.SellerName, r.SellerSlug, r.ProvinceName, r.ImageId, r.CategorySlug), r.Rank)).ToList();
         var next = rows.Count > limit ? new SearchCursor(hits[^1].Rank, hits[^1].Card.Id) : null;
         return new SearchResult(hits, next);
     }
 
-    private sealed record SearchRow(long Id, string Slug, string Name, string Unit, long PriceVnd, int Stock, short? OcopStars,
+    private sealed record SearchRow(long Id, string Slug, string Name, string Unit, long PriceVnd, bool SoldOut, short? OcopStars,
         string SellerName, string SellerSlug, string? ProvinceName, long? ImageId, string? CategorySlug, int Rank);
 }

@@ -27,21 +27,34 @@ public static class Trigrams
     /// </summary>
     public static float WordSimilarity(string a, string b) => new Prepared(a).Measure(b).WordSimilarity;
 
-    /// <summary>A search text's trigrams, made once and measured against many names.</summary>
+    /// <summary>
+    /// A search text's trigrams, made once and measured against many names. Measuring allocates nothing (a search
+    /// measures a few hundred names, and the garbage of lists and dictionaries per name was most of its cost).
+    /// </summary>
     public sealed class Prepared
     {
         private readonly ulong[] unique;    // sorted
 
-        public Prepared(string text) => unique = Unique(InOrder(text));
+        public Prepared(string text)
+        {
+            var ordered = new ulong[MaxTrigrams(text)];
+            var n = InOrder(text, ordered);
+            unique = ordered.AsSpan(0, Dedupe(ordered.AsSpan(0, n))).ToArray();
+        }
 
         /// <summary>similarity(text, other) and word_similarity(text, other).</summary>
         public (float Similarity, float WordSimilarity) Measure(string other)
         {
-            var ordered = InOrder(other);
-            return (SimilarityTo(Unique(ordered)), WordSimilarityTo(ordered));
+            var max = MaxTrigrams(other);
+            Span<ulong> ordered = max <= 256 ? stackalloc ulong[max] : new ulong[max];
+            ordered = ordered[..InOrder(other, ordered)];
+            Span<ulong> sorted = ordered.Length <= 256 ? stackalloc ulong[ordered.Length] : new ulong[ordered.Length];
+            ordered.CopyTo(sorted);
+            var otherUnique = sorted[..Dedupe(sorted)];
+            return (SimilarityTo(otherUnique), WordSimilarityTo(ordered, otherUnique));
         }
 
-        private float SimilarityTo(ulong[] other)
+        private float SimilarityTo(ReadOnlySpan<ulong> other)
         {
             if (unique.Length == 0 || other.Length == 0) return 0f;
             int i = 0, j = 0, common = 0;
@@ -54,25 +67,22 @@ public static class Trigrams
             return Sml(common, unique.Length, other.Length);
         }
 
-        private float WordSimilarityTo(List<ulong> t2)
+        private float WordSimilarityTo(ReadOnlySpan<ulong> t2, ReadOnlySpan<ulong> t2Unique)
         {
-            // Number b's trigrams: a's distinct trigrams are 0 … ulen1-1 (found), others follow.
+            // Number b's trigrams: a's distinct trigrams are 0 … ulen1-1 (found); any other is ulen1 + its place among b's
+            // distinct trigrams (pg_trgm numbers those in order of appearance; only their being distinct matters).
             var ulen1 = unique.Length;
-            var index2 = new int[t2.Count];
-            var others = new Dictionary<ulong, int>();
-            for (var i = 0; i < t2.Count; i++)
+            var unique1 = unique.AsSpan();
+            Span<int> index2 = t2.Length <= 256 ? stackalloc int[t2.Length] : new int[t2.Length];
+            for (var i = 0; i < t2.Length; i++)
             {
-                var k = Array.BinarySearch(unique, t2[i]);
-                if (k < 0 && !others.TryGetValue(t2[i], out k))
-                {
-                    k = ulen1 + others.Count;
-                    others.Add(t2[i], k);
-                }
-                index2[i] = k;
+                var k = unique1.BinarySearch(t2[i]);
+                index2[i] = k >= 0 ? k : ulen1 + t2Unique.BinarySearch(t2[i]);
             }
 
-            var lastpos = new int[ulen1 + others.Count];
-            Array.Fill(lastpos, -1);
+            var positions = ulen1 + t2Unique.Length;
+            Span<int> lastpos = positions <= 512 ? stackalloc int[positions] : new int[positions];
+            lastpos.Fill(-1);
             int ulen2 = 0, count = 0, lower = -1;
             var max = 0f;
             for (var i = 0; i < index2.Length; i++)
@@ -129,10 +139,16 @@ public static class Trigrams
 
     private static float Sml(int count, int len1, int len2) => count / (float)(len1 + len2 - count);
 
-    /// <summary>A word's trigrams as pg_trgm makes them: lower case, two spaces before, one after; three characters packed in a number.</summary>
-    internal static List<ulong> InOrder(string text)
+    /// <summary>At most how many trigrams a text has: each word of n characters has n + 1.</summary>
+    private static int MaxTrigrams(string text) => 2 * text.Length + 1;
+
+    /// <summary>
+    /// A text's trigrams as pg_trgm makes them, in order, into <paramref name="into"/> (<see cref="MaxTrigrams"/> long):
+    /// each word lower case, two spaces before, one after; three characters packed in a number. Returns how many.
+    /// </summary>
+    private static int InOrder(string text, Span<ulong> into)
     {
-        var result = new List<ulong>(text.Length + 4);
+        var n = 0;
         var i = 0;
         while (i < text.Length)
         {
@@ -144,24 +160,24 @@ public static class Trigrams
             for (var k = start; k <= i; k++)
             {
                 ulong c2 = k < i ? char.ToLowerInvariant(text[k]) : ' ';
-                result.Add((c0 << 32) | (c1 << 16) | c2);
+                into[n++] = (c0 << 32) | (c1 << 16) | c2;
                 c0 = c1;
                 c1 = c2;
             }
         }
-        return result;
+        return n;
     }
 
-    private static ulong[] Unique(List<ulong> trigrams)
+    /// <summary>Sorts the trigrams and moves the distinct ones to the front; returns how many there are.</summary>
+    private static int Dedupe(Span<ulong> trigrams)
     {
-        var array = trigrams.ToArray();
-        Array.Sort(array);
+        trigrams.Sort();
         var n = 0;
-        for (var i = 0; i < array.Length; i++)
+        for (var i = 0; i < trigrams.Length; i++)
         {
-            if (i == 0 || array[i] != array[n - 1]) array[n++] = array[i];
+            if (i == 0 || trigrams[i] != trigrams[n - 1]) trigrams[n++] = trigrams[i];
         }
-        return array[..n];
+        return n;
     }
 
     /// <summary>pg_trgm's word characters (alphanumerics in the database's UTF-8 locale).</summary>

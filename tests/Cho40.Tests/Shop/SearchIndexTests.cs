@@ -132,21 +132,36 @@ public sealed class SearchIndexTests(SearchFixture fixture) : IClassFixture<Sear
             INSERT INTO product_images (product_id, storage_key, content_type, width, height) VALUES (@id, @sha, 'image/webp', 10, 10)
             RETURNING id
             """, new { id, sha });
-        await connection.ExecuteAsync("UPDATE products SET stock = 2 WHERE id = @id", new { id });
+        await connection.ExecuteAsync("UPDATE products SET stock = 0 WHERE id = @id", new { id });
         var card = (await store.SearchAsync(new SearchQuery(renamed))).Hits.Single(h => h.Card.Id == id).Card;
-        Assert.Equal(("HTX thử đổi tên", imageId, 2), (card.SellerName, card.ImageId, card.Stock));
+        Assert.Equal(("HTX thử đổi tên", imageId, true), (card.SellerName, card.ImageId, card.SoldOut));
+        await connection.ExecuteAsync("UPDATE products SET stock = 3 WHERE id = @id", new { id });
+        Assert.False((await store.SearchAsync(new SearchQuery(renamed))).Hits.Single(h => h.Card.Id == id).Card.SoldOut);
         await connection.ExecuteAsync("UPDATE sellers SET status = 'suspended' WHERE id = @sellerId", new { sellerId });
         Assert.DoesNotContain((await store.SearchAsync(new SearchQuery(renamed))).Hits, h => h.Card.Id == id);
     }
 
     [Fact]
-    public async Task A_stock_change_does_not_move_the_catalogue_version()
+    public async Task Only_selling_out_or_restocking_moves_the_catalogue_version()
     {
         await using var connection = await fixture.Db.OpenConnectionAsync();
-        var before = await connection.QuerySingleAsync<long>("SELECT version FROM catalog_search_version");
-        await connection.ExecuteAsync("UPDATE products SET stock = stock + 1 WHERE id = (SELECT min(id) FROM products)");
-        Assert.Equal(before, await connection.QuerySingleAsync<long>("SELECT version FROM catalog_search_version"));
-        await connection.ExecuteAsync("UPDATE products SET price_vnd = price_vnd + 1 WHERE id = (SELECT min(id) FROM products)");
-        Assert.True(await connection.QuerySingleAsync<long>("SELECT version FROM catalog_search_version") > before);
+        var id = await connection.QuerySingleAsync<long>("SELECT min(id) FROM products WHERE stock > 2");
+        async Task<long> VersionAsync() => await connection.QuerySingleAsync<long>("SELECT version FROM catalog_search_version");
+        async Task<long> AfterAsync(string sql)
+        {
+            await connection.ExecuteAsync(sql, new { id });
+            return await VersionAsync();
+        }
+
+        // Most orders take stock without selling out: checkouts must not queue on the version row.
+        var before = await VersionAsync();
+        Assert.Equal(before, await AfterAsync("UPDATE products SET stock = stock - 1 WHERE id = @id"));
+        Assert.Equal(before, await AfterAsync("UPDATE products SET stock = stock + 5 WHERE id = @id"));
+        // The last one sold, and restocked: the card's "sold out" changes both times.
+        var soldOut = await AfterAsync("UPDATE products SET stock = 0 WHERE id = @id");
+        Assert.True(soldOut > before);
+        Assert.True(await AfterAsync("UPDATE products SET stock = 4 WHERE id = @id") > soldOut);
+        var restocked = await VersionAsync();
+        Assert.True(await AfterAsync("UPDATE products SET price_vnd = price_vnd + 1 WHERE id = @id") > restocked);
     }
 }

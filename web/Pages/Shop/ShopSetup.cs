@@ -56,7 +56,7 @@ public static class ShopSetup
         services.AddSingleton(sp => new ShopQueries(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 10_000 }),
             sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(SearchDataSourceKey), shopOptions.CacheTextSearches,
-            sp.GetRequiredService<CatalogSearchIndex>()));
+            sp.GetRequiredService<CatalogSearchIndex>(), sp.GetRequiredService<AdminUnits>()));
         services.AddSingleton<Orders>();
         services.AddSingleton(configuration.GetSection("Cho40:Collection").Get<CollectionAccount>() ?? new CollectionAccount());
         services.AddSingleton(shopOptions);
