@@ -148,7 +148,6 @@ public sealed class ReportComputation(NpgsqlDataSource db)
             """, p, tx, commandTimeout: 600, cancellationToken: cancellationToken));
         Done("orders");
 
-
         // Every report of the day in one INSERT: stalls, markets (the sum of their stalls, top stalls) and sellers (top
         // products), each with its comparisons (the stored reports of the 7 days before, read in one pass); then each late
         // payment listed under its stall's and its market's report. No ON CONFLICT: under the lock this transaction found
