@@ -235,4 +235,32 @@ public sealed class ProductSalesDaysTests : IAsyncLifetime
         Assert.Equal(2, await ScalarAsync<long>(app,
             "SELECT sum(quantity) FROM product_sales_days WHERE seller_id = @seller AND line_count > 0", new { seller }));
     }
+
+    [Fact]
+    public async Task Direct_changes_to_orders_and_lines_keep_the_table_exact()
+    {
+        // Nothing in the product moves an order to another day or seller, edits or deletes lines, or deletes orders; the
+        // tests' and benchmarks' setup does, and the triggers cover those writes too.
+        var orders = new Db.Orders(db);
+        var (seller, p) = await NewSellerAsync(3);
+        var (other, _) = await NewSellerAsync(1);
+        var at = StartOf(new DateOnly(2031, 5, 29)).AddHours(1);
+        var placed = new List<PlacedOrder>();
+        for (var i = 0; i < 6; i++) placed.Add(await PlaceAsync(orders, at.AddMinutes(i), "cod", (p[0], 1 + i), (p[1], 2), (p[2], 1)));
+        await AssertTableEqualsLinesAsync(seller, other);
+
+        await ExecuteAsync(app, "UPDATE orders SET created_at = created_at - interval '2 hours' WHERE id = @Id", placed[0]); // the day before
+        await ExecuteAsync(app, "UPDATE orders SET seller_id = @other WHERE id = @Id", new { placed[1].Id, other });
+        await ExecuteAsync(app, "UPDATE order_items SET quantity = 7, line_total_vnd = unit_price_vnd * 7 WHERE order_id = @Id AND product_id = @p0",
+            new { placed[2].Id, p0 = p[0] });
+        await ExecuteAsync(app, "UPDATE order_items SET product_name = 'Aa tên khác' WHERE order_id = @Id", placed[3]);
+        await ExecuteAsync(app, "DELETE FROM order_items WHERE order_id = @Id AND product_id = @p1", new { placed[4].Id, p1 = p[1] });
+        await ExecuteAsync(app, "DELETE FROM orders WHERE id = @Id", placed[5]); // its lines go with it (ON DELETE CASCADE)
+        await AssertTableEqualsLinesAsync(seller, other);
+        Assert.Equal(0, await ScalarAsync<long>(app,
+            "SELECT count(*) FROM order_items WHERE order_id = @Id", placed[5]));
+        Assert.Equal(1, await ScalarAsync<long>(app,
+            "SELECT count(*) FROM product_sales_days WHERE sale_day = @d AND seller_id = @seller AND line_count > 0 AND product_id = @p0",
+            new { d = new DateOnly(2031, 5, 28), seller, p0 = p[0] }));
+    }
 }
