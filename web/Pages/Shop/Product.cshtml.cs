@@ -1,11 +1,17 @@
 using Cho40.Db;
+using Cho40.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
 
 namespace Cho40.Web.Pages.Shop;
 
-/// <summary>/san-pham/{slug}: a published product; adding it to the basket works without JavaScript.</summary>
+/// <summary>
+/// /san-pham/{slug}: a published product; adding it to the basket works without JavaScript. The basket button is
+/// protected by the browser's Fetch Metadata, not a token (<see cref="SameOriginPostsAttribute"/>).
+/// </summary>
+[IgnoreAntiforgeryToken]
+[SameOriginPosts]
 public sealed class ProductModel(ShopQueries shop, IStringLocalizer<SharedResource> t) : PageModel
 {
     public ShopProduct? Product { get; private set; }
