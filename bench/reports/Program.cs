@@ -163,6 +163,9 @@ if (!reuse)
             }
             await import.CompleteAsync();
         }
+        // The lines by COPY, as production's checkout inserts them: the insert trigger on order_items (migration 0930) fires
+        // once for the COPY and adds them to product_sales_days — generation pays for it, not the report.
+        var copyLines = Stopwatch.StartNew();
         await using (var import = await c.BeginBinaryImportAsync("""
             COPY order_items (order_id, product_id, product_name, unit, unit_price_vnd, quantity, line_total_vnd) FROM STDIN (FORMAT BINARY)
             """))
@@ -180,6 +183,8 @@ if (!reuse)
             }
             await import.CompleteAsync();
         }
+        if (d == day)
+            Console.WriteLine($"the day's {lines.Count:N0} order lines by COPY, product_sales_days kept by its trigger: {copyLines.ElapsedMilliseconds:N0} ms");
     }
 
     for (var d = day.AddDays(-HistoryDays); d < day; d = d.AddDays(1))
@@ -218,6 +223,49 @@ async Task<(long Ms, long Groups, long Sum)> PlainAggregateAsync()
 // refuses deletes), so between rounds, untimed, the bench removes that day's stored rows with the immutability triggers
 // off for its session (session_replication_role = replica; superuser on the throwaway cluster) and vacuums them away:
 // every round is a full computation from scratch, with the same previous cutoff and the same late arrivals.
+// Untimed: the per-day product sales the report reads (kept by triggers) equal a GROUP BY over the day's order lines.
+async Task<long> SalesTableDifferencesAsync()
+{
+    await using var c = await db.OpenConnectionAsync();
+    return await c.ExecuteScalarAsync<long>("""
+        WITH kept AS (
+            SELECT seller_id, product_id, product_name, unit, line_count, quantity, revenue_vnd
+            FROM product_sales_days WHERE sale_day = @day AND line_count <> 0),
+        lines AS (
+            SELECT o.seller_id, i.product_id, i.product_name, i.unit, count(*) AS line_count, sum(i.quantity)::bigint AS quantity,
+                   sum(i.line_total_vnd)::bigint AS revenue_vnd
+            FROM orders o JOIN order_items i ON i.order_id = o.id
+            WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd AND o.status NOT IN ('cancelled', 'returned')
+            GROUP BY 1, 2, 3, 4)
+        SELECT (SELECT count(*) FROM (SELECT * FROM kept EXCEPT ALL SELECT * FROM lines) a)
+             + (SELECT count(*) FROM (SELECT * FROM lines EXCEPT ALL SELECT * FROM kept) b)
+        """, new { day, windowStart, windowEnd }, commandTimeout: 600);
+}
+// Untimed: the stored sellers' top products equal the top five computed from the day's order lines.
+async Task<long> TopDifferencesAsync()
+{
+    await using var c = await db.OpenConnectionAsync();
+    return await c.ExecuteScalarAsync<long>("""
+        WITH lines AS (
+            SELECT o.seller_id, i.product_id, max(i.product_name) AS name, max(i.unit) AS unit, sum(i.quantity) AS quantity,
+                   sum(i.line_total_vnd) AS vnd
+            FROM orders o JOIN order_items i ON i.order_id = o.id
+            WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd AND o.status NOT IN ('cancelled', 'returned')
+            GROUP BY 1, 2),
+        top AS (
+            SELECT seller_id, jsonb_agg(jsonb_build_object('id', product_id, 'name', name, 'unit', unit, 'quantity', quantity, 'vnd', vnd)
+                                        ORDER BY vnd DESC, product_id) AS top
+            FROM (SELECT *, row_number() OVER (PARTITION BY seller_id ORDER BY vnd DESC, product_id) AS rank FROM lines) x
+            WHERE rank <= 5 GROUP BY seller_id)
+        SELECT count(*)
+        FROM (SELECT scope_id, top FROM daily_reports WHERE scope_kind = 'seller' AND report_day = @day) r
+        FULL JOIN top t ON t.seller_id = r.scope_id
+        WHERE coalesce(r.top, '[]') IS DISTINCT FROM coalesce(t.top, '[]')
+        """, new { day, windowStart, windowEnd }, commandTimeout: 600);
+}
+var tableDifferences = await SalesTableDifferencesAsync();
+Console.WriteLine($"check: product_sales_days of the day = GROUP BY over its order lines → {(tableDifferences == 0 ? "OK" : $"MISMATCH ({tableDifferences} rows)")}");
+
 var stepTotals = new Dictionary<string, List<long>>();
 var timed = new ReportComputation(db)
 {
@@ -292,6 +340,9 @@ static double Median(IEnumerable<double> values)
 }
 string Spread(List<long> values) => $"{values.Min():N0}–{values.Max():N0}";
 var ratio = Median(ratios);
+var totalsOk = checks;
+var topDifferences = await TopDifferencesAsync();
+checks &= topDifferences == 0 && tableDifferences == 0;
 Console.WriteLine();
 Console.WriteLine($"plain SQL aggregate      median {Median(plainMs.Select(v => (double)v)),7:N0} ms  (spread {Spread(plainMs)} ms)");
 Console.WriteLine($"daily report computation median {Median(reportMs.Select(v => (double)v)),7:N0} ms  (spread {Spread(reportMs)} ms; "
@@ -299,7 +350,8 @@ Console.WriteLine($"daily report computation median {Median(reportMs.Select(v =>
 Console.WriteLine("  by step (median ms): " + string.Join(", ", stepTotals.Select(s => $"{s.Key} {Median(s.Value.Select(v => (double)v)):N0}")));
 Console.WriteLine($"ratio report / plain aggregate: median {ratio:F2}× (rounds {ratios.Min():F2}–{ratios.Max():F2}×)");
 Console.WriteLine($"target: daily report within 2× the plain aggregate → {(ratio <= 2 ? "met" : "NOT met")}");
-Console.WriteLine($"check: stored stall + seller totals = plain aggregate {plain.Sum:N0} đ in every round → {(checks ? "OK" : "MISMATCH")}");
+Console.WriteLine($"check: stored stall + seller totals = plain aggregate {plain.Sum:N0} đ in every round → {(totalsOk ? "OK" : "MISMATCH")}");
+Console.WriteLine($"check: stored sellers' top products = top five from the day's order lines → {(topDifferences == 0 ? "OK" : $"MISMATCH ({topDifferences} sellers)")}");
 return checks ? 0 : 1;
 
 static string Code(int i)

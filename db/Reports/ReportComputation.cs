@@ -129,7 +129,8 @@ public sealed class ReportComputation(NpgsqlDataSource db)
         Done("late arrivals");
 
         // The day's shop orders (placed that day), by seller and method. Revenue: goods value of those not cancelled or
-        // returned by now.
+        // returned by now. No test against the cutoff: the window ends at or before it (checked above), so every order
+        // placed in the window is before it.
         await connection.ExecuteAsync(new CommandDefinition("""
             CREATE TEMP TABLE rpt_seller_day ON COMMIT DROP AS
             SELECT seller_id,
@@ -137,50 +138,15 @@ public sealed class ReportComputation(NpgsqlDataSource db)
                    coalesce(sum(vnd) FILTER (WHERE NOT cancelled AND payment_method = 'transfer'), 0)::bigint AS qr_vnd,
                    coalesce(sum(n) FILTER (WHERE NOT cancelled AND payment_method = 'cod'), 0)::bigint        AS cod_count,
                    coalesce(sum(vnd) FILTER (WHERE NOT cancelled AND payment_method = 'cod'), 0)::bigint      AS cod_vnd,
-                   coalesce(sum(n) FILTER (WHERE cancelled), 0)::bigint                                       AS cancelled_count,
-                   min(first_order_id) AS first_order_id, max(last_order_id) AS last_order_id
+                   coalesce(sum(n) FILTER (WHERE cancelled), 0)::bigint                                       AS cancelled_count
             FROM (SELECT o.seller_id, o.payment_method, o.status IN ('cancelled', 'returned') AS cancelled,
-                         count(*) AS n, sum(o.subtotal_vnd) AS vnd, min(o.id) AS first_order_id, max(o.id) AS last_order_id
+                         count(*) AS n, sum(o.subtotal_vnd) AS vnd
                   FROM orders o
-                  WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd AND o.created_at < @cutoff
+                  WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd
                   GROUP BY o.seller_id, o.payment_method, o.status IN ('cancelled', 'returned')) x
             GROUP BY seller_id
             """, p, tx, commandTimeout: 600, cancellationToken: cancellationToken));
-        // The day's orders lie between these ids (ids follow placing time, so in practice that is the day's own stretch of
-        // orders and their items): the join below reads only that stretch of order_items, not every order ever placed.
-        var (firstOrderId, lastOrderId) = await connection.QuerySingleAsync<(long?, long?)>(new CommandDefinition(
-            "SELECT min(first_order_id), max(last_order_id) FROM rpt_seller_day", transaction: tx, cancellationToken: cancellationToken));
-        var orderRange = new { windowStart, windowEnd, cutoff, firstOrderId, lastOrderId };
         Done("orders");
-
-        // What each product sold in those orders (not cancelled or returned): the sellers' top products. Grouped by product
-        // alone — a product is its seller's, so an order of one seller holds only that seller's products — which lets
-        // PostgreSQL hash-aggregate (grouping by seller and product it expects a group per row and sorts the day's lines).
-        await connection.ExecuteAsync(new CommandDefinition("""
-            CREATE TEMP TABLE rpt_products ON COMMIT DROP AS
-            SELECT i.product_id, min(o.seller_id) AS seller_id, max(o.seller_id) AS other_seller_id,
-                   max(i.product_name) AS name, max(i.unit) AS unit, sum(i.quantity) AS quantity, sum(i.line_total_vnd) AS vnd
-            FROM orders o JOIN order_items i ON i.order_id = o.id
-            WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd AND o.created_at < @cutoff
-              AND o.status NOT IN ('cancelled', 'returned')
-              AND o.id BETWEEN @firstOrderId AND @lastOrderId AND i.order_id BETWEEN @firstOrderId AND @lastOrderId
-            GROUP BY i.product_id
-            """, orderRange, tx, commandTimeout: 600, cancellationToken: cancellationToken));
-        // Should a product ever appear in orders of two sellers, those products are grouped by seller and product, exactly.
-        if (await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "SELECT EXISTS (SELECT 1 FROM rpt_products WHERE seller_id <> other_seller_id)", transaction: tx,
-                cancellationToken: cancellationToken)))
-            await connection.ExecuteAsync(new CommandDefinition("""
-            WITH mixed AS (DELETE FROM rpt_products WHERE seller_id <> other_seller_id RETURNING product_id)
-            INSERT INTO rpt_products (product_id, seller_id, other_seller_id, name, unit, quantity, vnd)
-            SELECT i.product_id, o.seller_id, o.seller_id, max(i.product_name), max(i.unit), sum(i.quantity), sum(i.line_total_vnd)
-            FROM orders o JOIN order_items i ON i.order_id = o.id
-            WHERE o.created_at >= @windowStart AND o.created_at < @windowEnd AND o.created_at < @cutoff
-              AND o.status NOT IN ('cancelled', 'returned') AND i.product_id IN (SELECT product_id FROM mixed)
-              AND o.id BETWEEN @firstOrderId AND @lastOrderId AND i.order_id BETWEEN @firstOrderId AND @lastOrderId
-            GROUP BY o.seller_id, i.product_id
-            """, orderRange, tx, commandTimeout: 600, cancellationToken: cancellationToken));
-        Done("top products");
 
         // Every report of the day in one INSERT: stalls, markets (the sum of their stalls, top stalls) and sellers (top
         // products), each with its comparisons (the stored reports of the 7 days before, read in one pass); then each late
@@ -209,6 +175,18 @@ public sealed class ReportComputation(NpgsqlDataSource db)
                              row_number() OVER (PARTITION BY s.market_id ORDER BY d.cash_vnd + d.qr_vnd DESC, d.stall_id) AS rank
                       FROM rpt_stall_day d JOIN stalls s ON s.id = d.stall_id) x
                 WHERE rank <= 5 GROUP BY market_id
+            ),
+            -- What each product sold in the day's orders not cancelled or returned, for the sellers' top products: read from
+            -- product_sales_days, which the write path keeps (triggers on order_items and orders, migration 0930) — the lines
+            -- of the day's live orders by seller, product, name and unit as sold — instead of joining the day's order lines
+            -- to their orders here. Its day is the Vietnam day of orders.created_at, i.e. this window. Name and unit as sold:
+            -- the largest among the day's live lines (rows with line_count > 0), as when they were taken from the lines.
+            rpt_products AS (
+                SELECT product_id, seller_id, max(product_name) AS name, max(unit) AS unit, sum(quantity)::bigint AS quantity,
+                       sum(revenue_vnd)::bigint AS vnd
+                FROM product_sales_days
+                WHERE sale_day = @day AND line_count > 0
+                GROUP BY seller_id, product_id
             ),
             seller_top AS (
                 SELECT seller_id, jsonb_agg(jsonb_build_object('id', product_id, 'name', name, 'unit', unit,
