@@ -11,11 +11,11 @@ namespace Cho40.Db;
 /// PostgreSQL planned and ranked every search). Each process keeps the searchable fields of every listed product — the
 /// folded name and description, category, origin, OCOP stars, price and seller, and what its card shows — with word
 /// postings in name-length order, and finds and ranks a search's candidates with the same rules and the same rank as the
-/// SQL search (pg_trgm similarity and word similarity, computed by <see cref="Trigrams"/>). A search reads one number from
-/// PostgreSQL, the catalogue version (<c>catalog_search_version</c>): when it moved, the index first reads the products
-/// stamped since (a few rows) and searches again, so a search never answers from an older catalogue than the one committed
-/// when it began. A card shows only whether a product is sold out, and selling the last one (or restocking) stamps the
-/// product; other stock changes stamp nothing. About 300 bytes per product (30 MB for 100,000).
+/// SQL search (pg_trgm similarity and word similarity, computed by <see cref="Trigrams"/>). A search reads from PostgreSQL,
+/// in one small statement, the catalogue version (<c>catalog_search_version</c>) and which of its results are sold out
+/// (<c>catalog_sold_out</c>, the few products with no stock, kept by a trigger): when the version moved, the index first
+/// reads the products stamped since (a few rows) and searches again, so a search never answers from a catalogue older than
+/// the one it read. About 300 bytes per product (30 MB for 100,000).
 /// </summary>
 public sealed class CatalogSearchIndex(NpgsqlDataSource db)
 {
@@ -30,12 +30,12 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
 
     /// <summary>A listed product: what search matches and ranks (folded) and what its result card shows.</summary>
     internal sealed record Entry(long Id, string Name, byte[] Description, string[] NameWords, int CategoryId, string? ProvinceCode,
-        short? OcopStars, long PriceVnd, long SellerId, bool SoldOut, Card Card);
+        short? OcopStars, long PriceVnd, long SellerId, Card Card);
 
     internal sealed record Card(string Slug, string Name, string Unit, string SellerName, string SellerSlug, string? ProvinceName, long? ImageId);
 
     private sealed record Row(long Id, string NameFolded, string DescriptionFolded, int CategoryId, string? ProvinceCode,
-        short? OcopStars, long PriceVnd, long SellerId, bool SoldOut, bool Listed, string Slug, string Name, string Unit, string SellerName,
+        short? OcopStars, long PriceVnd, long SellerId, bool Listed, string Slug, string Name, string Unit, string SellerName,
         string SellerSlug, string? ProvinceName, long? ImageId);
 
     private sealed record Category(int Id, int? ParentId, string Slug);
@@ -87,28 +87,45 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
         CancellationToken cancellationToken)
     {
         var snapshot = current ?? throw new InvalidOperationException("The catalogue search index is not built yet (see Ready).");
-        // The catalogue version, and nothing else: everything a result and its card show is in the index.
-        long version;
-        await using (var connection = await db.OpenConnectionAsync(cancellationToken))
+        for (var attempt = 0; ; attempt++)
         {
-            version = await connection.QuerySingleAsync<long>(new CommandDefinition(
-                "SELECT version FROM catalog_search_version", cancellationToken: cancellationToken));
+            var ranked = Rank(snapshot, query, folded, words, limit + 1);
+            var page = ranked.Take(limit).ToList();
+            // Only what every order may change is read: which results are sold out (a card's "Hết hàng"), from the table of
+            // the few products with no stock (a probe per result into a small index), with the catalogue version.
+            VersionAndSoldOut read;
+            await using (var connection = await db.OpenConnectionAsync(cancellationToken))
+            {
+                read = await connection.QuerySingleAsync<VersionAndSoldOut>(new CommandDefinition("""
+                    SELECT v.version, ARRAY(SELECT product_id FROM catalog_sold_out WHERE product_id = ANY(@ids)) AS SoldOut
+                    FROM catalog_search_version v
+                    """, new { ids = page.Select(r => r.Entry.Id).ToArray() }, cancellationToken: cancellationToken));
+            }
+            if (read.Version > snapshot.Version && attempt == 0)
+            {
+                // The catalogue changed after this index was read: catch up, then search again.
+                snapshot = await RefreshAsync(snapshot, cancellationToken, atLeast: read.Version);
+                continue;
+            }
+            var hits = page.Select(r => new SearchHit(ToCard(snapshot, r.Entry, read.SoldOut.Contains(r.Entry.Id)), r.Rank)).ToList();
+            var next = ranked.Count > limit && page.Count > 0 ? new SearchCursor(page[^1].Rank, page[^1].Entry.Id) : null;
+            return new SearchResult(hits, next);
         }
-        // The catalogue changed after this index was read: catch up first.
-        if (version > snapshot.Version) snapshot = await RefreshAsync(snapshot, cancellationToken, atLeast: version);
-        var ranked = Rank(snapshot, query, folded, words, limit + 1);
-        var page = ranked.Take(limit).ToList();
-        var hits = page.Select(r => new SearchHit(ToCard(snapshot, r.Entry), r.Rank)).ToList();
-        var next = ranked.Count > limit && page.Count > 0 ? new SearchCursor(page[^1].Rank, page[^1].Entry.Id) : null;
-        return new SearchResult(hits, next);
     }
 
-    private static ShopCard ToCard(Snapshot s, Entry e)
+    // Properties, not a positional record: Dapper matches a constructor by the reader's field types (bigint[] is System.Array).
+    private sealed class VersionAndSoldOut
+    {
+        public long Version { get; init; }
+        public long[] SoldOut { get; init; } = [];
+    }
+
+    private static ShopCard ToCard(Snapshot s, Entry e, bool soldOut)
     {
         var category = s.Categories.GetValueOrDefault(e.CategoryId);
         var top = category?.ParentId is { } parent ? s.Categories.GetValueOrDefault(parent) : null;
         var c = e.Card;
-        return new ShopCard(e.Id, c.Slug, c.Name, c.Unit, e.PriceVnd, e.SoldOut, e.OcopStars, c.SellerName, c.SellerSlug, c.ProvinceName,
+        return new ShopCard(e.Id, c.Slug, c.Name, c.Unit, e.PriceVnd, soldOut, e.OcopStars, c.SellerName, c.SellerSlug, c.ProvinceName,
             c.ImageId, top?.Slug ?? category?.Slug);
     }
 
@@ -333,7 +350,7 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     private const string RowColumns = """
         p.id, p.name_folded AS NameFolded, p.description_folded AS DescriptionFolded, p.category_id AS CategoryId,
         p.origin_province_code AS ProvinceCode, p.ocop_stars AS OcopStars, p.price_vnd AS PriceVnd, p.seller_id AS SellerId,
-        p.stock = 0 AS SoldOut, p.status = 'published' AND s.status = 'approved' AS Listed,
+        p.status = 'published' AND s.status = 'approved' AS Listed,
         p.slug, p.name, p.unit, s.name AS SellerName, s.slug AS SellerSlug,
         (SELECT pr.name FROM provinces pr WHERE pr.code = p.origin_province_code) AS ProvinceName,
         (SELECT pi.id FROM product_images pi WHERE pi.product_id = p.id ORDER BY pi.sort_order, pi.id LIMIT 1) AS ImageId
@@ -394,7 +411,7 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     }
 
     private static Entry ToEntry(Row r) => new(r.Id, r.NameFolded, Encoding.UTF8.GetBytes(r.DescriptionFolded),
-        SearchFold.Words(r.NameFolded), r.CategoryId, r.ProvinceCode, r.OcopStars, r.PriceVnd, r.SellerId, r.SoldOut,
+        SearchFold.Words(r.NameFolded), r.CategoryId, r.ProvinceCode, r.OcopStars, r.PriceVnd, r.SellerId,
         new Card(r.Slug, r.Name, r.Unit, r.SellerName, r.SellerSlug, r.ProvinceName, r.ImageId));
 
     private static Snapshot Build(long version, IEnumerable<Entry> entries, Dictionary<int, Category> categories)
