@@ -159,8 +159,8 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
 
     /// <summary>
     /// A published product of an approved seller by its slug, with its photos; null otherwise. One statement on the
-    /// product and its seller, the rest (category, province and commune names) from what this process has read once:
-    /// the product page is the most visited page after search, and its four joins cost more than the row itself.
+    /// product and its seller, the rest (category, province and commune names) from lists this process keeps: every
+    /// product link lands here, and four joins cost more than the row itself (issue 15).
     /// </summary>
     public async Task<ShopProduct?> ProductAsync(string slug, CancellationToken cancellationToken = default)
     {
