@@ -412,6 +412,11 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
                     """, new { since = seen.Version }, tx, cancellationToken: cancellationToken));
                 var changed = new Dictionary<long, Entry?>(seen.Changed);
                 foreach (var row in rows) changed[row.Id] = row.Listed ? ToEntry(row) : null;
+                // Deleted products (catalog_search_removed): a search reads no product row that would miss them.
+                foreach (var id in await connection.QueryAsync<long>(new CommandDefinition(
+                    "SELECT product_id FROM catalog_search_removed WHERE version > @since",
+                    new { since = seen.Version }, tx, cancellationToken: cancellationToken)))
+                    changed[id] = null;
                 next = new Snapshot
                 {
                     Version = version, Built = seen.Built, NameWords = seen.NameWords, DescriptionWords = seen.DescriptionWords,

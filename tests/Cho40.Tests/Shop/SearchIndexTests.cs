@@ -142,6 +142,24 @@ public sealed class SearchIndexTests(SearchFixture fixture) : IClassFixture<Sear
     }
 
     [Fact]
+    public async Task A_deleted_product_is_gone_from_search_at_once()
+    {
+        var store = fixture.IndexedStore;
+        var unique = "Mật ong bạc hà " + Guid.NewGuid().ToString("N")[..6];
+        await using var connection = await fixture.Db.OpenConnectionAsync();
+        var id = await connection.QuerySingleAsync<long>("""
+            INSERT INTO products (seller_id, category_id, slug, name, description_md, unit, price_vnd, stock, status)
+            SELECT s.id, c.id, @slug, @unique, 'Mật ong hoa bạc hà Đồng Văn.', 'chai', 250000, 5, 'published'
+            FROM sellers s, categories c WHERE s.slug = 'htx-che-tan-cuong' AND c.slug = 'che-xanh'
+            RETURNING id
+            """, new { unique, slug = "mat-ong-" + Guid.NewGuid().ToString("N")[..8] });
+        Assert.Equal(id, (await store.SearchAsync(new SearchQuery(unique))).Hits[0].Card.Id);
+
+        await connection.ExecuteAsync("DELETE FROM products WHERE id = @id", new { id });
+        Assert.DoesNotContain((await store.SearchAsync(new SearchQuery(unique))).Hits, h => h.Card.Id == id);
+    }
+
+    [Fact]
     public async Task A_stock_change_never_moves_the_catalogue_version_and_sold_out_products_are_listed()
     {
         await using var connection = await fixture.Db.OpenConnectionAsync();
