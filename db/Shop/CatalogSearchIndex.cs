@@ -191,18 +191,13 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     {
         // Per query word: the word as a prefix, and its corrections (exact words) when no vocabulary word starts with it.
         var alternatives = words.Select(w => (Prefix: w, Exact: Corrections(s.Vocabulary, w))).ToList();
-        var (set, scratch) = WordSets(s);
-        for (var i = 0; i < alternatives.Count; i++)
+        var set = InEveryWord(s, alternatives.Count, (i, word) =>
         {
-            var (prefix, exact) = alternatives[i];
-            var word = i == 0 ? set : scratch;
-            Array.Clear(word);
-            foreach (var v in PrefixRange(s.Vocabulary, prefix))
+            foreach (var v in PrefixRange(s.Vocabulary, alternatives[i].Prefix))
                 if (s.NameWords.TryGetValue(v, out var postings)) Mark(word, postings);   // words only changed products have are not
-            foreach (var v in exact)
+            foreach (var v in alternatives[i].Exact)
                 if (s.NameWords.TryGetValue(v, out var postings)) Mark(word, postings);
-            if (i > 0) Intersect(set, word);
-        }
+        });
 
         var found = Listed(s, q, set).Take(CandidatesPerSource).ToList();
         // Products changed since the build: checked one by one (there are few).
@@ -216,20 +211,10 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     {
         if (words.Length == 0) return [];
         var phrase = Encoding.UTF8.GetBytes(string.Join(' ', words));
-        var (set, scratch) = WordSets(s);
-        var all = true;
-        var first = true;
-        foreach (var w in words.Distinct())
-        {
-            if (!s.DescriptionWords.TryGetValue(w, out var postings)) { all = false; break; }   // no description has them all
-            var word = first ? set : scratch;
-            Array.Clear(word);
-            Mark(word, postings);
-            if (!first) Intersect(set, word);
-            first = false;
-        }
-        var found = !all ? [] : Listed(s, q, set).Take(MaxDescriptionChecks).Where(e => HasPhrase(e, phrase))
-            .Take(CandidatesPerSource).ToList();
+        var postings = words.Distinct().Select(w => s.DescriptionWords.GetValueOrDefault(w)).ToList();
+        // A word in no description: no description has them all.
+        var found = postings.Contains(null) ? [] : Listed(s, q, InEveryWord(s, postings.Count, (i, word) => Mark(word, postings[i]!)))
+            .Take(MaxDescriptionChecks).Where(e => HasPhrase(e, phrase)).Take(CandidatesPerSource).ToList();
         found.AddRange(s.Changed.Values.OfType<Entry>().Where(e => Passes(s, q, e) && HasPhrase(e, phrase)));
         return found.Take(CandidatesPerSource);
     }
@@ -273,26 +258,32 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
         }
     }
 
-    /// <summary>Keeps in <paramref name="set"/> the products that are in <paramref name="word"/> too.</summary>
-    private static void Intersect(ulong[] set, ulong[] word)
-    {
-        for (var i = 0; i < set.Length; i++) set[i] &= word[i];
-    }
-
     // A search's two bit sets over the built products (12 KB each for 100,000), kept per thread and reused: the sources
     // that use them run and materialise their candidates within Rank, which never awaits. New sets were most of a
     // search's garbage.
-    [ThreadStatic] private static ulong[]? setBits, scratchBits;
+    [ThreadStatic] private static ulong[]? setBits, wordBits;
 
-    private static (ulong[] Set, ulong[] Scratch) WordSets(Snapshot s)
+    /// <summary>
+    /// The built products in every one of <paramref name="words"/> sets, where <paramref name="mark"/> marks word i's
+    /// products in a cleared set. The result is this thread's reused set: read it before the next call.
+    /// </summary>
+    private static ulong[] InEveryWord(Snapshot s, int words, Action<int, ulong[]> mark)
     {
         var length = (s.Built.Length + 63) / 64;
         if (setBits is null || setBits.Length != length)
         {
             setBits = new ulong[length];
-            scratchBits = new ulong[length];
+            wordBits = new ulong[length];
         }
-        return (setBits, scratchBits!);
+        for (var i = 0; i < words; i++)
+        {
+            var word = i == 0 ? setBits : wordBits!;
+            Array.Clear(word);
+            mark(i, word);
+            if (i == 0) continue;
+            for (var b = 0; b < setBits.Length; b++) setBits[b] &= word[b];
+        }
+        return setBits;
     }
 
     /// <summary>The built products in a set, in built order (shortest names first), unchanged since the build and within the filters.</summary>
