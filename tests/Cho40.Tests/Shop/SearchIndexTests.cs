@@ -82,6 +82,15 @@ public sealed class SearchIndexTests(SearchFixture fixture) : IClassFixture<Sear
         Assert.True(compared > 500, $"only {compared} hits compared");
     }
 
+    /// <summary>A published product (5 bottles) of the Tân Cương cooperative, straight into the table; its id.</summary>
+    private static Task<long> PublishAsync(Npgsql.NpgsqlConnection connection, string name, string description, long priceVnd) =>
+        connection.QuerySingleAsync<long>("""
+            INSERT INTO products (seller_id, category_id, slug, name, description_md, unit, price_vnd, stock, status)
+            SELECT s.id, c.id, @slug, @name, @description, 'chai', @priceVnd, 5, 'published'
+            FROM sellers s, categories c WHERE s.slug = 'htx-che-tan-cuong' AND c.slug = 'che-xanh'
+            RETURNING id
+            """, new { name, description, priceVnd, slug = "thu-" + Guid.NewGuid().ToString("N")[..12] });
+
     [Fact]
     public async Task A_change_to_the_catalogue_is_searchable_at_once_and_a_withdrawn_product_is_gone_at_once()
     {
@@ -90,12 +99,7 @@ public sealed class SearchIndexTests(SearchFixture fixture) : IClassFixture<Sear
         Assert.Empty((await store.SearchAsync(new SearchQuery(unique))).Hits); // the index is built before the product exists
 
         await using var connection = await fixture.Db.OpenConnectionAsync();
-        var id = await connection.QuerySingleAsync<long>("""
-            INSERT INTO products (seller_id, category_id, slug, name, description_md, unit, price_vnd, stock, status)
-            SELECT s.id, c.id, @slug, @unique, 'Ủ men lá rừng.', 'chai', 150000, 5, 'published'
-            FROM sellers s, categories c WHERE s.slug = 'htx-che-tan-cuong' AND c.slug = 'che-xanh'
-            RETURNING id
-            """, new { unique, slug = "ruou-" + Guid.NewGuid().ToString("N")[..8] });
+        var id = await PublishAsync(connection, unique, "Ủ men lá rừng.", 150000);
         Assert.Equal(id, (await store.SearchAsync(new SearchQuery(unique))).Hits[0].Card.Id);
         Assert.Contains((await store.SearchAsync(new SearchQuery(Slug.ToAscii(unique).ToLowerInvariant()))).Hits, h => h.Card.Id == id);
 
@@ -147,12 +151,7 @@ public sealed class SearchIndexTests(SearchFixture fixture) : IClassFixture<Sear
         var store = fixture.IndexedStore;
         var unique = "Mật ong bạc hà " + Guid.NewGuid().ToString("N")[..6];
         await using var connection = await fixture.Db.OpenConnectionAsync();
-        var id = await connection.QuerySingleAsync<long>("""
-            INSERT INTO products (seller_id, category_id, slug, name, description_md, unit, price_vnd, stock, status)
-            SELECT s.id, c.id, @slug, @unique, 'Mật ong hoa bạc hà Đồng Văn.', 'chai', 250000, 5, 'published'
-            FROM sellers s, categories c WHERE s.slug = 'htx-che-tan-cuong' AND c.slug = 'che-xanh'
-            RETURNING id
-            """, new { unique, slug = "mat-ong-" + Guid.NewGuid().ToString("N")[..8] });
+        var id = await PublishAsync(connection, unique, "Mật ong hoa bạc hà Đồng Văn.", 250000);
         Assert.Equal(id, (await store.SearchAsync(new SearchQuery(unique))).Hits[0].Card.Id);
 
         await connection.ExecuteAsync("DELETE FROM products WHERE id = @id", new { id });
