@@ -143,7 +143,7 @@ public sealed class Trace(NpgsqlDataSource db, AdminUnits units)
             """, new { userId, batchId }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>The events of a batch, oldest first, with their photo hashes. Callers check access first.</summary>
+    /// <summary>The events of a batch, oldest first, with their photo hashes (kept on the event, migration 0970). Callers check access first.</summary>
     public async Task<IReadOnlyList<TraceEventView>> EventsAsync(long batchId, CancellationToken cancellationToken = default)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
@@ -154,7 +154,7 @@ public sealed class Trace(NpgsqlDataSource db, AdminUnits units)
     private const string EventsSql = """
         SELECT e.id, e.kind, e.occurred_at AS OccurredAt, e.province_code AS ProvinceCode, e.commune_code AS CommuneCode,
                pr.name AS ProvinceName, c.name AS CommuneName, e.latitude, e.longitude, e.actor, e.note,
-               COALESCE((SELECT string_agg(ph.sha256, ',' ORDER BY ph.sort_order) FROM trace_event_photos ph WHERE ph.event_id = e.id), '') AS PhotoList
+               e.photo_list AS PhotoList
         FROM trace_events e
         LEFT JOIN provinces pr ON pr.code = e.province_code
         LEFT JOIN communes c ON c.code = e.commune_code
@@ -373,7 +373,7 @@ public sealed class Trace(NpgsqlDataSource db, AdminUnits units)
 
         SELECT e.id, e.kind, e.occurred_at AS OccurredAt, e.province_code AS ProvinceCode, e.commune_code AS CommuneCode,
                NULL::text AS ProvinceName, NULL::text AS CommuneName, e.latitude, e.longitude, e.actor, e.note,
-               COALESCE((SELECT string_agg(ph.sha256, ',' ORDER BY ph.sort_order) FROM trace_event_photos ph WHERE ph.event_id = e.id), '') AS PhotoList
+               e.photo_list AS PhotoList
         FROM trace_events e
         WHERE e.batch_id = (SELECT id FROM trace_batches WHERE code = @code)
         ORDER BY e.occurred_at, e.id;

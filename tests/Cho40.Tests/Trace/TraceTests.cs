@@ -289,6 +289,48 @@ public sealed class TraceTests(DemoAppFixture fixture) : IClassFixture<DemoAppFi
     }
 
     [Fact]
+    public async Task The_trace_pages_data_lists_an_events_photos_in_order_whoever_changes_them()
+    {
+        // Each event keeps its photo list (migration 0970, a trigger on trace_event_photos): a change made outside the app
+        // (a reorder, a removal) must show on the public page too, not only photos added with the event.
+        var trace = App.Services.GetRequiredService<Cho40.Db.Trace>();
+        var userId = await ScalarAsync<long>("SELECT id FROM users WHERE phone = '0900000003'");
+        var productId = await ScalarAsync<long>("SELECT id FROM products WHERE gtin = @DemoGtin", new { DemoGtin });
+        var batchId = (await trace.CreateBatchAsync(userId, new Cho40.Db.NewBatch(productId, "P-" + Guid.NewGuid().ToString("N")[..8], 3m, "kg",
+            new DateOnly(2025, 6, 1), null, "")))!.Value;
+        var code = await ScalarAsync<string>("SELECT code FROM trace_batches WHERE id = @batchId", new { batchId });
+        var photos = Enumerable.Range(0, 3).Select(_ =>
+        {
+            var data = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+            return new Cho40.Db.TraceImage(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data)), 1, 1, data);
+        }).ToList();
+        Assert.NotNull(await trace.AddEventAsync(userId, batchId, new Cho40.Db.NewTraceEvent("harvest", DateTimeOffset.UtcNow.AddDays(-1),
+            "19", "05503", null, null, "Nhóm hái", ""), photos));
+        Assert.NotNull(await trace.AddEventAsync(userId, batchId, new Cho40.Db.NewTraceEvent("packaging", DateTimeOffset.UtcNow,
+            "19", null, null, null, "", ""), []));
+
+        // What the page is rendered from (the page itself may be answered from its output cache for a minute).
+        async Task<string[][]> PhotosOnPageAsync() =>
+            (await trace.PublicAsync(code, DateOnly.FromDateTime(DateTime.UtcNow)))!.Events
+                .Select(e => e.Photos.Select(sha => photos.FindIndex(p => p.Sha256 == sha).ToString()).ToArray()).ToArray();
+        Assert.Equal([["0", "1", "2"], []], await PhotosOnPageAsync());
+
+        await using var connection = new NpgsqlConnection(App.ConnectionString);
+        await connection.ExecuteAsync("""
+            UPDATE trace_event_photos SET sort_order = 2 - sort_order
+            WHERE event_id = (SELECT id FROM trace_events WHERE batch_id = @batchId AND kind = 'harvest')
+            """, new { batchId });
+        Assert.Equal([["2", "1", "0"], []], await PhotosOnPageAsync());
+        await connection.ExecuteAsync("DELETE FROM trace_event_photos WHERE sha256 = @Sha256", new { photos[1].Sha256 });
+        Assert.Equal([["2", "0"], []], await PhotosOnPageAsync());
+        await connection.ExecuteAsync("""
+            UPDATE trace_event_photos SET event_id = (SELECT id FROM trace_events WHERE batch_id = @batchId AND kind = 'packaging')
+            WHERE sha256 = @Sha256
+            """, new { batchId, photos[0].Sha256 });
+        Assert.Equal([["2"], ["0"]], await PhotosOnPageAsync());
+    }
+
+    [Fact]
     public async Task The_EPCIS_export_validates_against_the_EPCIS_2_schema()
     {
         var schema = await NJsonSchema.JsonSchema.FromFileAsync(Path.Combine(AppContext.BaseDirectory, "Trace", "EPCIS-JSON-Schema.json"));

@@ -31,9 +31,12 @@ public sealed class TracePageCache : IOutputCachePolicy
         var cacheable = (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
             && request.RouteValues["serial"] is null
             && context.HttpContext.RequestServices.GetRequiredService<TraceOptions>().OutputCache;
-        context.EnableOutputCaching = true;
-        context.AllowCacheLookup = cacheable;
-        context.AllowCacheStorage = cacheable;
+        // Nothing to look up or store (a pack's code, a POST, the cache switched off): the middleware steps aside
+        // instead of capturing the response for nothing.
+        context.EnableOutputCaching = cacheable;
+        if (!cacheable) return ValueTask.CompletedTask;
+        context.AllowCacheLookup = true;
+        context.AllowCacheStorage = true;
         context.AllowLocking = true;
         context.ResponseExpirationTimeSpan = Duration;
         context.Tags.Add(Tag);
