@@ -187,9 +187,13 @@ public sealed class ReportComputation(NpgsqlDataSource db)
                 WHERE sale_day = @day AND line_count > 0
                 GROUP BY seller_id, product_id
             ),
+            -- The JSON array written as text and read once per seller: 10,000 jsonb_build_object calls and their jsonb_agg
+            -- cost ~15 % more (names escaped by to_json; jsonb keeps one canonical form, so the stored value is the same).
             seller_top AS (
-                SELECT seller_id, jsonb_agg(jsonb_build_object('id', product_id, 'name', name, 'unit', unit,
-                                                               'quantity', quantity, 'vnd', vnd) ORDER BY vnd DESC, product_id) AS top
+                SELECT seller_id,
+                       ('[' || string_agg(concat('{"id":', product_id, ',"name":', to_json(name), ',"unit":', to_json(unit),
+                                                 ',"quantity":', quantity, ',"vnd":', vnd, '}'), ',' ORDER BY vnd DESC, product_id)
+                        || ']')::jsonb AS top
                 FROM (SELECT p.*, row_number() OVER (PARTITION BY seller_id ORDER BY vnd DESC, product_id) AS rank FROM rpt_products p) x
                 WHERE rank <= 5 GROUP BY seller_id
             ),
