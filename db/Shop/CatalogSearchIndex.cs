@@ -11,11 +11,12 @@ namespace Cho40.Db;
 /// PostgreSQL planned and ranked every search). Each process keeps the searchable fields of every listed product — the
 /// folded name and description, category, origin, OCOP stars, price and seller, and what its card shows — with word
 /// postings in name-length order, and finds and ranks a search's candidates with the same rules and the same rank as the
-/// SQL search (pg_trgm similarity and word similarity, computed by <see cref="Trigrams"/>). A search reads from PostgreSQL,
-/// in one small statement, the catalogue version (<c>catalog_search_version</c>) and which of its results are sold out
-/// (<c>catalog_sold_out</c>, the few products with no stock, kept by a trigger): when the version moved, the index first
-/// reads the products stamped since (a few rows) and searches again, so a search never answers from a catalogue older than
-/// the one it read. About 300 bytes per product (30 MB for 100,000).
+/// SQL search (pg_trgm similarity and word similarity, computed by <see cref="Trigrams"/>). What every change moves — the
+/// catalogue version (<c>catalog_search_version</c>) and which products are sold out (<c>catalog_sold_out</c>, the few with
+/// no stock, kept by a trigger) — is pushed to the index by NOTIFY while a listener (<see cref="Listening"/>) is connected,
+/// so a search reads nothing from PostgreSQL; while none is, each search reads both in one small statement. When the
+/// version moved, the index first reads the products stamped since (a few rows) and searches again, so a search never
+/// answers from a catalogue older than the last one notified (or read). About 300 bytes per product (30 MB for 100,000).
 /// </summary>
 public sealed class CatalogSearchIndex(NpgsqlDataSource db)
 {
@@ -56,6 +57,59 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
     private Snapshot? current;
     private readonly SemaphoreSlim refreshing = new(1, 1);
 
+    /// <summary>The NOTIFY channel the catalogue's triggers publish on (migration 0955): <c>v{version}</c>, <c>s{id}</c>, <c>a{id}</c>.</summary>
+    public const string Channel = "catalog_search";
+
+    /// <summary>What the listener has been told since it started listening; null while nobody listens.</summary>
+    private sealed class Pushed(long version, IEnumerable<long> soldOut)
+    {
+        public long Version = version;
+        public readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> SoldOut = new(soldOut.Select(id => KeyValuePair.Create(id, (byte)0)));
+    }
+
+    private volatile Pushed? pushed;
+    private long databaseReads;
+
+    /// <summary>Whether changes are pushed to this index now (else every search reads the version and sold-out products).</summary>
+    public bool Listens => pushed is not null;
+
+    /// <summary>Searches that read the catalogue version from PostgreSQL (none while <see cref="Listens"/>): diagnostics, the benchmark.</summary>
+    public long DatabaseReads => Interlocked.Read(ref databaseReads);
+
+    /// <summary>
+    /// The listener's LISTEN has taken effect on <paramref name="connection"/>: reads the version and every sold-out product
+    /// on it, after which each change arrives through <see cref="Notified"/> (the listener holds those that arrive during
+    /// this read and hands them over after it). Called again to resynchronise.
+    /// </summary>
+    public async Task ListeningAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var read = await connection.QuerySingleAsync<VersionAndSoldOut>(new CommandDefinition("""
+            SELECT v.version, ARRAY(SELECT product_id FROM catalog_sold_out) AS SoldOut FROM catalog_search_version v
+            """, cancellationToken: cancellationToken));
+        pushed = new Pushed(read.Version, read.SoldOut);
+    }
+
+    /// <summary>The listener lost its connection: searches read from PostgreSQL again until it is back.</summary>
+    public void NotListening() => pushed = null;
+
+    /// <summary>One notification on <see cref="Channel"/>, in commit order.</summary>
+    public void Notified(string payload)
+    {
+        var state = pushed;
+        if (state is null || payload.Length < 2
+            || !long.TryParse(payload.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)) return;
+        switch (payload[0])
+        {
+            case 'v':
+                long seen;
+                do seen = Interlocked.Read(ref state.Version);
+                while (n > seen && Interlocked.CompareExchange(ref state.Version, n, seen) != seen);
+                break;
+            case 's': state.SoldOut[n] = 0; break;
+            case 'a': state.SoldOut.TryRemove(n, out _); break;
+        }
+    }
+
     /// <summary>The version the index answers from (0 before it is built).</summary>
     public long Version => current?.Version ?? 0;
 
@@ -91,26 +145,43 @@ public sealed class CatalogSearchIndex(NpgsqlDataSource db)
         {
             var ranked = Rank(snapshot, query, folded, words, limit + 1);
             var page = ranked.Take(limit).ToList();
-            // Only what every order may change is read: which results are sold out (a card's "Hết hàng"), from the table of
-            // the few products with no stock (a probe per result into a small index), with the catalogue version.
-            VersionAndSoldOut read;
-            await using (var connection = await db.OpenConnectionAsync(cancellationToken))
+            // Only what every order may change is needed besides the index: which results are sold out (a card's "Hết hàng")
+            // and the catalogue version — pushed while the listener is connected, else read.
+            var state = pushed;
+            long version;
+            Func<long, bool> soldOut;
+            if (state is not null)
             {
-                read = await connection.QuerySingleAsync<VersionAndSoldOut>(new CommandDefinition("""
-                    SELECT v.version, ARRAY(SELECT product_id FROM catalog_sold_out WHERE product_id = ANY(@ids)) AS SoldOut
-                    FROM catalog_search_version v
-                    """, new { ids = page.Select(r => r.Entry.Id).ToArray() }, cancellationToken: cancellationToken));
+                version = Interlocked.Read(ref state.Version);
+                soldOut = state.SoldOut.ContainsKey;
             }
-            if (read.Version > snapshot.Version && attempt == 0)
+            else
+            {
+                var read = await ReadVersionAndSoldOutAsync(page.Select(r => r.Entry.Id).ToArray(), cancellationToken);
+                version = read.Version;
+                soldOut = read.SoldOut.Contains;
+            }
+            if (version > snapshot.Version && attempt == 0)
             {
                 // The catalogue changed after this index was read: catch up, then search again.
-                snapshot = await RefreshAsync(snapshot, cancellationToken, atLeast: read.Version);
+                snapshot = await RefreshAsync(snapshot, cancellationToken, atLeast: version);
                 continue;
             }
-            var hits = page.Select(r => new SearchHit(ToCard(snapshot, r.Entry, read.SoldOut.Contains(r.Entry.Id)), r.Rank)).ToList();
+            var hits = page.Select(r => new SearchHit(ToCard(snapshot, r.Entry, soldOut(r.Entry.Id)), r.Rank)).ToList();
             var next = ranked.Count > limit && page.Count > 0 ? new SearchCursor(page[^1].Rank, page[^1].Entry.Id) : null;
             return new SearchResult(hits, next);
         }
+    }
+
+    /// <summary>The catalogue version and which of <paramref name="ids"/> are sold out (a probe per id into a small index).</summary>
+    private async Task<VersionAndSoldOut> ReadVersionAndSoldOutAsync(long[] ids, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref databaseReads);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleAsync<VersionAndSoldOut>(new CommandDefinition("""
+            SELECT v.version, ARRAY(SELECT product_id FROM catalog_sold_out WHERE product_id = ANY(@ids)) AS SoldOut
+            FROM catalog_search_version v
+            """, new { ids }, cancellationToken: cancellationToken));
     }
 
     // Properties, not a positional record: Dapper matches a constructor by the reader's field types (bigint[] is System.Array).

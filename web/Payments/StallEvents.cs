@@ -60,54 +60,18 @@ public sealed class StallEvents
     }
 }
 
-/// <summary>LISTENs on <see cref="StallEvents.Channel"/> on one dedicated connection, reconnecting after a failure.</summary>
-public sealed class StallEventListener(NpgsqlDataSource db, StallEvents events, ILogger<StallEventListener> logger) : BackgroundService
+/// <summary>LISTENs on <see cref="StallEvents.Channel"/> and hands each event to this process's open stall screens.</summary>
+public sealed class StallEventListener(NpgsqlDataSource db, StallEvents events, ILogger<StallEventListener> logger)
+    : Cho40.Web.Infrastructure.NotificationListener(db, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string Channel => StallEvents.Channel;
+
+    protected override void Notified(string payload) => events.Deliver(payload);
+
+    protected override Task ListeningAsync(NpgsqlConnection connection, bool again, CancellationToken cancellationToken)
     {
-        var listenedBefore = false;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = await db.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, e) => events.Deliver(e.Payload);
-                try
-                {
-                    await using (var listen = new NpgsqlCommand($"LISTEN {StallEvents.Channel}", connection))
-                        await listen.ExecuteNonQueryAsync(stoppingToken);
-                    // Listening again after a lost connection: whatever was committed in between reached nobody here.
-                    if (listenedBefore) events.ResyncAll();
-                    listenedBefore = true;
-                    while (!stoppingToken.IsCancellationRequested) await connection.WaitAsync(stoppingToken);
-                }
-                finally
-                {
-                    // The pool does not reset connections (Database.ForApplication): one still listening must not go back.
-                    if (connection.FullState == System.Data.ConnectionState.Open)
-                    {
-                        try
-                        {
-                            await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection);
-                            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
-                        }
-                        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
-                        {
-                            logger.LogDebug(e, "UNLISTEN failed; the connection is broken and will not be reused");
-                        }
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or IOException or TimeoutException)
-            {
-                logger.LogWarning(e, "Stall event listener lost its connection; retrying in 2 s");
-                try { await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken); }
-                catch (OperationCanceledException) { return; }
-            }
-        }
+        // Listening again after a lost connection: whatever was committed in between reached nobody here.
+        if (again) events.ResyncAll();
+        return Task.CompletedTask;
     }
 }

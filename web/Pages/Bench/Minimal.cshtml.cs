@@ -29,6 +29,9 @@ public sealed class MinimalModel(NpgsqlDataSource db, IConfiguration configurati
     public IActionResult OnGetSearchIndex()
     {
         if (!configuration.GetValue<bool>("Cho40:Bench")) return NotFound();
-        return searchIndex.Ready ? Content($"ready at catalogue version {searchIndex.Version}") : StatusCode(StatusCodes.Status503ServiceUnavailable);
+        return searchIndex.Ready
+            ? Content($"ready at catalogue version {searchIndex.Version}, changes {(searchIndex.Listens ? "pushed (listening)" : "read by each search")}, " +
+                      $"{searchIndex.DatabaseReads} searches read the version from PostgreSQL")
+            : StatusCode(StatusCodes.Status503ServiceUnavailable);
     }
 }

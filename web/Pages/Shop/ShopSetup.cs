@@ -53,6 +53,7 @@ public static class ShopSetup
         // Text searches are found and ranked in memory (CatalogSearchIndex); the SQL search stays for texts without words.
         services.AddSingleton<CatalogSearchIndex>();
         services.AddHostedService<CatalogSearchWarmUp>();
+        services.AddHostedService<CatalogSearchListener>();
         services.AddSingleton(sp => new ShopQueries(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
             new Microsoft.Extensions.Caching.Memory.MemoryCache(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 10_000 }),
             sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(SearchDataSourceKey), shopOptions.CacheTextSearches,
