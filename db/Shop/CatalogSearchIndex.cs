@@ -13,7 +13,7 @@ namespace Cho40.Db;
 /// postings in name-length order, and finds and ranks a search's candidates with the same rules and the same rank as the
 /// SQL search (pg_trgm similarity and word similarity, computed by <see cref="Trigrams"/>). What every change moves — the
 /// catalogue version (<c>catalog_search_version</c>) and which products are sold out (<c>catalog_sold_out</c>, the few with
-/// no stock, kept by a trigger) — is pushed to the index by NOTIFY while a listener (<see cref="Listening"/>) is connected,
+/// no stock, kept by a trigger) — is pushed to the index by NOTIFY while a listener (<see cref="ListeningAsync"/>) is connected,
 /// so a search reads nothing from PostgreSQL; while none is, each search reads both in one small statement. When the
 /// version moved, the index first reads the products stamped since (a few rows) and searches again, so a search never
 /// answers from a catalogue older than the last one notified (or read). About 300 bytes per product (30 MB for 100,000).

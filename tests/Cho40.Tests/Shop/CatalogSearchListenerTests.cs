@@ -60,16 +60,23 @@ public sealed class CatalogSearchListenerTests(SearchFixture fixture) : IClassFi
         return new CatalogSearchListener(source, index, NullLogger<CatalogSearchListener>.Instance);
     }
 
+    /// <summary>A listener started on <paramref name="index"/>, once it listens.</summary>
+    private async Task<CatalogSearchListener> ListeningAsync(CatalogSearchIndex index, string name = "search-listener-test")
+    {
+        var listener = NewListener(index, name);
+        await listener.StartAsync(CancellationToken.None);
+        await UntilAsync(() => index.Listens, "the listener never started listening");
+        return listener;
+    }
+
     [Fact]
     public async Task While_listening_every_change_is_shown_and_no_search_reads_PostgreSQL()
     {
         var (index, store) = NewIndex();
         await index.BuildAsync();
-        using var listener = NewListener(index);
-        await listener.StartAsync(CancellationToken.None);
+        using var listener = await ListeningAsync(index);
         try
         {
-            await UntilAsync(() => index.Listens, "the listener never started listening");
             await SearchIndexTests.CatalogChangesAsync(fixture.Db, Soon(store));
             Assert.Equal(0, index.DatabaseReads);
         }
@@ -85,9 +92,7 @@ public sealed class CatalogSearchListenerTests(SearchFixture fixture) : IClassFi
     {
         var (index, store) = NewIndex();
         await index.BuildAsync();
-        using var listener = NewListener(index);
-        await listener.StartAsync(CancellationToken.None);
-        await UntilAsync(() => index.Listens, "the listener never started listening");
+        using var listener = await ListeningAsync(index);
         await listener.StopAsync(CancellationToken.None);
         Assert.False(index.Listens);
 
@@ -107,11 +112,9 @@ public sealed class CatalogSearchListenerTests(SearchFixture fixture) : IClassFi
         await connection.ExecuteAsync("UPDATE products SET stock = 0 WHERE id = @id", new { id });
 
         // Listening starts after both commits: what it reads once after LISTEN must include them.
-        using var listener = NewListener(index);
-        await listener.StartAsync(CancellationToken.None);
+        using var listener = await ListeningAsync(index);
         try
         {
-            await UntilAsync(() => index.Listens, "the listener never started listening");
             var card = (await store.SearchAsync(new SearchQuery(unique))).Hits.Single(h => h.Card.Id == id).Card;
             Assert.True(card.SoldOut);
             Assert.Equal(0, index.DatabaseReads);
@@ -128,11 +131,9 @@ public sealed class CatalogSearchListenerTests(SearchFixture fixture) : IClassFi
         var (index, store) = NewIndex();
         await index.BuildAsync();
         var name = "search-listener-" + Guid.NewGuid().ToString("N")[..8];
-        using var listener = NewListener(index, name);
-        await listener.StartAsync(CancellationToken.None);
+        using var listener = await ListeningAsync(index, name);
         try
         {
-            await UntilAsync(() => index.Listens, "the listener never started listening");
             await using var connection = await fixture.Db.OpenConnectionAsync();
             // PostgreSQL restarting, a network cut: the server ends the listening session.
             var killed = await connection.QuerySingleAsync<int>("""
