@@ -76,6 +76,39 @@ public sealed class LateDataTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_report_is_refused_unless_its_day_is_stored_by_then()
+    {
+        // Every report belongs to a computed day: checked once per statement (migration 0960) rather than by a foreign key.
+        var stall = await StallIdAsync(app, "cho-thai", "A01");
+        var (stored, missing) = (Day.AddDays(20), Day.AddDays(21));
+        const string InsertDay = """
+            INSERT INTO daily_report_days (report_day, window_start, window_end, computed_at, scope_count, late_count, duration_ms)
+            SELECT @d, b.s, b.e, b.e + interval '13 minutes', 1, 0, 1
+            FROM (SELECT (@d::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') AS s, ((@d + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') AS e) b
+            """;
+        const string InsertReports = """
+            INSERT INTO daily_reports (scope_kind, scope_id, report_day, computed_at, cash_count, cash_vnd)
+            SELECT 'stall', @stall, d, now(), 1, 1000 FROM unnest(@days::date[]) d
+            """;
+        await ExecuteAsync(app, InsertDay, new { d = stored });
+
+        // A day that has no row: refused, alone or next to one that has.
+        var alone = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(app, InsertReports, new { stall, days = new[] { missing } }));
+        Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, alone.SqlState);
+        var mixed = await Assert.ThrowsAsync<PostgresException>(() =>
+            ExecuteAsync(app, InsertReports, new { stall, days = new[] { stored, missing } }));
+        Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, mixed.SqlState);
+        Assert.Contains(missing.ToString("yyyy-MM-dd"), mixed.MessageText);
+        Assert.Equal(0L, await ScalarAsync<long>(app, "SELECT count(*) FROM daily_reports WHERE scope_id = @stall AND report_day IN (@stored, @missing)",
+            new { stall, stored, missing }));
+
+        // Its day stored: accepted.
+        await ExecuteAsync(app, InsertReports, new { stall, days = new[] { stored } });
+        Assert.Equal(1L, await ScalarAsync<long>(app, "SELECT count(*) FROM daily_reports WHERE scope_id = @stall AND report_day = @stored",
+            new { stall, stored }));
+    }
+
+    [Fact]
     public async Task A_payment_stamped_just_before_a_cutoff_but_recorded_after_it_is_not_lost()
     {
         // Recorded (by its own clock) within the settle time before the computation: outside the report's cutoff, so it is
