@@ -342,7 +342,10 @@ public sealed partial class Load(Settings settings, Targets targets)
     [GeneratedRegex("""<h1>[^<]*(DH-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6})</h1>""")]
     private static partial Regex OrderCode();
 
-    [GeneratedRegex("""<dd><strong>([0-9.]+)\s*₫</strong></dd>""")]
+    // The VietQR instructions' amount (<strong id="transfer-amount">, since the order page's large-type redesign), or a
+    // payOS link's (<dd><strong>…</strong></dd>).
+    // Razor writes the non-breaking space before ₫ as &#xA0;.
+    [GeneratedRegex("""(?:id="transfer-amount">|<dd><strong>)([0-9.]+)(?:\s|&#xA0;)*₫</strong>""")]
     private static partial Regex TransferAmount();
 }
 
