@@ -35,11 +35,12 @@ public sealed class AdminUnits(NpgsqlDataSource db)
     private IReadOnlyDictionary<string, string>? communeNames;
 
     /// <summary>
-    /// A commune's name by its code (null when unknown), from all communes read once per process, like the provinces:
+    /// A commune's name by its code (null when there is no code or it is unknown), from all communes read once per process, like the provinces:
     /// the product page names a product's origin on every view.
     /// </summary>
-    public async Task<string?> CommuneNameAsync(string code, CancellationToken cancellationToken = default)
+    public async Task<string?> CommuneNameAsync(string? code, CancellationToken cancellationToken = default)
     {
+        if (code is null) return null;
         if (communeNames is not { } names)
         {
             await using var connection = await db.OpenConnectionAsync(cancellationToken);
@@ -52,9 +53,9 @@ public sealed class AdminUnits(NpgsqlDataSource db)
         return names.GetValueOrDefault(code);
     }
 
-    /// <summary>A province's name by its code (null when unknown).</summary>
-    public async Task<string?> ProvinceNameAsync(string code, CancellationToken cancellationToken = default) =>
-        (await ProvincesAsync(cancellationToken)).FirstOrDefault(p => p.Code == code)?.Name;
+    /// <summary>A province's name by its code (null when there is no code or it is unknown).</summary>
+    public async Task<string?> ProvinceNameAsync(string? code, CancellationToken cancellationToken = default) =>
+        code is null ? null : (await ProvincesAsync(cancellationToken)).FirstOrDefault(p => p.Code == code)?.Name;
 
     public async Task<IReadOnlyList<Commune>> CommunesAsync(string provinceCode, CancellationToken cancellationToken = default)
     {

@@ -146,21 +146,40 @@ public sealed class Trace(NpgsqlDataSource db, AdminUnits units)
     /// <summary>The events of a batch, oldest first, with their photo hashes (kept on the event, migration 0970). Callers check access first.</summary>
     public async Task<IReadOnlyList<TraceEventView>> EventsAsync(long batchId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        return (await connection.QueryAsync<TraceEventView>(new CommandDefinition(EventsSql, new { batchId },
-            cancellationToken: cancellationToken))).AsList();
+        List<TraceEventView> events;
+        await using (var connection = await db.OpenConnectionAsync(cancellationToken))
+        {
+            events = (await connection.QueryAsync<TraceEventView>(new CommandDefinition(
+                $"{EventColumns}\nWHERE e.batch_id = @batchId\n{EventOrder}", new { batchId }, cancellationToken: cancellationToken))).AsList();
+        }
+        return await WithPlaceNamesAsync(events, cancellationToken);
     }
 
-    private const string EventsSql = """
+    // An event's columns without its place names, which come from the lists AdminUnits keeps (WithPlaceNamesAsync).
+    private const string EventColumns = """
         SELECT e.id, e.kind, e.occurred_at AS OccurredAt, e.province_code AS ProvinceCode, e.commune_code AS CommuneCode,
-               pr.name AS ProvinceName, c.name AS CommuneName, e.latitude, e.longitude, e.actor, e.note,
+               NULL::text AS ProvinceName, NULL::text AS CommuneName, e.latitude, e.longitude, e.actor, e.note,
                e.photo_list AS PhotoList
         FROM trace_events e
-        LEFT JOIN provinces pr ON pr.code = e.province_code
-        LEFT JOIN communes c ON c.code = e.commune_code
-        WHERE e.batch_id = @batchId
-        ORDER BY e.occurred_at, e.id
         """;
+
+    private const string EventOrder = "ORDER BY e.occurred_at, e.id";
+
+    /// <summary>The events with their province's and commune's names.</summary>
+    private async Task<List<TraceEventView>> WithPlaceNamesAsync(List<TraceEventView> events, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            if (e.ProvinceCode is null && e.CommuneCode is null) continue;
+            events[i] = e with
+            {
+                ProvinceName = await units.ProvinceNameAsync(e.ProvinceCode, cancellationToken),
+                CommuneName = await units.CommuneNameAsync(e.CommuneCode, cancellationToken),
+            };
+        }
+        return events;
+    }
 
     /// <summary>Where and by whom the user last recorded something for this seller: the quick form's defaults.</summary>
     public async Task<LastPlace?> LastPlaceAsync(long userId, long batchId, CancellationToken cancellationToken = default)
@@ -334,33 +353,18 @@ public sealed class Trace(NpgsqlDataSource db, AdminUnits units)
             events = (await results.ReadAsync<TraceEventView>()).AsList();
             certificates = (await results.ReadAsync<TraceCertificate>()).AsList();
         }
-        for (var i = 0; i < events.Count; i++)
-        {
-            var e = events[i];
-            if (e.ProvinceCode is null && e.CommuneCode is null) continue;
-            events[i] = e with
-            {
-                ProvinceName = await NameOfProvinceAsync(e.ProvinceCode, cancellationToken),
-                CommuneName = await NameOfCommuneAsync(e.CommuneCode, cancellationToken),
-            };
-        }
+        events = await WithPlaceNamesAsync(events, cancellationToken);
         var batch = new PublicBatch(row.Id, row.Code, row.LotCode, row.Quantity, row.Unit, row.ProducedOn, row.ExpiresOn, row.ProductName,
             row.ProductSlug, row.ProductPublished, row.Gtin, row.SellerName, row.SellerKind, row.SellerAddressLine,
-            await NameOfCommuneAsync(row.SellerCommuneCode, cancellationToken),
-            await NameOfProvinceAsync(row.SellerProvinceCode, cancellationToken) ?? "",
-            await NameOfCommuneAsync(row.OriginCommuneCode, cancellationToken),
-            await NameOfProvinceAsync(row.OriginProvinceCode, cancellationToken));
+            await units.CommuneNameAsync(row.SellerCommuneCode, cancellationToken),
+            await units.ProvinceNameAsync(row.SellerProvinceCode, cancellationToken) ?? "",
+            await units.CommuneNameAsync(row.OriginCommuneCode, cancellationToken),
+            await units.ProvinceNameAsync(row.OriginProvinceCode, cancellationToken));
         return new PublicTrace(batch, events, certificates);
     }
 
-    private ValueTask<string?> NameOfProvinceAsync(string? code, CancellationToken cancellationToken) =>
-        code is null ? ValueTask.FromResult<string?>(null) : new(units.ProvinceNameAsync(code, cancellationToken));
-
-    private ValueTask<string?> NameOfCommuneAsync(string? code, CancellationToken cancellationToken) =>
-        code is null ? ValueTask.FromResult<string?>(null) : new(units.CommuneNameAsync(code, cancellationToken));
-
     // Stable text (prepared once per connection). Events find their batch by code so the three go in one round trip.
-    private const string PublicSql = """
+    private const string PublicSql = $"""
         SELECT b.id, b.code, b.lot_code AS LotCode, b.quantity, b.unit, b.produced_on AS ProducedOn, b.expires_on AS ExpiresOn,
                p.name AS ProductName, p.slug AS ProductSlug, p.status = 'published' AS ProductPublished, p.gtin,
                p.origin_province_code AS OriginProvinceCode, p.origin_commune_code AS OriginCommuneCode,
@@ -371,12 +375,9 @@ public sealed class Trace(NpgsqlDataSource db, AdminUnits units)
         JOIN sellers s ON s.id = p.seller_id AND s.status = 'approved'
         WHERE b.code = @code;
 
-        SELECT e.id, e.kind, e.occurred_at AS OccurredAt, e.province_code AS ProvinceCode, e.commune_code AS CommuneCode,
-               NULL::text AS ProvinceName, NULL::text AS CommuneName, e.latitude, e.longitude, e.actor, e.note,
-               e.photo_list AS PhotoList
-        FROM trace_events e
+        {EventColumns}
         WHERE e.batch_id = (SELECT id FROM trace_batches WHERE code = @code)
-        ORDER BY e.occurred_at, e.id;
+        {EventOrder};
 
         SELECT c.id, c.kind, c.number, c.issuer, c.valid_from AS ValidFrom, c.valid_to AS ValidTo, c.product_id AS ProductId, NULL AS ProductName
         FROM trace_batches b JOIN products p ON p.id = b.product_id

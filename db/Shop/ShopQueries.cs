@@ -184,8 +184,8 @@ public sealed class ShopQueries(NpgsqlDataSource db, IMemoryCache? cache = null,
             ?? (await LoadCategoriesAsync(cancellationToken)).First(c => c.Id == row.CategoryId);
         return new ShopProduct(row.Id, row.Slug, row.Name, row.DescriptionMd, row.Unit, row.PriceVnd, row.Stock, row.OcopStars,
             row.CertificationList,
-            row.OriginProvinceCode is { } province ? await units.ProvinceNameAsync(province, cancellationToken) : null,
-            row.OriginCommuneCode is { } commune ? await units.CommuneNameAsync(commune, cancellationToken) : null,
+            await units.ProvinceNameAsync(row.OriginProvinceCode, cancellationToken),
+            await units.CommuneNameAsync(row.OriginCommuneCode, cancellationToken),
             row.SellerId, row.SellerName, row.SellerSlug, category.Slug, category.Name, category.NameEn) { ImageIds = row.ImageIds };
     }
 
