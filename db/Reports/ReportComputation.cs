@@ -121,7 +121,7 @@ public sealed class ReportComputation(NpgsqlDataSource db)
         // payment listed under its stall's and its market's report; then the day's row. No ON CONFLICT: under the lock this transaction found
         // the day not computed, so a report stored twice or a payment listed twice is a bug the unique keys refuse (and
         // the whole computation rolls back).
-        var (scopes, lateItems, _) = await connection.QuerySingleAsync<(int, int, int)>(new CommandDefinition("""
+        var (scopes, lateItems) = await connection.QuerySingleAsync<(int, int)>(new CommandDefinition("""
             WITH
             -- Late arrivals: recorded since the previous computation's cutoff, for a day already reported before they were
             -- recorded (so that day's report could not count them). Consecutive cutoffs partition recording time, so each one
@@ -252,17 +252,16 @@ public sealed class ReportComputation(NpgsqlDataSource db)
             ),
             -- The day's row, in this statement: the check that every report has its day (a statement-level trigger,
             -- migration 0960, in place of a foreign key checked row by row at commit) runs when the statement ends and
-            -- sees it. Written after the reports and late items (it reads their counts); its duration is the time so far.
+            -- sees it. It counts the reports and the late arrivals this statement writes; its duration is the time so far.
             day_row AS (
                 INSERT INTO daily_report_days (report_day, window_start, window_end, computed_at, previous_cutoff, scope_count,
                                                late_count, duration_ms)
                 SELECT @day, @windowStart, @windowEnd, @cutoff, @previousCutoff, r.n, l.n,
                        @elapsedMs + (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::int
-                FROM (SELECT count(*)::int AS n FROM reports) r, (SELECT count(*)::int AS n FROM rpt_late) l,
-                     (SELECT count(*) AS n FROM late_items) i
-                RETURNING scope_count, late_count
+                FROM (SELECT count(*)::int AS n FROM reports) r, (SELECT count(*)::int AS n FROM rpt_late) l
+                RETURNING scope_count
             )
-            SELECT (SELECT scope_count FROM day_row), (SELECT count(*) FROM late_items)::int, (SELECT late_count FROM day_row)
+            SELECT (SELECT scope_count FROM day_row), (SELECT count(*) FROM late_items)::int
             """, new { day, windowStart, windowEnd, cutoff, previousCutoff, elapsedMs = (int)watch.ElapsedMilliseconds }, tx,
             commandTimeout: 600, cancellationToken: cancellationToken));
         Done("reports written");
